@@ -1,0 +1,38 @@
+/**
+ * Exit codes. Where sops has an exit code for the same failure, Sigil uses
+ * the same number, so scripts written for `sops` keep working with
+ * `alias sops=sigil`. The table is documented in docs/cli.md.
+ */
+import type { ErrorCode } from "../core/index.js";
+
+export const EXIT_OK = 0;
+export const EXIT_GENERIC = 1;
+export const EXIT_USAGE = 2;
+
+const BY_CODE: Partial<Record<ErrorCode, number>> = {
+  "input.not_found": 2, // sops: CouldNotReadInputFile
+  "input.invalid": 1,
+  "input.too_large": 1,
+  "config.invalid": 5, // sops: ErrorReadingConfig
+  "decrypt.parse_failed": 1,
+  "decrypt.mac_mismatch": 27, // sops: MacMismatch
+  "decrypt.no_matching_key": 128, // sops: CouldNotRetrieveKey
+  "decrypt.not_encrypted": 1, // sops: MetadataNotFound (generic)
+  "decrypt.already_encrypted": 203, // sops: FileAlreadyEncrypted
+  "decrypt.invalid_ciphertext": 25, // sops: ErrorDecryptingTree
+  "decrypt.invalid_metadata": 1,
+  "decrypt.unknown_provider": 1,
+  "provider.unreachable": 128,
+  "provider.denied": 128,
+  "provider.not_configured": 111, // sops: NoEncryptionKeyFound
+};
+
+/** The process exit status for an error code. */
+export function exitCodeFor(code: ErrorCode): number {
+  return BY_CODE[code] ?? EXIT_GENERIC;
+}
+
+/** The documented table, for `docs/cli.md` and a test that keeps them in sync. */
+export function exitCodeTable(): readonly (readonly [ErrorCode, number])[] {
+  return Object.entries(BY_CODE).map(([code, exit]) => [code as ErrorCode, exit] as const);
+}

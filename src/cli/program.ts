@@ -1,0 +1,55 @@
+/**
+ * The root `sigil` program: version, help, the registered commands, and one
+ * place that turns thrown errors into a redacted message and an exit code.
+ */
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { SigilError, describeError, redact } from "../core/index.js";
+import { COMMANDS } from "./commands/index.js";
+import type { CommandModule } from "./commands/index.js";
+import type { CliContext } from "./context.js";
+import { EXIT_GENERIC, EXIT_OK, EXIT_USAGE, exitCodeFor } from "./exit-codes.js";
+
+/** The package version, read from package.json at start-up. */
+export function sigilVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+/** Build the root program with every registered command. */
+export function buildProgram(ctx: CliContext, commands: readonly CommandModule[] = COMMANDS): Command {
+  const program = new Command("sigil")
+    .description("Secrets-aware GitOps for Kubernetes: SOPS, Sealed Secrets and External Secrets in one tool.")
+    .version(sigilVersion(), "-v, --version", "print the version and exit")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+    });
+  for (const command of commands) command.register(program, ctx);
+  return program;
+}
+
+/** Run the CLI and return the exit status. Never throws. */
+export async function runCli(argv: readonly string[], ctx: CliContext, commands?: readonly CommandModule[]): Promise<number> {
+  const program = buildProgram(ctx, commands);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return EXIT_OK;
+  } catch (err) {
+    return reportError(err, ctx);
+  }
+}
+
+function reportError(err: unknown, ctx: CliContext): number {
+  if (err instanceof CommanderError) {
+    // help and version exit through here with code 0
+    return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  }
+  const line = redact(describeError(err));
+  ctx.stderr.write(`sigil: ${line}\n`);
+  if (err instanceof SigilError) return exitCodeFor(err.code);
+  ctx.logger.debug("unexpected error", { err });
+  return EXIT_GENERIC;
+}
