@@ -1,0 +1,76 @@
+/**
+ * The connection details `npm run env -- up` writes, and tests read.
+ * This file is the contract between the environment and the tests.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** Where a running environment keeps its state, logs and data. */
+export const ENV_DIR = process.env["SIGIL_ENV_DIR"] ?? join(REPO_ROOT, ".sigil-env");
+export const STATE_FILE = join(ENV_DIR, "state.json");
+
+export interface KubeState {
+  readonly server: string;
+  /** kubeconfig for the admin identity (system:masters). */
+  readonly kubeconfig: string;
+  /** kubeconfig for a non-admin identity with no RBAC grants ("operator" user). */
+  readonly userKubeconfig: string;
+  readonly caFile: string;
+  readonly adminToken: string;
+  readonly userToken: string;
+}
+
+export interface VaultState {
+  readonly addr: string;
+  readonly token: string;
+  /** KV v2 mount. */
+  readonly kvMount: string;
+  /** Transit mount and the key created for SOPS. */
+  readonly transitMount: string;
+  readonly transitKey: string;
+}
+
+export interface KmsState {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** ARNs of the seeded symmetric keys (fixed across runs). */
+  readonly keyArns: readonly string[];
+  /** An alias ARN pointing at keyArns[0]. */
+  readonly aliasArn: string;
+}
+
+export interface GitState {
+  /** `https://127.0.0.1:<port>/git` : repositories are `<base>/<name>.git`. */
+  readonly httpsBase: string;
+  readonly user: string;
+  readonly password: string;
+  /** CA that signed the HTTPS server certificate. */
+  readonly caFile: string;
+  /** `ssh://root@127.0.0.1:<port>` + absolute repo path. */
+  readonly sshBase: string;
+  readonly sshKey: string;
+  readonly knownHosts: string;
+  /** Directory holding the bare repositories served by all three transports (file:// too). */
+  readonly root: string;
+}
+
+export interface EnvState {
+  readonly startedAt: string;
+  readonly kube: KubeState;
+  readonly vault: VaultState;
+  readonly kms: KmsState;
+  readonly git: GitState;
+  /** Absolute paths of the peer binaries. */
+  readonly bin: Readonly<Record<string, string>>;
+  /** Processes started by `up`, for `down` and `status`. */
+  readonly processes: readonly { readonly name: string; readonly pid: number; readonly log: string }[];
+}
+
+/** Read the state file, or undefined when no environment is up. */
+export function readState(): EnvState | undefined {
+  if (!existsSync(STATE_FILE)) return undefined;
+  return JSON.parse(readFileSync(STATE_FILE, "utf8")) as EnvState;
+}
