@@ -5,11 +5,18 @@
  * `process.env`; they receive what is resolved here.
  */
 import { readFile } from "node:fs/promises";
-import { homedir as osHomedir } from "node:os";
+import { homedir as osHomedir, hostname as osHostname } from "node:os";
 import { join } from "node:path";
-import { SigilError } from "../core/index.js";
-import { AgeProvider, ProviderRegistry } from "../providers/index.js";
-import type { AgeIdentitySource } from "../providers/index.js";
+import { SigilError, registerSecret } from "../core/index.js";
+import {
+  AgeProvider,
+  KmsProvider,
+  ProviderRegistry,
+  VaultTransitProvider,
+  nodeVaultClientFactory,
+  sdkKmsClientFactory,
+} from "../providers/index.js";
+import type { AgeIdentitySource, KmsClientFactory, VaultClientFactory } from "../providers/index.js";
 
 /** Inline age identities (several per line, `#` lines ignored), as in sops. */
 export const SOPS_AGE_KEY_ENV = "SOPS_AGE_KEY";
@@ -26,6 +33,26 @@ export const XDG_CONFIG_HOME_ENV = "XDG_CONFIG_HOME";
 export const HOME_ENV = "HOME";
 /** Windows: base of the default keys file `%AppData%\sops\age\keys.txt`. */
 export const APPDATA_ENV = "AppData";
+
+/** KMS endpoint override, as the AWS SDKs read it (wins over `AWS_ENDPOINT_URL`). */
+export const AWS_ENDPOINT_URL_KMS_ENV = "AWS_ENDPOINT_URL_KMS";
+/** STS endpoint override (for `role` assumption; wins over `AWS_ENDPOINT_URL`). */
+export const AWS_ENDPOINT_URL_STS_ENV = "AWS_ENDPOINT_URL_STS";
+/** Endpoint override for every AWS service. */
+export const AWS_ENDPOINT_URL_ENV = "AWS_ENDPOINT_URL";
+/** Vault address, used for transit keys whose metadata has no address (sops always writes one). */
+export const VAULT_ADDR_ENV = "VAULT_ADDR";
+/** Vault token; when unset, the trimmed contents of `~/.vault-token`. */
+export const VAULT_TOKEN_ENV = "VAULT_TOKEN";
+/** Vault Enterprise / OpenBao namespace, sent as `X-Vault-Namespace`. */
+export const VAULT_NAMESPACE_ENV = "VAULT_NAMESPACE";
+/** PEM CA bundle for Vault TLS. */
+export const VAULT_CACERT_ENV = "VAULT_CACERT";
+/** Skip Vault TLS verification (Go `ParseBool` truthy values). */
+export const VAULT_SKIP_VERIFY_ENV = "VAULT_SKIP_VERIFY";
+
+/** The token file read when `VAULT_TOKEN` is not set, relative to the home directory. */
+export const VAULT_TOKEN_FILE = ".vault-token";
 
 /** The default age keys file, relative to the user config directory. */
 export const DEFAULT_AGE_KEYS_FILE = join("sops", "age", "keys.txt");
@@ -45,11 +72,17 @@ export interface ProviderEnvOptions {
   readonly homedir: () => string;
   /** Platform, for the default keys file location (default `process.platform`). */
   readonly platform: NodeJS.Platform;
+  /** Host name for the STS session name `sops@<host>` (default `os.hostname()`). */
+  readonly hostname: () => string;
+  /** KMS clients (default: AWS SDK clients with the endpoint override from `env`). Inject to fake or count calls. */
+  readonly kmsClients?: KmsClientFactory | undefined;
+  /** Vault clients (default: node-vault clients with `VAULT_CACERT` / `VAULT_SKIP_VERIFY` from `env`). */
+  readonly vaultClients?: VaultClientFactory | undefined;
 }
 
 /** Defaults for `buildProviderRegistry`: real files, no prompt, the real home directory and platform. */
 export function defaultProviderEnvOptions(): ProviderEnvOptions {
-  return { readFile: (path) => readFile(path), homedir: osHomedir, platform: process.platform };
+  return { readFile: (path) => readFile(path), homedir: osHomedir, platform: process.platform, hostname: osHostname };
 }
 
 /**
@@ -60,7 +93,66 @@ export function defaultProviderEnvOptions(): ProviderEnvOptions {
  */
 export function buildProviderRegistry(env: Env, options: Partial<ProviderEnvOptions> = {}): ProviderRegistry {
   const opts: ProviderEnvOptions = { ...defaultProviderEnvOptions(), ...options };
-  return new ProviderRegistry().register(buildAgeProvider(env, opts));
+  return new ProviderRegistry()
+    .register(buildAgeProvider(env, opts))
+    .register(buildKmsProvider(env, opts))
+    .register(buildVaultProvider(env, opts));
+}
+
+/** The KMS provider alone, configured from `env`. Never throws. */
+export function buildKmsProvider(env: Env, options: Partial<ProviderEnvOptions> = {}): KmsProvider {
+  const opts: ProviderEnvOptions = { ...defaultProviderEnvOptions(), ...options };
+  const common = nonEmpty(env[AWS_ENDPOINT_URL_ENV]);
+  const clients =
+    opts.kmsClients ??
+    sdkKmsClientFactory({
+      kmsEndpoint: nonEmpty(env[AWS_ENDPOINT_URL_KMS_ENV]) ?? common,
+      stsEndpoint: nonEmpty(env[AWS_ENDPOINT_URL_STS_ENV]) ?? common,
+      hostname: opts.hostname(),
+    });
+  return new KmsProvider({ clients });
+}
+
+/** The Vault transit provider alone, configured from `env`. Never throws. */
+export function buildVaultProvider(env: Env, options: Partial<ProviderEnvOptions> = {}): VaultTransitProvider {
+  const opts: ProviderEnvOptions = { ...defaultProviderEnvOptions(), ...options };
+  const clients =
+    opts.vaultClients ??
+    nodeVaultClientFactory({ caCertFile: nonEmpty(env[VAULT_CACERT_ENV]), skipVerify: parseGoBool(env[VAULT_SKIP_VERIFY_ENV]) });
+  return new VaultTransitProvider({
+    clients,
+    token: vaultTokenSource(env, opts),
+    namespace: nonEmpty(env[VAULT_NAMESPACE_ENV]),
+    defaultAddress: nonEmpty(env[VAULT_ADDR_ENV]),
+  });
+}
+
+/**
+ * The Vault token: `VAULT_TOKEN`, else the trimmed `~/.vault-token`, else
+ * `undefined`. Read once, on first use, and registered as a secret.
+ */
+export function vaultTokenSource(env: Env, options: Partial<ProviderEnvOptions> = {}): () => Promise<string | undefined> {
+  const opts: ProviderEnvOptions = { ...defaultProviderEnvOptions(), ...options };
+  let token: Promise<string | undefined> | undefined;
+  const load = async (): Promise<string | undefined> => {
+    const value = nonEmpty(env[VAULT_TOKEN_ENV]) ?? (await readTokenFile(join(homeDir(env, opts), VAULT_TOKEN_FILE), opts));
+    if (value !== undefined) registerSecret(value);
+    return value;
+  };
+  return () => (token ??= load());
+}
+
+async function readTokenFile(path: string, opts: ProviderEnvOptions): Promise<string | undefined> {
+  try {
+    return nonEmpty(Buffer.from(await opts.readFile(path)).toString("utf8").trim());
+  } catch (err) {
+    if (typeof err === "object" && err !== null && "code" in err && err.code === "ENOENT") return undefined;
+    throw new SigilError("provider.not_configured", `the vault token file could not be read`, { subject: path, cause: err });
+  }
+}
+
+function parseGoBool(value: string | undefined): boolean {
+  return value !== undefined && ["1", "t", "T", "TRUE", "true", "True"].includes(value);
 }
 
 /** The age provider alone, configured from `env`. Never throws. */

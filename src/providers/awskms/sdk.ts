@@ -1,0 +1,105 @@
+/**
+ * The real KMS clients, on the AWS SDK v3. Credentials come from the SDK's
+ * default chain (environment, shared config and `profile`, SSO, web
+ * identity, instance metadata); the endpoint override and the STS session
+ * name are injected from start-up. Clients are cached per region/role/profile.
+ */
+import { DecryptCommand, EncryptCommand, KMSClient } from "@aws-sdk/client-kms";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { SigilError } from "../../core/index.js";
+import { stsSessionName } from "./arn.js";
+import type { KmsClient, KmsClientFactory, KmsClientParams } from "./config.js";
+import { mapKmsError } from "./errors.js";
+
+export interface SdkKmsOptions {
+  /** `AWS_ENDPOINT_URL_KMS` / `AWS_ENDPOINT_URL`, resolved at start-up. */
+  readonly kmsEndpoint?: string | undefined;
+  /** `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL`, resolved at start-up. */
+  readonly stsEndpoint?: string | undefined;
+  /** Host name for the STS session name `sops@<host>`. */
+  readonly hostname: string;
+  /** SDK attempts per call (default 3, as the SDK). */
+  readonly maxAttempts: number;
+  /** Static credentials instead of the SDK default chain (tests, emulators). */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string } | undefined;
+}
+
+export function defaultSdkKmsOptions(): SdkKmsOptions {
+  return { hostname: "localhost", maxAttempts: 3 };
+}
+
+type Credentials = NonNullable<SdkKmsOptions["credentials"]> & { readonly expiration?: Date };
+
+/**
+ * A factory of SDK-backed clients. Nothing is contacted until a call is made.
+ * Never throws.
+ */
+export function sdkKmsClientFactory(options: Partial<SdkKmsOptions> = {}): KmsClientFactory {
+  const opts: SdkKmsOptions = { ...defaultSdkKmsOptions(), ...options };
+  const cache = new Map<string, KmsClient>();
+  return (params) => {
+    const id = JSON.stringify([params.region, params.role ?? "", params.profile ?? ""]);
+    let client = cache.get(id);
+    if (client === undefined) {
+      client = new SdkKmsClient(newKmsClient(params, opts));
+      cache.set(id, client);
+    }
+    return client;
+  };
+}
+
+function newKmsClient(params: KmsClientParams, opts: SdkKmsOptions): KMSClient {
+  const credentials = params.role === undefined ? opts.credentials : assumeRoleCredentials(params, params.role, opts);
+  return new KMSClient({
+    region: params.region,
+    maxAttempts: opts.maxAttempts,
+    ...(opts.kmsEndpoint === undefined ? {} : { endpoint: opts.kmsEndpoint }),
+    ...(params.profile === undefined ? {} : { profile: params.profile }),
+    ...(credentials === undefined ? {} : { credentials }),
+  });
+}
+
+/** A credentials provider that assumes `role` (cached until five minutes before expiry). */
+function assumeRoleCredentials(params: KmsClientParams, role: string, opts: SdkKmsOptions): () => Promise<Credentials> {
+  const sts = new STSClient({
+    region: params.region,
+    maxAttempts: opts.maxAttempts,
+    ...(opts.stsEndpoint === undefined ? {} : { endpoint: opts.stsEndpoint }),
+    ...(params.profile === undefined ? {} : { profile: params.profile }),
+    ...(opts.credentials === undefined ? {} : { credentials: opts.credentials }),
+  });
+  let cached: Credentials | undefined;
+  return async () => {
+    const fresh = cached?.expiration === undefined || cached.expiration.getTime() - Date.now() > 5 * 60_000;
+    if (cached !== undefined && fresh) return cached;
+    const out = await sts
+      .send(new AssumeRoleCommand({ RoleArn: role, RoleSessionName: stsSessionName(opts.hostname) }))
+      .catch((err: unknown) => {
+        throw mapKmsError(err, `assuming role ${role}`, role);
+      });
+    const c = out.Credentials;
+    if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined) {
+      throw new SigilError("provider.failed", `sts returned no credentials for role ${role}`, { subject: role });
+    }
+    cached = {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      ...(c.SessionToken === undefined ? {} : { sessionToken: c.SessionToken }),
+      ...(c.Expiration === undefined ? {} : { expiration: c.Expiration }),
+    };
+    return cached;
+  };
+}
+
+class SdkKmsClient implements KmsClient {
+  readonly #client: KMSClient;
+  constructor(client: KMSClient) {
+    this.#client = client;
+  }
+  encrypt(input: Parameters<KmsClient["encrypt"]>[0]): ReturnType<KmsClient["encrypt"]> {
+    return this.#client.send(new EncryptCommand({ ...input, EncryptionContext: { ...input.EncryptionContext } }));
+  }
+  decrypt(input: Parameters<KmsClient["decrypt"]>[0]): ReturnType<KmsClient["decrypt"]> {
+    return this.#client.send(new DecryptCommand({ ...input, EncryptionContext: { ...input.EncryptionContext } }));
+  }
+}
