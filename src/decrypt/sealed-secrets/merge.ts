@@ -1,0 +1,85 @@
+/**
+ * `--merge-into`: copy newly sealed entries into an existing SealedSecret
+ * file (§B.6). `encryptedData` entries, template annotations, labels and
+ * data from the update overwrite same-named keys; everything else is left
+ * as it was. A YAML file kept as YAML is edited in place (comments, order
+ * and unrelated bytes survive); otherwise the object is re-printed.
+ */
+import { isMap, parseDocument } from "yaml";
+import type { Document } from "yaml";
+import { SigilError } from "../../core/index.js";
+import { toSealedSecret } from "./manifest.js";
+import { formatObject } from "./output.js";
+import type { OutputFormat } from "./output.js";
+import type { SealedSecretObject } from "./types.js";
+
+/** The format an existing file is written in. */
+export function detectFormat(text: string): OutputFormat {
+  return /^\s*[{[]/.test(text) ? "json" : "yaml";
+}
+
+type Section = readonly string[];
+
+/** The sections that are merged, with the part of the update each comes from. */
+function sections(update: SealedSecretObject): [Section, Readonly<Record<string, string>>][] {
+  const template = update.spec.template;
+  return [
+    [["spec", "encryptedData"], update.spec.encryptedData],
+    [["spec", "template", "metadata", "annotations"], template?.metadata?.annotations ?? {}],
+    [["spec", "template", "metadata", "labels"], template?.metadata?.labels ?? {}],
+    [["spec", "template", "data"], template?.data ?? {}],
+  ];
+}
+
+/** Merge `update` into a parsed SealedSecret object (a copy is returned). */
+export function mergeSealedSecrets(original: SealedSecretObject, update: SealedSecretObject): SealedSecretObject {
+  const out = structuredClone(original);
+  for (const [path, entries] of sections(update)) {
+    if (Object.keys(entries).length === 0) continue;
+    let node: Record<string, unknown> = out as unknown as Record<string, unknown>;
+    for (const segment of path) {
+      const next = node[segment];
+      if (typeof next !== "object" || next === null) node[segment] = {};
+      node = node[segment] as Record<string, unknown>;
+    }
+    Object.assign(node, entries);
+  }
+  return out;
+}
+
+function mergeDocument(doc: Document, update: SealedSecretObject): void {
+  for (const [path, entries] of sections(update)) {
+    for (const [key, value] of Object.entries(entries)) {
+      const parent = doc.getIn(path, true);
+      if (parent !== undefined && !isMap(parent)) {
+        throw new SigilError("input.invalid", `${path.join(".")} is not a map`);
+      }
+      doc.setIn([...path, key], value);
+    }
+  }
+}
+
+/**
+ * Merge `update` into the text of an existing SealedSecret file and return the new text.
+ * `format` defaults to the file's own format.
+ * @throws SigilError `input.invalid` naming `source` when the file is not a single SealedSecret.
+ */
+export function mergeIntoText(text: string, update: SealedSecretObject, source: string, format?: OutputFormat): string {
+  const own = detectFormat(text);
+  const target = format ?? own;
+  if (own === "yaml" && target === "yaml") {
+    const doc = parseDocument(text, { uniqueKeys: true });
+    if (doc.errors.length > 0) throw new SigilError("input.invalid", "the file is not valid yaml", { subject: source });
+    toSealedSecret(doc.toJS(), source);
+    mergeDocument(doc, update);
+    const out = doc.toString({ lineWidth: 0, indentSeq: false });
+    return out.startsWith("---") ? out : `---\n${out}`;
+  }
+  let parsed: unknown;
+  try {
+    parsed = own === "json" ? JSON.parse(text) : parseDocument(text).toJS();
+  } catch (cause) {
+    throw new SigilError("input.invalid", "the file does not parse", { subject: source, cause });
+  }
+  return formatObject(mergeSealedSecrets(toSealedSecret(parsed, source), update), target);
+}
