@@ -77,8 +77,24 @@ export async function ensurePeer(peer: Peer, log: (line: string) => void = (l) =
   const output = await new Promise<{ code: number; out: string }>((resolve) => {
     const child = spawn("bash", [BUILD_SCRIPT, peer, peerCacheRoot()], { env: { ...process.env }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
+    let pending = "";
+    let current: { name: string; at: number } | undefined;
+    const finishStep = (): void => {
+      if (current !== undefined) log(`[env]   ${PEERS[peer]}: ${current.name}: ${((Date.now() - current.at) / 1000).toFixed(1)}s`);
+    };
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => {
+      const text = d.toString();
+      out += text;
+      pending += text;
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines.filter((l) => l.startsWith("[step] "))) {
+        finishStep();
+        current = { name: line.slice(7), at: Date.now() };
+      }
+    });
+    child.on("close", () => finishStep());
     child.on("error", (e) => resolve({ code: 127, out: out + e.message }));
     child.on("close", (code) => resolve({ code: code ?? 1, out }));
   });

