@@ -74,7 +74,7 @@ function outcome(location: string, text: string, problem = false): SourceResult 
 }
 
 async function loadSource(source: AgeIdentitySource, deps: AgeIdentityLoaderDeps): Promise<SourceResult> {
-  if (source.text !== undefined) return parseSourceText(source.location, source.text, deps);
+  if (source.text !== undefined) return parseSource(source.location, Buffer.from(source.text, "utf8"), deps);
   if (source.path === undefined) return outcome(source.location, "not set");
   let bytes: Uint8Array;
   try {
@@ -84,13 +84,13 @@ async function loadSource(source: AgeIdentitySource, deps: AgeIdentityLoaderDeps
     return outcome(source.location, `could not be read: ${errnoText(err)}`, true);
   }
   if (bytes.byteLength > MAX_KEY_FILE_BYTES) return outcome(source.location, "file too large", true);
-  return parseSourceText(source.location, Buffer.from(bytes).toString("utf8"), deps);
+  return parseSource(source.location, Buffer.from(bytes), deps);
 }
 
-async function parseSourceText(location: string, text: string, deps: AgeIdentityLoaderDeps): Promise<SourceResult> {
-  let plain = text;
-  if (ENCRYPTED_PREFIXES.some((p) => text.startsWith(p))) {
-    const opened = await openEncryptedKeyFile(location, text, deps);
+async function parseSource(location: string, bytes: Buffer, deps: AgeIdentityLoaderDeps): Promise<SourceResult> {
+  let plain = bytes.toString("utf8");
+  if (ENCRYPTED_PREFIXES.some((p) => bytes.subarray(0, p.length).toString("latin1") === p)) {
+    const opened = await openEncryptedKeyFile(location, bytes, deps);
     if (typeof opened !== "string") return opened;
     plain = opened;
   }
@@ -105,10 +105,10 @@ async function parseSourceText(location: string, text: string, deps: AgeIdentity
 }
 
 /** Decrypt a passphrase-protected key file; returns its text, or the failure outcome. */
-async function openEncryptedKeyFile(location: string, text: string, deps: AgeIdentityLoaderDeps): Promise<string | SourceResult> {
+async function openEncryptedKeyFile(location: string, bytes: Buffer, deps: AgeIdentityLoaderDeps): Promise<string | SourceResult> {
   let file: Uint8Array;
   try {
-    file = text.startsWith("-----BEGIN AGE") ? armor.decode(text) : Buffer.from(text, "utf8");
+    file = bytes.subarray(0, 5).toString("latin1") === "-----" ? armor.decode(bytes.toString("utf8")) : bytes;
   } catch {
     return outcome(location, "passphrase-protected key file has invalid armor", true);
   }

@@ -3,7 +3,7 @@
  * namespace, and a factory for narrow HTTP clients (one per address).
  */
 
-/** The one call transit needs: an authenticated write (`PUT /v1/<path>`) returning the JSON body. */
+/** The one call transit needs: an authenticated write (`POST /v1/<path>`; Vault treats POST as PUT) returning the JSON body. */
 export interface VaultClient {
   write(path: string, data: Readonly<Record<string, unknown>>): Promise<unknown>;
 }
