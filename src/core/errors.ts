@@ -48,6 +48,17 @@ export const ERROR_CODES = [
   // kubernetes / apply
   "apply.conflict",
   "apply.failed",
+  // kubernetes API (operator)
+  "kube.not_found",
+  "kube.conflict",
+  "kube.denied",
+  "kube.invalid",
+  "kube.immutable",
+  "kube.expired",
+  "kube.unreachable",
+  "kube.failed",
+  // operator
+  "operator.start_failed",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
