@@ -1,8 +1,8 @@
 /**
  * Printing objects the way kubeseal does (§B.6): JSON pretty-printed with
  * two spaces in Go struct field order, Go's string escaping, and a trailing
- * newline; YAML with sorted keys, prefixed `---\n`. Metadata gets
- * `creationTimestamp: null` as Go's encoder writes it.
+ * newline; YAML with sorted keys, prefixed `---\n`. (kubeseal 0.36 no
+ * longer writes `creationTimestamp: null`, and neither does Sigil.)
  */
 import { stringify } from "yaml";
 import { SigilError } from "../../core/index.js";
@@ -25,14 +25,11 @@ interface Shape {
   readonly order?: readonly string[];
   readonly fields?: Readonly<Record<string, Shape>>;
   readonly items?: Shape;
-  /** Always written (as null) when absent, like Go's non-pointer metav1.Time. */
-  readonly nullFields?: readonly string[];
 }
 
 const META: Shape = {
   order: ["name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation", "creationTimestamp",
     "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences", "finalizers", "managedFields"],
-  nullFields: ["creationTimestamp"],
   fields: { ownerReferences: { items: { order: ["apiVersion", "kind", "name", "uid", "controller", "blockOwnerDeletion"] } } },
 };
 const SECRET: Shape = {
@@ -74,7 +71,6 @@ function ordered(value: unknown, shape: Shape | undefined): unknown {
   for (const key of known) {
     const v = value[key];
     if (v !== undefined) out[key] = ordered(v, shape?.fields?.[key]);
-    else if (shape?.nullFields?.includes(key) === true) out[key] = null;
   }
   for (const key of Object.keys(value).filter((k) => !known.includes(k)).sort()) {
     out[key] = ordered(value[key], shape?.fields?.[key]);

@@ -71,9 +71,20 @@ interface ValueContext {
   readonly template: ObjectMeta | undefined;
 }
 
+/** Give a codec error the object as subject and the value as context. */
+function located<T>(ctx: ValueContext, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof SigilError) || err.subject !== undefined) throw err;
+    const message = err.message.startsWith(ctx.what) ? err.message : `${ctx.what}: ${err.message}`;
+    throw new SigilError(err.code, message, { subject: ctx.subject, cause: err.cause });
+  }
+}
+
 function decryptValue(b64: string, label: Buffer, ring: KeyRing, ctx: ValueContext, opts: UnsealOptions): Buffer {
-  const blob = decodeBase64Strict(b64, ctx.what);
-  const opened = openBlob(blob, label, ring, opts.cache);
+  const blob = located(ctx, () => decodeBase64Strict(b64, ctx.what));
+  const opened = located(ctx, () => openBlob(blob, label, ring, opts.cache));
   if (opened !== null) return opened.plaintext;
   const mismatch = opts.diagnoseScope ? diagnoseScope(blob, ctx.meta, ctx.template, ring) : undefined;
   if (mismatch !== undefined) {
