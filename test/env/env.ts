@@ -29,11 +29,13 @@ async function timed<T>(log: Log, what: string, fn: () => Promise<T>): Promise<T
 /** Build what is missing, start every service, wait for readiness, write the state file. */
 export async function up(log: Log = stderr): Promise<EnvState> {
   const existing = readState();
-  if (isUp(existing)) {
-    log("[env] already up");
-    return existing;
+  if (existing !== undefined) {
+    if (isUp(existing)) {
+      log("[env] already up");
+      return existing;
+    }
+    await down(log);
   }
-  if (existing !== undefined) await down(log);
   const bin = await ensureAllPeers();
   const t0 = Date.now();
   // Fresh data every time; the PKI and SSH keys are kept between runs.

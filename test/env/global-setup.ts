@@ -12,7 +12,7 @@ const ci = process.env["CI"] === "true";
 export async function setup(): Promise<() => Promise<void>> {
   if (skip && !ci) {
     process.stderr.write("[env] SIGIL_SKIP_INTEGRATION=1: integration tests will be reported as skipped\n");
-    return async () => undefined;
+    return () => Promise.resolve();
   }
   if (skip && ci) {
     process.stderr.write("[env] SIGIL_SKIP_INTEGRATION is ignored when CI=true: peers are required in CI\n");
@@ -24,7 +24,7 @@ export async function setup(): Promise<() => Promise<void>> {
     // Tests that need peers then fail with "the test environment is not running".
     const msg = err instanceof EnvError ? `${err.step}: ${err.message}${err.hint ? ` (${err.hint})` : ""}` : String(err);
     process.stderr.write(`[env] could not start the environment: ${msg}\n`);
-    return async () => undefined;
+    return () => Promise.resolve();
   }
   return async () => {
     if (!wasUp && process.env["SIGIL_KEEP_ENV"] !== "1") await down();

@@ -35,7 +35,7 @@ export async function assertPortFree(step: string, port: number): Promise<void> 
     srv.once("error", () => {
       reject(new EnvError(step, `port 127.0.0.1:${port} is already in use`, "stop whatever listens there, or run `npm run env -- down` first"));
     });
-    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve()));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => { resolve(); }));
   });
 }
 

@@ -94,9 +94,9 @@ export async function ensurePeer(peer: Peer, log: (line: string) => void = (l) =
         current = { name: line.slice(7), at: Date.now() };
       }
     });
-    child.on("close", () => finishStep());
-    child.on("error", (e) => resolve({ code: 127, out: out + e.message }));
-    child.on("close", (code) => resolve({ code: code ?? 1, out }));
+    child.on("close", () => { finishStep(); });
+    child.on("error", (e) => { resolve({ code: 127, out: out + e.message }); });
+    child.on("close", (code) => { resolve({ code: code ?? 1, out }); });
   });
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   if (output.code !== 0 || !isBuilt(peer)) {

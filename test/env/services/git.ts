@@ -20,7 +20,7 @@ function portOpen(port: number): Promise<boolean> {
       s.destroy();
       resolve(true);
     });
-    s.once("error", () => resolve(false));
+    s.once("error", () => { resolve(false); });
   });
 }
 
@@ -45,7 +45,7 @@ async function startHttps(dir: string, pki: Pki, root: string): Promise<{ daemon
   return { daemon, base: `https://127.0.0.1:${port}/git`, user, password };
 }
 
-async function startSsh(dir: string, root: string): Promise<{ daemon: Daemon; base: string; key: string; knownHosts: string }> {
+async function startSsh(dir: string): Promise<{ daemon: Daemon; base: string; key: string; knownHosts: string }> {
   if (!existsSync(SSHD)) {
     throw new EnvError("git ssh", `${SSHD} is missing`, "install it: apt-get update && apt-get install -y openssh-server (the CI script does this)");
   }
@@ -75,7 +75,7 @@ async function startSsh(dir: string, root: string): Promise<{ daemon: Daemon; ba
 export async function startGit(dir: string, pki: Pki): Promise<{ state: GitState; daemons: Daemon[] }> {
   const root = join(dir, "git");
   mkdirSync(root, { recursive: true });
-  const [https, ssh] = await Promise.all([startHttps(dir, pki, root), startSsh(dir, root)]);
+  const [https, ssh] = await Promise.all([startHttps(dir, pki, root), startSsh(dir)]);
   return {
     daemons: [https.daemon, ssh.daemon],
     state: {

@@ -35,7 +35,7 @@ export function kubeGet(server: string, ca: Buffer, token: string, path: string)
     const req = request(new URL(path, server), { ca, headers: { Authorization: `Bearer ${token}` }, timeout: 2000 }, (res) => {
       let body = "";
       res.on("data", (d: Buffer) => (body += d.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on("end", () => { resolve({ status: res.statusCode ?? 0, body }); });
     });
     req.on("error", reject);
     req.on("timeout", () => req.destroy(new Error("timeout")));

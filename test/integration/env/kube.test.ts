@@ -31,8 +31,11 @@ describePeers("kube-apiserver + etcd + kube-controller-manager (real control pla
         .watch(`/api/v1/namespaces/${ns}/secrets`, {}, (phase, obj: V1Secret) => {
           seen.push(`${phase}:${obj.metadata?.name ?? ""}`);
           if (obj.metadata?.name === "watched") resolve();
-        }, (err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : undefined))
-        .then((ctrl) => setTimeout(() => ctrl.abort(), 15_000));
+        }, (err: unknown) => {
+          if (err instanceof Error) reject(err);
+          else if (err !== null && err !== undefined) reject(new Error(JSON.stringify(err)));
+        })
+        .then((ctrl) => setTimeout(() => { ctrl.abort(); }, 15_000));
     });
     await new Promise((r) => setTimeout(r, 300));
     await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: "watched" }, stringData: { k: "v" } } });
@@ -83,8 +86,8 @@ describePeers("kube-apiserver + etcd + kube-controller-manager (real control pla
       body: { metadata: { name: "owned", ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "owner", uid: owner.metadata!.uid! }] } },
     });
     await core.deleteNamespacedConfigMap({ namespace: ns, name: "owner" });
-    await eventually(async () => core.readNamespacedSecret({ namespace: ns, name: "owned" }).then(() => undefined, (e: { code?: number }) => (e.code === 404 ? true : undefined)), 30_000);
+    await eventually(async () => core.readNamespacedSecret({ namespace: ns, name: "owned" }).then(() => undefined, (e: unknown) => ((e as { code?: number }).code === 404 ? true : undefined)), 30_000);
     await core.deleteNamespace({ name: ns });
-    await eventually(async () => core.readNamespace({ name: ns }).then(() => undefined, (e: { code?: number }) => (e.code === 404 ? true : undefined)), 60_000);
+    await eventually(async () => core.readNamespace({ name: ns }).then(() => undefined, (e: unknown) => ((e as { code?: number }).code === 404 ? true : undefined)), 60_000);
   });
 });
