@@ -34,6 +34,8 @@ export const ERROR_CODES = [
   "sealed.unmanaged_secret",
   "sealed.cert_expired",
   "sealed.cert_invalid",
+  "sealed.fetch_failed",
+  "sealed.verify_failed",
   // providers
   "provider.unreachable",
   "provider.denied",
