@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { Encrypter, armor } from "age-encryption";
 import { afterEach, describe, expect, it } from "vitest";
 import { REDACTED, redact } from "../../../src/core/index.js";
@@ -13,6 +14,7 @@ import {
   buildProviderRegistry,
   defaultAgeKeysFile,
   describeAgeIdentitySearch,
+  terminalPassphrasePrompt,
   vaultTokenSource,
 } from "../../../src/cli/keys-from-env.js";
 import { ProviderRegistry } from "../../../src/providers/index.js";
@@ -171,5 +173,37 @@ describe("keys from the environment", () => {
       await expect(kms.unwrap(key, "AAAA")).rejects.toMatchObject({ code: "provider.failed" });
       expect(targets).toEqual(["TrentService.Decrypt"]);
     });
+  });
+});
+
+describe("terminal passphrase prompt", () => {
+  function fakeTty(isTTY = true) {
+    const stdin = Object.assign(new PassThrough(), { isTTY, raw: [] as boolean[], setRawMode(mode: boolean) {
+      stdin.raw.push(mode);
+      return stdin;
+    } });
+    const written: string[] = [];
+    return { io: { stdin, stderr: { write: (c: string) => written.push(c) } }, stdin, written };
+  }
+
+  it("is not offered when stdin is not a terminal", () => {
+    expect(terminalPassphrasePrompt(fakeTty(false).io)).toBeUndefined();
+  });
+
+  it("reads without echo until Enter, honours Backspace, and restores the terminal", async () => {
+    const { io, stdin, written } = fakeTty();
+    const answer = terminalPassphrasePrompt(io)!("Enter passphrase: ");
+    stdin.write("pasz\u007fs");
+    stdin.write("word\rignored");
+    expect(await answer).toBe("password");
+    expect(written.join("")).toBe("Enter passphrase: \n");
+    expect(stdin.raw).toEqual([true, false]);
+  });
+
+  it("rejects when the user presses Ctrl-C", async () => {
+    const { io, stdin } = fakeTty();
+    const answer = terminalPassphrasePrompt(io)!("p: ");
+    stdin.write("ab\u0003");
+    await expect(answer).rejects.toMatchObject({ code: "input.invalid" });
   });
 });
