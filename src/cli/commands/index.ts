@@ -5,6 +5,9 @@
  */
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
+import { KEYGEN_COMMAND } from "./keygen/index.js";
+import { SEAL_COMMAND } from "./seal/index.js";
+import { UNSEAL_COMMAND } from "./unseal/index.js";
 
 export interface CommandModule {
   readonly name: string;
@@ -12,4 +15,4 @@ export interface CommandModule {
   register(program: Command, ctx: CliContext): void;
 }
 
-export const COMMANDS: readonly CommandModule[] = [];
+export const COMMANDS: readonly CommandModule[] = [SEAL_COMMAND, UNSEAL_COMMAND, KEYGEN_COMMAND];

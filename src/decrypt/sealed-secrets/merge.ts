@@ -2,8 +2,9 @@
  * `--merge-into`: copy newly sealed entries into an existing SealedSecret
  * file (§B.6). `encryptedData` entries, template annotations, labels and
  * data from the update overwrite same-named keys; everything else is left
- * as it was. A YAML file kept as YAML is edited in place (comments, order
- * and unrelated bytes survive); otherwise the object is re-printed.
+ * as it was. A YAML file kept as YAML is edited in place (comments, order,
+ * the `---` marker and unrelated bytes survive; new keys are appended);
+ * otherwise the object is re-printed as kubeseal prints it.
  */
 import { isMap, parseDocument } from "yaml";
 import type { Document } from "yaml";
@@ -72,8 +73,7 @@ export function mergeIntoText(text: string, update: SealedSecretObject, source: 
     if (doc.errors.length > 0) throw new SigilError("input.invalid", "the file is not valid yaml", { subject: source });
     toSealedSecret(doc.toJS(), source);
     mergeDocument(doc, update);
-    const out = doc.toString({ lineWidth: 0, indentSeq: false });
-    return out.startsWith("---") ? out : `---\n${out}`;
+    return doc.toString({ lineWidth: 0, indentSeq: false });
   }
   let parsed: unknown;
   try {

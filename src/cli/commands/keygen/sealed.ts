@@ -1,0 +1,89 @@
+/**
+ * `sigil keygen sealed`: a sealing key pair as bitnami's controller makes
+ * one (RSA-4096, self-signed certificate), written as `tls.crt` + `tls.key`
+ * and optionally as a key Secret manifest. With `--wrap-with`, the private
+ * key is only written wrapped by a key provider, inside the key Secret.
+ * With `--from-key`, an existing key (PEM or key Secret backup) is used
+ * instead of a new one: that is how a plain key is migrated to a wrapped one.
+ */
+import type { Command } from "commander";
+import { SigilError } from "../../../core/index.js";
+import {
+  buildKeySecret,
+  formatObject,
+  generateSealingKeyPair,
+  parseWrapRef,
+  readKeyFile,
+  selfSignCertificate,
+  wrapKeySecret,
+} from "../../../decrypt/sealed-secrets/index.js";
+import type { KeyPairPem, SecretObject } from "../../../decrypt/sealed-secrets/index.js";
+import type { CliContext } from "../../context.js";
+import { buildProviderRegistry } from "../../keys-from-env.js";
+import { outputFormat, readUserFile } from "../seal/io.js";
+import { parseGoDuration, writeKeyFile } from "./files.js";
+
+interface SealedKeygenFlags {
+  keySize: string;
+  keyTtl: string;
+  myCn: string;
+  certOut: string;
+  keyOut?: string;
+  secretOut?: string;
+  namespace: string;
+  wrapWith?: string;
+  fromKey?: string;
+  force: boolean;
+}
+
+async function keyPair(flags: SealedKeygenFlags, ctx: CliContext): Promise<KeyPairPem> {
+  const validForMs = parseGoDuration(flags.keyTtl);
+  if (flags.fromKey === undefined) {
+    const keySize = Number(flags.keySize);
+    if (!Number.isInteger(keySize) || keySize < 2048) throw new SigilError("input.invalid", "--key-size must be an integer of at least 2048");
+    const pair = await generateSealingKeyPair({ keySize, validForMs, commonName: flags.myCn });
+    return { privateKeyPem: pair.privateKeyPem, certificatePem: pair.certificate.pem };
+  }
+  const text = (await readUserFile(flags.fromKey, "--from-key")).toString("utf8");
+  const [key, ...rest] = await readKeyFile(text, flags.fromKey, buildProviderRegistry(ctx.env));
+  if (key === undefined || rest.length > 0) throw new SigilError("input.invalid", "--from-key needs a file with exactly one private key", { subject: flags.fromKey });
+  return {
+    privateKeyPem: key.privateKey.export({ format: "pem", type: "pkcs1" }).toString(),
+    certificatePem: key.certificate?.pem ?? selfSignCertificate(key.privateKey, { validForMs, commonName: flags.myCn }),
+  };
+}
+
+async function run(flags: SealedKeygenFlags, ctx: CliContext): Promise<void> {
+  const wrapping = flags.wrapWith !== undefined && flags.wrapWith !== "";
+  if (wrapping && flags.keyOut !== undefined) throw new SigilError("input.invalid", "--key-out cannot be used with --wrap-with: the private key is never written in the clear");
+  const ref = wrapping ? parseWrapRef(flags.wrapWith ?? "") : undefined;
+  const pair = await keyPair(flags, ctx);
+  let secret: SecretObject = buildKeySecret(pair, { namespace: flags.namespace });
+  if (ref !== undefined) secret = await wrapKeySecret(secret, ref, buildProviderRegistry(ctx.env));
+  const secretOut = flags.secretOut ?? (wrapping ? "sealed-secrets-key.yaml" : undefined);
+  const force = { force: flags.force };
+  await writeKeyFile(flags.certOut, pair.certificatePem, { ...force, private: false });
+  if (!wrapping) await writeKeyFile(flags.keyOut ?? "tls.key", pair.privateKeyPem, { ...force, private: true });
+  if (secretOut !== undefined) await writeKeyFile(secretOut, formatObject(secret, outputFormat("yaml", secretOut)), { ...force, private: !wrapping });
+  ctx.stderr.write(`wrote ${[flags.certOut, wrapping ? undefined : (flags.keyOut ?? "tls.key"), secretOut].filter((f) => f !== undefined).join(", ")}\n`);
+}
+
+/** Attach `keygen sealed` to the `keygen` command. */
+export function registerSealedKeygen(parent: Command, ctx: CliContext): void {
+  parent
+    .command("sealed")
+    .description("generate a sealing key pair (RSA-4096, self-signed certificate) as bitnami's controller does")
+    .option("--key-size <bits>", "RSA key size", "4096")
+    .option("--key-ttl <duration>", "certificate validity", "87600h")
+    .option("--my-cn <name>", "certificate common name", "")
+    .option("--cert-out <file>", "certificate file", "tls.crt")
+    .option("--key-out <file>", "private key file (PKCS#1 PEM; default tls.key; not with --wrap-with)")
+    .option("--secret-out <file>", "also write the key Secret manifest (.json for json; default sealed-secrets-key.yaml with --wrap-with)")
+    .option("-n, --namespace <namespace>", "namespace of the key Secret (the controller's namespace)", "kube-system")
+    .option("--wrap-with <key>", "wrap the private key with a provider key: age1…, a KMS key ARN, or a Vault transit key URL")
+    .option("--from-key <file>", "use an existing private key (PEM or key Secret backup) instead of generating one")
+    .option("--force", "overwrite existing files", false)
+    .action(async (flags: SealedKeygenFlags) => {
+      await run(flags, ctx);
+    });
+}

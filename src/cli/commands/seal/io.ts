@@ -1,0 +1,68 @@
+/**
+ * Input and output for the sealed-secrets commands: the input manifest from
+ * `-f` or stdin, and output to stdout or to a `-w` file that is replaced
+ * atomically, and only when the command succeeds.
+ */
+import { randomBytes } from "node:crypto";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, extname, join } from "node:path";
+import { SigilError } from "../../../core/index.js";
+import { parseOutputFormat } from "../../../decrypt/sealed-secrets/index.js";
+import type { OutputFormat } from "../../../decrypt/sealed-secrets/index.js";
+import { readAll } from "../../context.js";
+import type { CliContext } from "../../context.js";
+
+/**
+ * Read a file the user named.
+ * @throws SigilError `input.not_found` naming the file and the flag.
+ */
+export async function readUserFile(path: string, flag: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (cause) {
+    throw new SigilError("input.not_found", `could not read the file given with ${flag}`, { subject: path, cause });
+  }
+}
+
+/** The input text: `-f FILE`, or stdin. */
+export async function readInput(ctx: CliContext, file: string | undefined): Promise<{ text: string; source: string }> {
+  if (file !== undefined && file !== "") return { text: (await readUserFile(file, "-f")).toString("utf8"), source: file };
+  return { text: (await readAll(ctx.stdin)).toString("utf8"), source: "<stdin>" };
+}
+
+/**
+ * The output format: `-o` (default json), forced to yaml when the `-w` file ends in `.yaml`/`.yml`.
+ * @throws SigilError `input.invalid` for an unknown format.
+ */
+export function outputFormat(format: string | undefined, outputFile: string | undefined): OutputFormat {
+  const ext = outputFile === undefined ? "" : extname(outputFile);
+  if (ext === ".yaml" || ext === ".yml") return "yaml";
+  return parseOutputFormat(format ?? "json");
+}
+
+/** Where a command's output goes. Nothing reaches a `-w` file until `commit()`. */
+export interface Output {
+  write(text: string): void;
+  commit(): Promise<void>;
+}
+
+/** Atomically replace `path` with `content` (write a sibling temporary file, then rename). */
+export async function replaceFile(path: string, content: string): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.tmp`);
+  try {
+    await writeFile(temp, content, { mode: 0o644 });
+    await rename(temp, path);
+  } catch (cause) {
+    await rm(temp, { force: true });
+    throw new SigilError("input.invalid", "could not write the output file", { subject: path, cause });
+  }
+}
+
+/** Output to `file` (when given) or stdout. */
+export function openOutput(ctx: CliContext, file: string | undefined): Output {
+  if (file === undefined || file === "") {
+    return { write: (text) => void ctx.stdout.write(text), commit: () => Promise.resolve() };
+  }
+  const parts: string[] = [];
+  return { write: (text) => void parts.push(text), commit: () => replaceFile(file, parts.join("")) };
+}

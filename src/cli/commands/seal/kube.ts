@@ -1,0 +1,83 @@
+/**
+ * The kubeconfig, read the way kubectl (and kubeseal) find it: `--kubeconfig`,
+ * else the first existing file of `$KUBECONFIG`, else `~/.kube/config`.
+ * Used for the default namespace and to reach the controller through the
+ * API server's service proxy.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
+import type { RequestOptions } from "node:https";
+import { SigilError } from "../../../core/index.js";
+
+/** Environment variable naming kubeconfig files (colon-separated). */
+export const KUBECONFIG_ENV = "KUBECONFIG";
+/** The home directory, for `~/.kube/config`. */
+export const HOME_ENV = "HOME";
+
+export interface KubeSettings {
+  readonly kubeconfig?: string | undefined;
+  readonly context?: string | undefined;
+}
+
+/** The kubeconfig file to use, or undefined when there is none. */
+export function kubeconfigPath(settings: KubeSettings, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  if (settings.kubeconfig !== undefined && settings.kubeconfig !== "") return settings.kubeconfig;
+  for (const file of (env[KUBECONFIG_ENV] ?? "").split(":")) if (file !== "" && existsSync(file)) return file;
+  const home = env[HOME_ENV];
+  const fallback = home === undefined ? undefined : join(home, ".kube", "config");
+  return fallback !== undefined && existsSync(fallback) ? fallback : undefined;
+}
+
+/**
+ * Load the kubeconfig, or undefined when there is none.
+ * @throws SigilError `config.invalid` naming the file when it cannot be read or the context does not exist.
+ */
+export function loadKubeConfig(settings: KubeSettings, env: Readonly<Record<string, string | undefined>>): KubeConfig | undefined {
+  const path = kubeconfigPath(settings, env);
+  if (path === undefined) return undefined;
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromFile(path);
+  } catch (cause) {
+    throw new SigilError("config.invalid", "cannot read the kubeconfig", { subject: path, cause });
+  }
+  if (settings.context !== undefined && settings.context !== "") {
+    if (kc.getContextObject(settings.context) === null) {
+      throw new SigilError("config.invalid", `context '${settings.context}' is not in the kubeconfig`, { subject: path });
+    }
+    kc.setCurrentContext(settings.context);
+  }
+  return kc;
+}
+
+/** The namespace of the current context, if it sets one. */
+export function contextNamespace(kc: KubeConfig | undefined): string | undefined {
+  if (kc === undefined) return undefined;
+  const ns = kc.getContextObject(kc.getCurrentContext())?.namespace;
+  return ns === undefined || ns === "" ? undefined : ns;
+}
+
+/** The API server base URL and the request options (TLS, auth) for it. */
+export interface ApiTarget {
+  readonly server: string;
+  readonly options: RequestOptions;
+}
+
+/**
+ * Resolve how to call the API server.
+ * @throws SigilError `config.invalid` when there is no kubeconfig or no current cluster.
+ */
+export async function apiTarget(kc: KubeConfig | undefined): Promise<ApiTarget> {
+  const cluster = kc?.getCurrentCluster();
+  if (kc === undefined || cluster === null || cluster === undefined) {
+    throw new SigilError("config.invalid", "no kubeconfig with a current cluster: pass --cert, --controller-url or --kubeconfig");
+  }
+  const options: RequestOptions = {};
+  try {
+    await kc.applyToHTTPSOptions(options);
+  } catch (cause) {
+    throw new SigilError("config.invalid", "cannot use the kubeconfig's credentials", { subject: cluster.server, cause });
+  }
+  return { server: cluster.server.replace(/\/+$/, ""), options };
+}
