@@ -10,13 +10,19 @@ import type { AgeKeyRef, KeyProvider } from "../types.js";
 import { defaultAgeProviderOptions } from "./config.js";
 import type { AgeProviderOptions } from "./config.js";
 import { describeAgeSearch, loadAgeIdentities } from "./identities.js";
-import type { AgeIdentitySet } from "./identities.js";
+import type { AgeIdentitySet, LoadedAgeIdentity } from "./identities.js";
+import { decryptX25519, nativeX25519Identity } from "./native-x25519.js";
+import type { NativeX25519Identity } from "./native-x25519.js";
 import { ageRecipientRef } from "./recipient.js";
 
 export class AgeProvider implements KeyProvider<AgeKeyRef> {
   readonly type = "age" as const;
   readonly #opts: AgeProviderOptions;
   #loaded: Promise<AgeIdentitySet> | undefined;
+  /** One Decrypter per recipient, built once: typage then parses each identity once, not per file. */
+  readonly #decrypters = new Map<string, Decrypter>();
+  /** Prepared node:crypto X25519 keys per recipient, for the fast path. */
+  readonly #native = new Map<string, NativeX25519Identity[]>();
 
   constructor(options: Partial<AgeProviderOptions> = {}) {
     this.#opts = { ...defaultAgeProviderOptions(), ...options };
@@ -52,8 +58,13 @@ export class AgeProvider implements KeyProvider<AgeKeyRef> {
         cause,
       });
     }
-    const decrypter = new Decrypter();
-    for (const id of mine) decrypter.addIdentity(id.identity);
+    const fast = decryptX25519(file, this.#nativeFor(key.recipient.trim(), mine));
+    if (fast !== null && fast !== undefined) {
+      registerSecret(fast);
+      return new Uint8Array(fast);
+    }
+    // Outside the fast path, or it failed: typage decides (and names the failure).
+    const decrypter = this.#decrypterFor(key.recipient.trim(), mine);
     try {
       const plaintext = await decrypter.decrypt(file);
       registerSecret(plaintext);
@@ -63,6 +74,25 @@ export class AgeProvider implements KeyProvider<AgeKeyRef> {
         cause: cause instanceof Error ? new Error(cause.message) : undefined,
       });
     }
+  }
+
+  #nativeFor(recipient: string, identities: readonly LoadedAgeIdentity[]): NativeX25519Identity[] {
+    let prepared = this.#native.get(recipient);
+    if (prepared === undefined) {
+      prepared = identities.map((i) => nativeX25519Identity(i.identity)).filter((i) => i !== undefined);
+      this.#native.set(recipient, prepared);
+    }
+    return prepared;
+  }
+
+  #decrypterFor(recipient: string, identities: readonly LoadedAgeIdentity[]): Decrypter {
+    let decrypter = this.#decrypters.get(recipient);
+    if (decrypter === undefined) {
+      decrypter = new Decrypter();
+      for (const id of identities) decrypter.addIdentity(id.identity);
+      this.#decrypters.set(recipient, decrypter);
+    }
+    return decrypter;
   }
 
   describe(key: AgeKeyRef): string {
