@@ -1,0 +1,212 @@
+/**
+ * The `KubeClient` over HTTP(S). `@kubernetes/client-node`'s `KubeConfig`
+ * loads the kubeconfig and applies credentials (tokens, client
+ * certificates, exec plugins); requests go through `node:https` with one
+ * keep-alive agent, and bodies stay plain JSON.
+ */
+import http from "node:http";
+import https from "node:https";
+import { createInterface } from "node:readline";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { SigilError } from "../../core/index.js";
+import { apiError, networkError } from "./errors.js";
+import { PATCH_TYPES } from "./types.js";
+import type { KubeClient, ListPage, PatchType, Query, WatchEvent } from "./types.js";
+
+/** Options of {@link HttpKubeClient}. */
+export interface HttpKubeClientOptions {
+  /** Timeout of one non-watch request. */
+  readonly requestTimeoutMs: number;
+  /** Connections kept per host. */
+  readonly maxSockets: number;
+  readonly userAgent: string;
+}
+
+export function defaultHttpKubeClientOptions(): HttpKubeClientOptions {
+  return { requestTimeoutMs: 30_000, maxSockets: 16, userAgent: "sigil-operator" };
+}
+
+interface Body {
+  readonly text: string;
+  readonly type: string;
+}
+
+type Agent = http.Agent | https.Agent;
+
+/** A `KubeClient` for the current context of a `KubeConfig`. */
+export class HttpKubeClient implements KubeClient {
+  readonly #kc: KubeConfig;
+  readonly #server: URL;
+  readonly #opts: HttpKubeClientOptions;
+  #agent: Agent | undefined;
+
+  /** @throws SigilError `config.invalid` when the kubeconfig has no current cluster. */
+  constructor(kc: KubeConfig, options: Partial<HttpKubeClientOptions> = {}) {
+    const cluster = kc.getCurrentCluster();
+    if (cluster === null) throw new SigilError("config.invalid", "the kubeconfig has no current cluster");
+    this.#kc = kc;
+    this.#server = new URL(cluster.server);
+    this.#opts = { ...defaultHttpKubeClientOptions(), ...options };
+  }
+
+  async get<T>(path: string, query?: Query): Promise<T | undefined> {
+    const res = await this.#send("GET", path, query);
+    if (res.status === 404) return undefined;
+    return this.#parse(res, "GET", path) as T;
+  }
+
+  async list<T>(path: string, query?: Query): Promise<ListPage<T>> {
+    const res = await this.#send("GET", path, query);
+    const list = this.#parse(res, "GET", path) as { items?: T[] | null; metadata?: { resourceVersion?: string; continue?: string } };
+    return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? "", continue: list.metadata?.continue };
+  }
+
+  async create<T>(path: string, body: unknown): Promise<T> {
+    return this.#parse(await this.#send("POST", path, undefined, json(body)), "POST", path) as T;
+  }
+
+  async replace<T>(path: string, body: unknown): Promise<T> {
+    return this.#parse(await this.#send("PUT", path, undefined, json(body)), "PUT", path) as T;
+  }
+
+  async patch<T>(path: string, body: unknown, type: PatchType): Promise<T> {
+    const res = await this.#send("PATCH", path, undefined, { text: JSON.stringify(body), type: PATCH_TYPES[type] });
+    return this.#parse(res, "PATCH", path) as T;
+  }
+
+  async delete(path: string): Promise<boolean> {
+    const res = await this.#send("DELETE", path);
+    if (res.status === 404) return false;
+    this.#parse(res, "DELETE", path);
+    return true;
+  }
+
+  async watch<T>(path: string, query: Query, onEvent: (event: WatchEvent<T>) => void, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
+    const req = await this.#request("GET", path, { ...query, watch: true }, undefined, 0);
+    const res = await responseOf(req, signal, "GET", path);
+    if (res === undefined) return;
+    if (res.statusCode !== 200) {
+      const text = await readBody(res);
+      throw apiError(res.statusCode ?? 0, text, "WATCH", path);
+    }
+    await streamEvents(res, onEvent, signal, path);
+  }
+
+  async #send(method: string, path: string, query?: Query, body?: Body): Promise<{ status: number; text: string }> {
+    const req = await this.#request(method, path, query, body, this.#opts.requestTimeoutMs);
+    const res = await responseOf(req, undefined, method, path);
+    if (res === undefined) throw networkError(new Error("aborted"), method, path);
+    return { status: res.statusCode ?? 0, text: await readBody(res) };
+  }
+
+  #parse(res: { status: number; text: string }, method: string, path: string): unknown {
+    if (res.status < 200 || res.status > 299) throw apiError(res.status, res.text, method, path);
+    try {
+      return JSON.parse(res.text) as unknown;
+    } catch (cause) {
+      throw new SigilError("kube.failed", `${method.toLowerCase()} failed: the api server answered with invalid json`, { subject: path, cause });
+    }
+  }
+
+  async #request(method: string, path: string, query: Query | undefined, body: Body | undefined, timeoutMs: number): Promise<http.ClientRequest> {
+    const url = new URL(this.#server.pathname.replace(/\/$/, "") + path, this.#server);
+    for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
+    const opts: https.RequestOptions = { method, headers: { Accept: "application/json", "User-Agent": this.#opts.userAgent } };
+    await this.#kc.applyToHTTPSOptions(opts);
+    opts.agent = this.#agentFor(opts);
+    if (body !== undefined) {
+      const headers = (opts.headers ?? {}) as http.OutgoingHttpHeaders;
+      headers["Content-Type"] = body.type;
+      headers["Content-Length"] = Buffer.byteLength(body.text);
+      opts.headers = headers;
+    }
+    const transport = url.protocol === "https:" ? https : http;
+    const req = transport.request(url, opts);
+    if (timeoutMs > 0) req.setTimeout(timeoutMs, () => req.destroy(new Error(`timed out after ${timeoutMs}ms`)));
+    req.end(body?.text);
+    return req;
+  }
+
+  /** One keep-alive agent, built from the TLS material the kubeconfig gave the first request. */
+  #agentFor(opts: https.RequestOptions): Agent {
+    if (this.#agent !== undefined) return this.#agent;
+    const common = { keepAlive: true, maxSockets: this.#opts.maxSockets };
+    this.#agent =
+      this.#server.protocol === "https:"
+        ? new https.Agent({
+            ...common,
+            ca: opts.ca,
+            cert: opts.cert,
+            key: opts.key,
+            pfx: opts.pfx,
+            passphrase: opts.passphrase,
+            servername: opts.servername,
+            ...(opts.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: opts.rejectUnauthorized }),
+          })
+        : new http.Agent(common);
+    return this.#agent;
+  }
+
+  /** Close idle connections (at shutdown). */
+  close(): void {
+    this.#agent?.destroy();
+    this.#agent = undefined;
+  }
+}
+
+function json(body: unknown): Body {
+  return { text: JSON.stringify(body), type: "application/json" };
+}
+
+/** Wait for the response; undefined when `signal` aborted first. */
+function responseOf(req: http.ClientRequest, signal: AbortSignal | undefined, method: string, path: string): Promise<http.IncomingMessage | undefined> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      req.destroy();
+      resolve(undefined);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    req.once("response", (res) => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve(res);
+    });
+    req.once("error", (err) => {
+      signal?.removeEventListener("abort", onAbort);
+      if (signal?.aborted === true) resolve(undefined);
+      else reject(networkError(err, method, path));
+    });
+  });
+}
+
+async function readBody(res: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Parse newline-delimited watch events until the stream ends or aborts. ERROR events are thrown. */
+async function streamEvents<T>(res: http.IncomingMessage, onEvent: (event: WatchEvent<T>) => void, signal: AbortSignal, path: string): Promise<void> {
+  const onAbort = (): void => {
+    res.destroy();
+  };
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    const lines = createInterface({ input: res, crlfDelay: Infinity });
+    for await (const line of lines) {
+      if (line.trim() === "") continue;
+      const event = JSON.parse(line) as WatchEvent<T>;
+      if (event.type === "ERROR") {
+        const status = event.object as { code?: number };
+        throw apiError(status.code ?? 500, JSON.stringify(event.object), "WATCH", path);
+      }
+      onEvent(event);
+    }
+  } catch (err) {
+    if (signal.aborted) return;
+    if (err instanceof SigilError) throw err;
+    throw networkError(err, "WATCH", path);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The small Kubernetes interface the operator is written against. It speaks
+ * plain JSON objects (no generated model classes), so the controllers can
+ * keep thousands of objects in memory cheaply and tests can fake it with a
+ * plain object.
+ */
+
+/** Query parameters of a request (undefined values are left out). */
+export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
+
+/** The metadata every object has. */
+export interface KubeMeta {
+  name?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  [field: string]: unknown;
+}
+
+/** Any Kubernetes object. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: KubeMeta;
+}
+
+/** One page of a list. */
+export interface ListPage<T> {
+  readonly items: T[];
+  readonly resourceVersion: string;
+  /** Token for the next page; empty or undefined on the last. */
+  readonly continue: string | undefined;
+}
+
+export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
+
+/** One event of a watch stream. `object` is a `Status` for `ERROR` events. */
+export interface WatchEvent<T> {
+  readonly type: WatchEventType;
+  readonly object: T;
+}
+
+/** The patch flavours the API server accepts. */
+export const PATCH_TYPES = {
+  merge: "application/merge-patch+json",
+  strategic: "application/strategic-merge-patch+json",
+  json: "application/json-patch+json",
+} as const;
+export type PatchType = keyof typeof PATCH_TYPES;
+
+/**
+ * The Kubernetes calls the operator makes. Paths are API paths such as
+ * `/api/v1/namespaces/ns/secrets/name` (see `paths.ts`).
+ *
+ * Every method throws `SigilError` with a `kube.*` code on failure:
+ * `kube.not_found` (404; `get` returns undefined instead), `kube.conflict`
+ * (409), `kube.denied` (401/403), `kube.invalid` (400/422),
+ * `kube.immutable` (422 on an immutable field), `kube.expired` (410, a
+ * watch's resourceVersion is too old), `kube.unreachable` (network), and
+ * `kube.failed` (anything else). Messages carry the API server's own text.
+ */
+export interface KubeClient {
+  /** The object at `path`, or undefined when it does not exist. */
+  get<T>(path: string, query?: Query): Promise<T | undefined>;
+  /** One page of the collection at `path`. */
+  list<T>(path: string, query?: Query): Promise<ListPage<T>>;
+  create<T>(path: string, body: unknown): Promise<T>;
+  replace<T>(path: string, body: unknown): Promise<T>;
+  patch<T>(path: string, body: unknown, type: PatchType): Promise<T>;
+  /** Delete; returns false when it was already gone. */
+  delete(path: string): Promise<boolean>;
+  /**
+   * Stream watch events of the collection at `path` to `onEvent` until the
+   * server ends the stream (resolves) or `signal` aborts (resolves).
+   */
+  watch<T>(path: string, query: Query, onEvent: (event: WatchEvent<T>) => void, signal: AbortSignal): Promise<void>;
+}

@@ -1,0 +1,196 @@
+/**
+ * Reconciling one SealedSecret into its Secret. `reconcile()` reads as the
+ * steps it takes:
+ *
+ * 1. read the existing Secret;
+ * 2. if it carries this SealedSecret's inputs digest and a valid data MAC
+ *    (and nothing else drifted), stop: no private-key operation at all;
+ * 3. unseal (through the in-memory cache);
+ * 4. decide how to write (create, replace, patch, or refuse an unmanaged Secret);
+ * 5. write only if something changed;
+ * 6. set the `Synced` condition, and record an Event.
+ *
+ * A failure at any step leaves the existing Secret untouched.
+ */
+import { SigilError, describeError, isSigilError, redact } from "../../core/index.js";
+import type { Logger } from "../../core/index.js";
+import { subjectOf, unsealSealedSecret } from "../../decrypt/sealed-secrets/index.js";
+import type { KeyRing, SealedSecretObject, SecretObject, UnsealCache } from "../../decrypt/sealed-secrets/index.js";
+import type { EventRecorder } from "../events.js";
+import { SEALED_SECRETS, SECRETS, objectKey, resourcePath } from "../kube/index.js";
+import type { KubeClient } from "../kube/index.js";
+import { DATA_MAC_ANNOTATION, INPUTS_ANNOTATION, inputsDigest, producedKeys } from "./fingerprint.js";
+import type { DataMac } from "./fingerprint.js";
+import { mergeSecret, sameSecret, secretSkeleton, unmanagedMessage, writeMode } from "./secret-write.js";
+import type { WriteMode } from "./secret-write.js";
+import { nextStatus } from "./status.js";
+
+/** Event reasons (bitnami's). */
+export const REASON_UNSEALED = "Unsealed";
+export const REASON_UNSEAL_FAILED = "ErrUnsealFailed";
+export const REASON_UPDATE_FAILED = "ErrUpdateFailed";
+
+/** What one reconcile did. */
+export type ReconcileResult = "created" | "updated" | "unchanged" | "failed";
+
+export interface ReconcileOutcome {
+  readonly result: ReconcileResult;
+  /** Try again later (an API error other than a refusal). */
+  readonly retry: boolean;
+  readonly error?: SigilError | undefined;
+}
+
+/** What the reconciler needs. */
+export interface ReconcilerDeps {
+  readonly client: KubeClient;
+  readonly ring: KeyRing;
+  readonly cache: UnsealCache;
+  readonly mac: DataMac;
+  readonly events: EventRecorder;
+  readonly logger: Logger;
+  readonly clock: () => Date;
+  readonly updateStatus: boolean;
+  readonly acceptDeprecatedV1Data: boolean;
+  /** resourceVersion of the last Secret this controller wrote, by `namespace/name` (to ignore the echo of its own writes). */
+  readonly written: Map<string, string>;
+}
+
+type Failure = "unseal" | "refused" | "update" | "conflict";
+
+function classify(err: SigilError, stage: "unseal" | "write"): Failure {
+  if (err.code === "kube.conflict") return "conflict";
+  if (err.code === "sealed.unmanaged_secret") return "refused";
+  if (stage === "unseal") return "unseal";
+  return "update";
+}
+
+/** Reconciles SealedSecrets; one instance per controller. */
+export class Reconciler {
+  readonly #d: ReconcilerDeps;
+
+  constructor(deps: ReconcilerDeps) {
+    this.#d = deps;
+  }
+
+  /** Reconcile one SealedSecret. Never throws. */
+  async reconcile(ss: SealedSecretObject): Promise<ReconcileOutcome> {
+    const secretPath = resourcePath(SECRETS, { namespace: ss.metadata.namespace, name: ss.metadata.name });
+    let stage: "unseal" | "write" = "write";
+    try {
+      const existing = await this.#d.client.get<SecretObject>(secretPath);
+      if (existing !== undefined && this.#upToDate(ss, existing)) return await this.#finish(ss, "unchanged");
+      stage = "unseal";
+      const desired = this.#desired(ss);
+      stage = "write";
+      const mode = writeMode(existing, ss);
+      return await this.#finish(ss, await this.#write(secretPath, existing, desired, mode));
+    } catch (err) {
+      const error = isSigilError(err) ? err : new SigilError("internal", "reconcile failed", { subject: subjectOf("SealedSecret", ss.metadata), cause: err });
+      return this.#fail(ss, error, classify(error, stage));
+    }
+  }
+
+  /** Report a SealedSecret that cannot even be read as one (as an unseal failure). Never throws. */
+  async reportUnsealFailure(ss: SealedSecretObject, error: SigilError): Promise<ReconcileOutcome> {
+    return this.#fail(ss, error, "unseal");
+  }
+
+  /** Step 2: the Secret still matches, judged without decrypting anything. */
+  #upToDate(ss: SealedSecretObject, existing: SecretObject): boolean {
+    const keys = producedKeys(ss);
+    const annotations = existing.metadata.annotations ?? {};
+    if (keys === undefined || annotations[INPUTS_ANNOTATION] !== inputsDigest(ss)) return false;
+    let mode: WriteMode;
+    try {
+      mode = writeMode(existing, ss);
+    } catch {
+      return false;
+    }
+    const data = existing.data ?? {};
+    if (mode === "replace" && Object.keys(data).length !== keys.length) return false;
+    if (!this.#d.mac.verify(annotations[DATA_MAC_ANNOTATION], data, keys, (fp) => this.#d.ring.get(fp))) return false;
+    const skeleton = this.#withFingerprints(secretSkeleton(ss), ss, Object.fromEntries(keys.map((k) => [k, data[k] ?? ""])), annotations[DATA_MAC_ANNOTATION]);
+    return sameSecret(existing, mergeSecret(existing, skeleton, mode));
+  }
+
+  /** Step 3: the full desired Secret (decrypts; throws `sealed.*`). */
+  #desired(ss: SealedSecretObject): SecretObject {
+    const unsealed = unsealSealedSecret(ss, this.#d.ring, { cache: this.#d.cache, acceptDeprecatedV1Data: this.#d.acceptDeprecatedV1Data });
+    const keys = producedKeys(ss);
+    if (keys === undefined) return unsealed;
+    const data = unsealed.data ?? {};
+    const newest = this.#d.ring.newest();
+    const mac = newest === undefined ? undefined : this.#d.mac.sign(newest, data, keys);
+    return this.#withFingerprints(secretSkeleton(ss), ss, data, mac);
+  }
+
+  #withFingerprints(secret: SecretObject, ss: SealedSecretObject, data: Record<string, string>, mac: string | undefined): SecretObject {
+    const annotations: Record<string, string> = { ...(secret.metadata.annotations ?? {}), [INPUTS_ANNOTATION]: inputsDigest(ss) };
+    if (mac !== undefined) annotations[DATA_MAC_ANNOTATION] = mac;
+    secret.metadata.annotations = annotations;
+    secret.data = data;
+    return secret;
+  }
+
+  /** Step 5. */
+  async #write(path: string, existing: SecretObject | undefined, desired: SecretObject, mode: WriteMode): Promise<ReconcileResult> {
+    const next = mergeSecret(existing, desired, mode);
+    if (existing !== undefined && sameSecret(existing, next)) return "unchanged";
+    const collection = resourcePath(SECRETS, { namespace: desired.metadata.namespace });
+    const written = existing === undefined ? await this.#d.client.create<SecretObject>(collection, next) : await this.#d.client.replace<SecretObject>(path, next);
+    const rv = written.metadata.resourceVersion;
+    if (rv !== undefined) this.#d.written.set(objectKey(written.metadata), rv);
+    return existing === undefined ? "created" : "updated";
+  }
+
+  /** Step 6, success. */
+  async #finish(ss: SealedSecretObject, result: ReconcileResult): Promise<ReconcileOutcome> {
+    const wasFalse = ss.status?.conditions?.some((c) => c.type === "Synced" && c.status !== "True") ?? true;
+    if (result !== "unchanged" || wasFalse) {
+      await this.#d.events.record(subjectFor(ss), "Normal", REASON_UNSEALED, "SealedSecret unsealed successfully");
+    }
+    if (result !== "unchanged") this.#d.logger.info("unsealed", { sealedSecret: objectKey(ss.metadata), result });
+    await this.#status(ss, undefined);
+    return { result, retry: false };
+  }
+
+  /** Step 6, failure. */
+  async #fail(ss: SealedSecretObject, error: SigilError, failure: Failure): Promise<ReconcileOutcome> {
+    if (failure === "conflict") return { result: "failed", retry: true, error };
+    const name = ss.metadata.name ?? "";
+    const detail = redact(error.code === "sealed.unmanaged_secret" ? unmanagedMessage(name) : `${error.message} [${error.code}]`);
+    const [reason, eventMessage, conditionMessage] =
+      failure === "unseal"
+        ? [REASON_UNSEAL_FAILED, `Failed to unseal: ${detail}`, detail]
+        : error.code === "kube.immutable"
+          ? [REASON_UPDATE_FAILED, immutableMessage(objectKey(ss.metadata)), immutableMessage(objectKey(ss.metadata))]
+          : failure === "refused"
+            ? [REASON_UPDATE_FAILED, detail, `failed update: ${detail}`]
+            : [REASON_UPDATE_FAILED, detail, detail];
+    this.#d.logger.warn("reconcile failed", { sealedSecret: objectKey(ss.metadata), reason, error: describeError(error) });
+    await this.#d.events.record(subjectFor(ss), "Warning", reason, eventMessage);
+    await this.#status(ss, conditionMessage);
+    return { result: "failed", retry: failure === "update" && error.code !== "kube.immutable", error };
+  }
+
+  async #status(ss: SealedSecretObject, message: string | undefined): Promise<void> {
+    if (!this.#d.updateStatus) return;
+    const status = nextStatus(ss.status, ss.metadata.generation, message, this.#d.clock());
+    if (status === undefined) return;
+    const path = resourcePath(SEALED_SECRETS, { namespace: ss.metadata.namespace, name: ss.metadata.name, subresource: "status" });
+    try {
+      await this.#d.client.patch(path, { status }, "merge");
+      ss.status = status;
+    } catch (err) {
+      if (!isSigilError(err, "kube.not_found")) this.#d.logger.warn("could not update the status", { sealedSecret: objectKey(ss.metadata), error: describeError(err) });
+    }
+  }
+}
+
+function subjectFor(ss: SealedSecretObject): { apiVersion: string; kind: string; metadata: SealedSecretObject["metadata"] } {
+  return { apiVersion: ss.apiVersion, kind: ss.kind, metadata: ss.metadata };
+}
+
+function immutableMessage(key: string): string {
+  return `Error updating ${key}: the target Secret is immutable. Once a Secret is marked as immutable, it is not possible to revert this change nor to mutate the contents of the data field. You can only delete and recreate the Secret.`;
+}
