@@ -68,6 +68,6 @@ export function applyEnvFlags(command: Command, env: Readonly<Record<string, str
 }
 
 /** Append a repeatable, comma-separated flag value. */
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, ...splitList(value)];
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...splitList(value)];
 }

@@ -25,7 +25,7 @@ export const UNSEAL_COMMAND: CommandModule = {
     program
       .command("unseal")
       .description("unseal SealedSecrets offline with private keys (kubeseal --recovery-unseal)")
-      .requiredOption("--private-key <files>", "private key files: PEM (PKCS#1/PKCS#8) or key Secret backups (Secret or List, JSON or YAML); comma separated or repeated", collect, [])
+      .requiredOption("--private-key <files>", "private key files: PEM (PKCS#1/PKCS#8) or key Secret backups (Secret or List, JSON or YAML); comma separated or repeated", collect)
       .option("-f, --secret-file <file>", "read the SealedSecret(s) from this file instead of stdin")
       .option("-o, --format <format>", "output format: json or yaml (default json)")
       .option("-w, --output <file>", "write the Secret(s) to this file (.yaml/.yml forces yaml)")
