@@ -10,7 +10,7 @@ export class ProviderRegistry {
 
   /** Register (or replace) the provider for its type. */
   register<K extends MasterKeyRef>(provider: KeyProvider<K>): this {
-    this.#providers.set(provider.type, provider as unknown as KeyProvider);
+    this.#providers.set(provider.type, provider);
     return this;
   }
 
