@@ -6,6 +6,7 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { KEYGEN_COMMAND } from "./keygen/index.js";
+import { OPERATOR_COMMAND } from "./operator/index.js";
 import { SEAL_COMMAND } from "./seal/index.js";
 import { UNSEAL_COMMAND } from "./unseal/index.js";
 
@@ -15,4 +16,4 @@ export interface CommandModule {
   register(program: Command, ctx: CliContext): void;
 }
 
-export const COMMANDS: readonly CommandModule[] = [SEAL_COMMAND, UNSEAL_COMMAND, KEYGEN_COMMAND];
+export const COMMANDS: readonly CommandModule[] = [SEAL_COMMAND, UNSEAL_COMMAND, KEYGEN_COMMAND, OPERATOR_COMMAND];

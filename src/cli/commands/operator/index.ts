@@ -1,0 +1,112 @@
+/**
+ * `sigil operator`: run the controllers in this process until stopped.
+ * Today that is the Sealed Secrets controller (bitnami-compatible key
+ * Secrets, status, Events and endpoints; drift repair; provider-wrapped
+ * private keys). A key that cannot be loaded at start (for example a
+ * wrapped key whose provider is unreachable) ends the command with the
+ * provider's error and exit code; no replacement key is generated.
+ */
+import { homedir } from "node:os";
+import type { Command } from "commander";
+import { Logger, describeError, parseLogLevel } from "../../../core/index.js";
+import { HttpKubeClient, SealedSecretsController, loadKubeConfig } from "../../../operator/index.js";
+import type { CliContext } from "../../context.js";
+import { buildProviderRegistry } from "../../keys-from-env.js";
+import type { CommandModule } from "../index.js";
+import { controllerOptions, keyNamespace } from "./flags.js";
+import type { OperatorFlags } from "./flags.js";
+import { processSignals } from "./signals.js";
+import type { OperatorSignals } from "./signals.js";
+
+export { manualSignals, processSignals } from "./signals.js";
+export type { ManualSignals, OperatorSignals } from "./signals.js";
+export { parseBool, parseCount, parseCutoff, parseDuration, parsePairs, keyNamespace, controllerOptions, POD_NAMESPACE_ENV } from "./flags.js";
+export type { OperatorFlags } from "./flags.js";
+
+/** What the command depends on beyond the CLI context. */
+export interface OperatorCommandDeps {
+  /** Stop / rotate requests (default: process signals). */
+  readonly signals: () => OperatorSignals;
+  /** Called once the controller runs (tests use it to reach the controller). */
+  readonly onStarted?: ((controller: SealedSecretsController) => void) | undefined;
+}
+
+async function run(flags: OperatorFlags, ctx: CliContext, deps: OperatorCommandDeps): Promise<void> {
+  const logger = new Logger({ level: parseLogLevel(flags.logLevel), sink: (line) => ctx.stderr.write(`${line}\n`) });
+  const kube = loadKubeConfig({ path: flags.kubeconfig, env: ctx.env, homedir: ctx.env["HOME"] ?? homedir() });
+  const namespace = keyNamespace(flags.namespace, ctx.env);
+  const options = controllerOptions(flags, namespace);
+  const client = new HttpKubeClient(kube.config);
+  logger.info("starting the sealed secrets controller", { kubeconfig: kube.source, keyNamespace: namespace, namespaces: options.watchNamespaces ?? "all" });
+  const signals = deps.signals();
+  let controller: SealedSecretsController;
+  try {
+    controller = await SealedSecretsController.start(client, { ...options, providers: buildProviderRegistry(ctx.env), logger });
+  } catch (err) {
+    logger.error("the sealed secrets controller did not start", { error: describeError(err) });
+    signals.dispose();
+    client.close();
+    throw err;
+  }
+  signals.onRotate(() => {
+    controller.keys.rotate("rotation requested").catch((err: unknown) => {
+      logger.error("key rotation failed", { error: describeError(err) });
+    });
+  });
+  deps.onStarted?.(controller);
+  const reason = await signals.stopped;
+  logger.info("stopping", { reason });
+  await controller.stop();
+  signals.dispose();
+  client.close();
+}
+
+/** The command, with its dependencies injected. */
+export function createOperatorCommand(deps: Partial<OperatorCommandDeps> = {}): CommandModule {
+  const full: OperatorCommandDeps = { signals: processSignals, ...deps };
+  return {
+    name: "operator",
+    register(program: Command, ctx: CliContext): void {
+      program
+        .command("operator")
+        .description("run the Sealed Secrets controller (bitnami-compatible) until SIGTERM; SIGUSR1 makes a new sealing key")
+        .option("--kubeconfig <file>", "kubeconfig (default: $KUBECONFIG, the in-cluster service account, ~/.kube/config)")
+        .option("-n, --namespace <namespace>", "controller namespace, where key Secrets live (default: $POD_NAMESPACE, the service account's, else default)")
+        .option("--all-namespaces [bool]", "reconcile SealedSecrets in all namespaces; false = the controller namespace and --additional-namespaces", "true")
+        .option("--additional-namespaces <list>", "comma-separated namespaces to reconcile besides the controller namespace", "")
+        .option("--label-selector <selector>", "only reconcile SealedSecrets matching this label selector")
+        .option("--listen-addr <host:port>", "address of /v1/cert.pem, /v1/verify, /v1/rotate and /healthz ('' = no server)", "127.0.0.1:8080")
+        .option("--key-renew-period <duration>", "make a new sealing key this often; 0 turns renewal off", "720h")
+        .option("--key-cutoff-time <time>", "make a new key at start if the newest is older (RFC 1123Z, e.g. 'Mon, 02 Jan 2006 15:04:05 -0700')")
+        .option("--key-size <bits>", "RSA size of new keys", "4096")
+        .option("--key-ttl <duration>", "validity of new certificates", "87600h")
+        .option("--my-cn <name>", "common name of new certificates", "")
+        .option("--key-prefix <prefix>", "generateName of new key Secrets", "sealed-secrets-key")
+        .option("--privatekey-labels <k=v,...>", "extra labels on new key Secrets", "")
+        .option("--privatekey-annotations <k=v,...>", "extra annotations on new key Secrets", "")
+        .option("--wrap-private-keys-with <key>", "store new private keys wrapped by a provider key: age1…, a KMS key ARN, or a Vault transit key URL")
+        .option("--wrap-existing-keys", "with --wrap-private-keys-with: wrap existing plain key Secrets in place at start", false)
+        .option("--rate-limit <n>", "/v1/verify requests per second per client", "2")
+        .option("--rate-limit-burst <n>", "/v1/verify burst", "2")
+        .option("--max-unseal-retries <n>", "retries of a failed Secret update", "5")
+        .option("--update-status [bool]", "write the SealedSecret status", "true")
+        .option("--skip-recreate", "do not watch produced Secrets (no repair of deleted or edited Secrets)", false)
+        .option("--accept-deprecated-v1-data [bool]", "accept the deprecated spec.data format", "true")
+        .option("--resync-period <duration>", "re-check every SealedSecret this often (no private-key work when nothing changed); 0 = never", "0")
+        .option("--log-level <level>", "debug, info, warn or error", "info")
+        .action(async (raw: Record<string, unknown>) => {
+          await run(normalize(raw), ctx, full);
+        });
+    },
+  };
+}
+
+/** Optional-value flags arrive as `true` when given bare. */
+function normalize(raw: Record<string, unknown>): OperatorFlags {
+  const out: Record<string, unknown> = { ...raw };
+  for (const key of ["allNamespaces", "updateStatus", "acceptDeprecatedV1Data"]) if (out[key] === true) out[key] = "true";
+  return out as unknown as OperatorFlags;
+}
+
+/** `sigil operator`, stopped by SIGTERM/SIGINT. */
+export const OPERATOR_COMMAND: CommandModule = createOperatorCommand();
