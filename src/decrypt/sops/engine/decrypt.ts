@@ -1,0 +1,143 @@
+/**
+ * Decryption (§A.14): parse, take out the metadata, recover the data key,
+ * decrypt every encrypted leaf while hashing the MAC, and verify the MAC
+ * before anything is returned.
+ */
+import { SigilError, registerSecret } from "../../../core/index.js";
+import type { ProviderRegistry } from "../../../providers/index.js";
+import { normalizeLastModified } from "../codec/go-time.js";
+import { MacBuilder } from "../codec/mac.js";
+import { ValueCipher, plaintextBytes } from "../codec/value.js";
+import type { PlainLeaf } from "../codec/value.js";
+import { extractMetadata } from "../metadata/embed.js";
+import type { SopsMetadata } from "../metadata/model.js";
+import { readMetadata } from "../metadata/read.js";
+import { storeFor } from "../stores/index.js";
+import type { SopsFormat } from "../stores/index.js";
+import { Comment } from "../tree/model.js";
+import type { Branches } from "../tree/model.js";
+import { compileRule } from "../tree/rules.js";
+import { walkBranches } from "../tree/walk.js";
+import { recoverDataKey } from "./datakey.js";
+import { checkSize, defaultCommonOptions, inputFormat } from "./options.js";
+import type { CommonOptions } from "./options.js";
+
+export interface DecryptOptions extends CommonOptions {
+  /**
+   * Return plaintext even when the MAC does not match. Dangerous: the file
+   * may have been tampered with. Only `sigil decrypt --ignore-mac` sets it.
+   */
+  readonly dangerouslySkipMacCheck: boolean;
+  /** Format of the decrypted output (default: the input format). */
+  readonly outputFormat: SopsFormat | undefined;
+}
+
+export function defaultDecryptOptions(registry: ProviderRegistry): DecryptOptions {
+  return { ...defaultCommonOptions(registry), dangerouslySkipMacCheck: false, outputFormat: undefined };
+}
+
+/** A decrypted file. */
+export interface DecryptResult {
+  /** The plaintext file, as `sops -d` prints it. */
+  readonly plaintext: Uint8Array;
+  /** The decrypted tree (for `--extract` and re-encryption). */
+  readonly branches: Branches;
+  /** The file's metadata. */
+  readonly metadata: SopsMetadata;
+  readonly format: SopsFormat;
+}
+
+function str(v: PlainLeaf): string {
+  return typeof v === "string" ? v : Buffer.from(plaintextBytes(v)).toString("utf8");
+}
+
+/**
+ * Decrypt the leaves of `branches` in place and return the MAC computed over them.
+ * @throws SigilError `decrypt.invalid_ciphertext` / `decrypt.mac_mismatch` for a bad value.
+ */
+export function decryptTree(branches: Branches, md: SopsMetadata, cipher: ValueCipher, subject: string | undefined): string {
+  const mac = new MacBuilder(md.macOnlyEncrypted);
+  walkBranches(
+    branches,
+    compileRule(md.rules, subject),
+    (leaf, aad, encrypted, isComment) => {
+      let out: PlainLeaf = leaf;
+      if (encrypted && isComment) return decryptComment(leaf as Comment, aad, cipher);
+      if (encrypted) {
+        if (typeof leaf !== "string") {
+          throw new SigilError("decrypt.invalid_ciphertext", `the value at '${aad.slice(0, -1)}' should be encrypted but is a plain ${typeof leaf}`, { subject });
+        }
+        if (leaf !== "") {
+          out = cipher.decrypt(leaf, aad);
+          registerSecret(str(out));
+        }
+      }
+      if (!isComment) mac.add(plaintextBytes(out), encrypted);
+      return out;
+    },
+    subject,
+  );
+  return mac.digest();
+}
+
+function decryptComment(c: Comment, aad: string, cipher: ValueCipher): PlainLeaf {
+  if (c.value === "") return c;
+  try {
+    const out = cipher.decrypt(c.value, aad);
+    if (out instanceof Comment) registerSecret(out.value);
+    if (out instanceof Comment || typeof out === "string") return out;
+    return c;
+  } catch {
+    // sops keeps comments that do not decrypt (files from before comments were encrypted)
+    return c;
+  }
+}
+
+/**
+ * Compare the file's MAC with the computed one.
+ * @throws SigilError `decrypt.mac_mismatch` when the MAC is missing, cannot be decrypted
+ *   (e.g. `lastmodified` changed) or differs.
+ */
+export function verifyMac(md: SopsMetadata, computed: string, cipher: ValueCipher, subject: string | undefined): void {
+  const aad = normalizeLastModified(md.lastModified) ?? md.lastModified;
+  if (md.mac === "") throw new SigilError("decrypt.mac_mismatch", "the file has no MAC", { subject });
+  let stored: string;
+  try {
+    stored = cipher.decryptBytes(md.mac, aad).bytes.toString("utf8");
+  } catch (cause) {
+    throw new SigilError("decrypt.mac_mismatch", "the MAC could not be decrypted: the MAC or lastmodified was changed", { subject, cause });
+  }
+  if (stored !== computed) throw new SigilError("decrypt.mac_mismatch", "the MAC does not match the file's contents: the file was modified", { subject });
+}
+
+/**
+ * Decrypt a sops file.
+ * @throws SigilError `input.too_large`, `decrypt.parse_failed`, `decrypt.not_encrypted` (no
+ *   metadata), `decrypt.invalid_metadata`, `decrypt.no_matching_key`, `decrypt.unknown_provider`,
+ *   `decrypt.invalid_ciphertext`, `decrypt.mac_mismatch`. Messages never contain plaintext.
+ */
+export async function decryptFile(bytes: Uint8Array, options: Partial<DecryptOptions> & { registry: ProviderRegistry }): Promise<DecryptResult> {
+  const opts: DecryptOptions = { ...defaultDecryptOptions(options.registry), ...options };
+  const subject = opts.path;
+  checkSize(bytes, opts);
+  const format = inputFormat(opts);
+  const store = storeFor(format, opts.store);
+  const branches = store.parseEncrypted(bytes, subject);
+  const mdTree = extractMetadata(branches, store.layout, subject);
+  if (mdTree === undefined) throw new SigilError("decrypt.not_encrypted", "the file has no sops metadata: it is not encrypted", { subject });
+  const md = readMetadata(mdTree, subject);
+  const dataKey = await recoverDataKey(md, { registry: opts.registry, cache: opts.cache, order: opts.decryptionOrder, subject });
+  const cipher = new ValueCipher(dataKey, { subject, randomBytes: opts.randomBytes });
+  const computed = decryptTree(branches, md, cipher, subject);
+  if (opts.dangerouslySkipMacCheck) {
+    opts.logger?.warn("the MAC was not checked (--ignore-mac)", { subject });
+  } else verifyMac(md, computed, cipher, subject);
+  const outFormat = opts.outputFormat ?? format;
+  const plaintext = storeFor(outFormat, opts.store).emitPlain(branches, subject);
+  return { plaintext, branches, metadata: md, format: outFormat };
+}
+
+/** Recover only the data key of an encrypted file (no values are decrypted). */
+export async function fileDataKey(md: SopsMetadata, opts: CommonOptions): Promise<Uint8Array> {
+  return recoverDataKey(md, { registry: opts.registry, cache: opts.cache, order: opts.decryptionOrder, subject: opts.path });
+}
