@@ -58,6 +58,23 @@ export function contextNamespace(kc: KubeConfig | undefined): string | undefined
   return ns === undefined || ns === "" ? undefined : ns;
 }
 
+/**
+ * client-node refuses an `http://` server unless TLS verification is
+ * skipped; client-go (kubectl, kubeseal) just talks plain HTTP to it. There
+ * is no TLS to verify on plain HTTP, so mark such clusters accordingly.
+ */
+function plainHttpAware(kc: KubeConfig): KubeConfig {
+  if (kc.getCurrentCluster()?.server.startsWith("http:") !== true) return kc;
+  const copy = new KubeConfig();
+  copy.loadFromOptions({
+    clusters: kc.clusters.map((c) => (c.server.startsWith("http:") ? { ...c, skipTLSVerify: true } : c)),
+    users: kc.users,
+    contexts: kc.contexts,
+    currentContext: kc.getCurrentContext(),
+  });
+  return copy;
+}
+
 /** The API server base URL and the request options (TLS, auth) for it. */
 export interface ApiTarget {
   readonly server: string;
@@ -75,7 +92,7 @@ export async function apiTarget(kc: KubeConfig | undefined): Promise<ApiTarget> 
   }
   const options: RequestOptions = {};
   try {
-    await kc.applyToHTTPSOptions(options);
+    await plainHttpAware(kc).applyToHTTPSOptions(options);
   } catch (cause) {
     throw new SigilError("config.invalid", "cannot use the kubeconfig's credentials", { subject: cluster.server, cause });
   }
