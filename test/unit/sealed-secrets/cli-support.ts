@@ -17,7 +17,7 @@ export interface RunResult {
 /** Run `sigil <argv>` with `stdin` and `env`; nothing from the real process leaks in. */
 export async function sigil(
   argv: readonly string[],
-  options: { stdin?: string | Buffer; env?: Record<string, string>; commands?: readonly CommandModule[] } = {},
+  options: { stdin?: string | Buffer; env?: Record<string, string>; commands?: readonly CommandModule[]; cwd?: string } = {},
 ): Promise<RunResult> {
   const stdin = new PassThrough();
   stdin.end(options.stdin ?? "");
@@ -29,7 +29,7 @@ export async function sigil(
     stdout: { write: (s: string | Uint8Array) => out.push(typeof s === "string" ? s : Buffer.from(s).toString()) },
     stderr: { write: (s: string | Uint8Array) => err.push(typeof s === "string" ? s : Buffer.from(s).toString()) },
     env: { HOME: "/nonexistent-home", ...options.env },
-    cwd: process.cwd(),
+    cwd: options.cwd ?? process.cwd(),
     logger: new Logger({ level: "debug", sink: (line) => logs.push(line) }),
   };
   const code = await runCli(argv, ctx, options.commands);

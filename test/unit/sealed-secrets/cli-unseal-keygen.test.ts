@@ -165,6 +165,20 @@ describe("sigil keygen sealed", () => {
   });
 });
 
+describe("relative paths", () => {
+  it("are resolved against the command's working directory, not the process's", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "in.yaml"), fixture("sealed-strict.yaml"));
+    writeFileSync(join(dir, "k.pem"), fixture("key1.pem"));
+    const r = await sigil(["unseal", "--private-key", "k.pem", "-f", "in.yaml", "-w", "out.yaml"], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, "out.yaml"), "utf8").startsWith("---\napiVersion: v1\n")).toBe(true);
+    const k = await sigil(["keygen", "age", "-o", "keys.txt"], { cwd: dir });
+    expect(k.code, k.stderr).toBe(0);
+    expect(readFileSync(join(dir, "keys.txt"), "utf8")).toMatch(/^# created: /);
+  });
+});
+
 describe("sigil keygen age", () => {
   it("prints a key file like age-keygen", async () => {
     const r = await sigil(["keygen", "age"]);

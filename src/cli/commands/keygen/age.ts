@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { SigilError, registerSecret } from "../../../core/index.js";
 import type { CliContext } from "../../context.js";
 import { readAll } from "../../context.js";
-import { readUserFile } from "../seal/io.js";
+import { optionalPath, readUserFile } from "../seal/io.js";
 import { writeKeyFile } from "./files.js";
 
 interface AgeKeygenFlags {
@@ -66,7 +66,10 @@ export function registerAgeKeygen(parent: Command, ctx: CliContext): void {
     .option("-y", "print the recipients of the identities in [input]", false)
     .option("--force", "overwrite an existing output file", false)
     .action(async (input: string | undefined, flags: AgeKeygenFlags) => {
-      if (flags.y) await recipients(flags, input, ctx);
-      else await generate(flags, ctx);
+      const resolved: AgeKeygenFlags = { ...flags };
+      const output = optionalPath(ctx, flags.output);
+      if (output !== undefined) resolved.output = output;
+      if (flags.y) await recipients(resolved, optionalPath(ctx, input), ctx);
+      else await generate(resolved, ctx);
     });
 }

@@ -20,7 +20,7 @@ import {
 import type { KeyPairPem, SecretObject } from "../../../decrypt/sealed-secrets/index.js";
 import type { CliContext } from "../../context.js";
 import { buildProviderRegistry } from "../../keys-from-env.js";
-import { outputFormat, readUserFile } from "../seal/io.js";
+import { optionalPath, outputFormat, readUserFile, userPath } from "../seal/io.js";
 import { parseGoDuration, writeKeyFile } from "./files.js";
 
 interface SealedKeygenFlags {
@@ -60,12 +60,12 @@ async function run(flags: SealedKeygenFlags, ctx: CliContext): Promise<void> {
   const pair = await keyPair(flags, ctx);
   let secret: SecretObject = buildKeySecret(pair, { namespace: flags.namespace });
   if (ref !== undefined) secret = await wrapKeySecret(secret, ref, buildProviderRegistry(ctx.env));
-  const secretOut = flags.secretOut ?? (wrapping ? "sealed-secrets-key.yaml" : undefined);
+  const secretOut = flags.secretOut ?? (wrapping ? userPath(ctx, "sealed-secrets-key.yaml") : undefined);
   const force = { force: flags.force };
   await writeKeyFile(flags.certOut, pair.certificatePem, { ...force, private: false });
-  if (!wrapping) await writeKeyFile(flags.keyOut ?? "tls.key", pair.privateKeyPem, { ...force, private: true });
+  if (!wrapping) await writeKeyFile(flags.keyOut ?? userPath(ctx, "tls.key"), pair.privateKeyPem, { ...force, private: true });
   if (secretOut !== undefined) await writeKeyFile(secretOut, formatObject(secret, outputFormat("yaml", secretOut)), { ...force, private: !wrapping });
-  ctx.stderr.write(`wrote ${[flags.certOut, wrapping ? undefined : (flags.keyOut ?? "tls.key"), secretOut].filter((f) => f !== undefined).join(", ")}\n`);
+  ctx.stderr.write(`wrote ${[flags.certOut, wrapping ? undefined : (flags.keyOut ?? userPath(ctx, "tls.key")), secretOut].filter((f) => f !== undefined).join(", ")}\n`);
 }
 
 /** Attach `keygen sealed` to the `keygen` command. */
@@ -84,6 +84,12 @@ export function registerSealedKeygen(parent: Command, ctx: CliContext): void {
     .option("--from-key <file>", "use an existing private key (PEM or key Secret backup) instead of generating one")
     .option("--force", "overwrite existing files", false)
     .action(async (flags: SealedKeygenFlags) => {
-      await run(flags, ctx);
+      const paths: SealedKeygenFlags = { ...flags, certOut: userPath(ctx, flags.certOut), keyOut: userPath(ctx, flags.keyOut ?? "tls.key") };
+      if (flags.keyOut === undefined) delete paths.keyOut;
+      for (const key of ["secretOut", "fromKey"] as const) {
+        const value = optionalPath(ctx, flags[key]);
+        if (value !== undefined) paths[key] = value;
+      }
+      await run(paths, ctx);
     });
 }

@@ -11,7 +11,7 @@ import type { CommandModule } from "../index.js";
 import { loadKeyFiles, unsealToOutput } from "../unseal/recovery.js";
 import { reEncryptSealedSecrets, validateSealedSecrets } from "./controller-actions.js";
 import { nodeHttpClient } from "./http.js";
-import { openOutput, outputFormat } from "./io.js";
+import { openOutput, optionalPath, outputFormat, userPath } from "./io.js";
 import { applyEnvFlags, collect } from "./options.js";
 import type { SealFlags } from "./options.js";
 import { sealMergingInto, sealRawToOutput, sealToOutput } from "./seal-actions.js";
@@ -60,10 +60,23 @@ export function sealCommand(deps: SealDeps = defaultSealDeps()): CommandModule {
       const cmd = defineOptions(program.command("seal").description("seal a Secret for a sealed-secrets controller (kubeseal-compatible)"));
       cmd.action(async () => {
         applyEnvFlags(cmd, ctx.env);
-        await runSeal(cmd.opts<SealFlags>(), ctx, deps);
+        await runSeal(withPaths(cmd.opts<SealFlags>(), ctx), ctx, deps);
       });
     },
   };
+}
+
+/** Resolve every file flag against the command's working directory. */
+function withPaths(flags: SealFlags, ctx: CliContext): SealFlags {
+  const out: SealFlags = { ...flags };
+  for (const key of ["secretFile", "sealedSecretFile", "mergeInto", "kubeconfig"] as const) {
+    const value = optionalPath(ctx, flags[key]);
+    if (value !== undefined) out[key] = value;
+  }
+  if (flags.cert !== undefined && !/^[A-Za-z][A-Za-z0-9+.-]+:/.test(flags.cert)) out.cert = userPath(ctx, flags.cert);
+  out.fromFile = flags.fromFile.map((f) => (f.includes("=") ? `${f.slice(0, f.indexOf("=") + 1)}${userPath(ctx, f.slice(f.indexOf("=") + 1))}` : userPath(ctx, f)));
+  out.recoveryPrivateKey = flags.recoveryPrivateKey.map((f) => userPath(ctx, f));
+  return out;
 }
 
 async function runSeal(flags: SealFlags, ctx: CliContext, deps: SealDeps): Promise<void> {

@@ -5,12 +5,22 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
-import { basename, dirname, extname, join } from "node:path";
+import { basename, dirname, extname, isAbsolute, join, resolve } from "node:path";
 import { SigilError } from "../../../core/index.js";
 import { parseOutputFormat } from "../../../decrypt/sealed-secrets/index.js";
 import type { OutputFormat } from "../../../decrypt/sealed-secrets/index.js";
 import { readAll } from "../../context.js";
 import type { CliContext } from "../../context.js";
+
+/** A path the user gave, resolved against the command's working directory (never `process.cwd()`). */
+export function userPath(ctx: Pick<CliContext, "cwd">, path: string): string {
+  return isAbsolute(path) ? path : resolve(ctx.cwd, path);
+}
+
+/** `userPath` for an optional flag value. */
+export function optionalPath(ctx: Pick<CliContext, "cwd">, path: string | undefined): string | undefined {
+  return path === undefined || path === "" ? path : userPath(ctx, path);
+}
 
 /**
  * Read a file the user named.

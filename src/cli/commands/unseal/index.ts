@@ -9,7 +9,7 @@ import type { CliContext } from "../../context.js";
 import { buildProviderRegistry } from "../../keys-from-env.js";
 import type { CommandModule } from "../index.js";
 import { collect } from "../seal/options.js";
-import { openOutput, outputFormat } from "../seal/io.js";
+import { openOutput, optionalPath, outputFormat, userPath } from "../seal/io.js";
 import { loadKeyFiles, unsealToOutput } from "./recovery.js";
 
 interface UnsealFlags {
@@ -30,9 +30,10 @@ export const UNSEAL_COMMAND: CommandModule = {
       .option("-o, --format <format>", "output format: json or yaml (default json)")
       .option("-w, --output <file>", "write the Secret(s) to this file (.yaml/.yml forces yaml)")
       .action(async (flags: UnsealFlags) => {
-        const ring = await loadKeyFiles(flags.privateKey, buildProviderRegistry(ctx.env));
-        const out = openOutput(ctx, flags.output);
-        await unsealToOutput(ctx, flags.secretFile, ring, outputFormat(flags.format, flags.output), out);
+        const ring = await loadKeyFiles(flags.privateKey.map((f) => userPath(ctx, f)), buildProviderRegistry(ctx.env));
+        const output = optionalPath(ctx, flags.output);
+        const out = openOutput(ctx, output);
+        await unsealToOutput(ctx, optionalPath(ctx, flags.secretFile), ring, outputFormat(flags.format, output), out);
         await out.commit();
       });
   },
