@@ -216,6 +216,19 @@ describePeers("Sealed Secrets CLI against the real kubeseal", () => {
     }
   });
 
+  it("writes age key files that the real age reads (sigil keygen age)", async () => {
+    const file = join(dir, "age-keys.txt");
+    const made = await sigil(["keygen", "age", "-o", file]);
+    expect(made.code, made.stderr).toBe(0);
+    const recipient = /^Public key: (age1[a-z0-9]+)\n$/.exec(made.stderr)?.[1] ?? "";
+    const encrypted = await tool(peerBin("age"), ["-a", "-r", recipient], "age-interop");
+    expect(encrypted.code, encrypted.stderr).toBe(0);
+    const decrypted = await tool(peerBin("age"), ["-d", "-i", file], encrypted.stdout);
+    expect(decrypted.stdout).toBe("age-interop");
+    const recipients = await tool(peerBin("age-keygen"), ["-y", file]);
+    expect(recipients.stdout).toBe(`${recipient}\n`);
+  });
+
   describe("the controller through the real API server's service proxy", () => {
     it("looks the service up and calls its proxy path, failing exactly where kubeseal fails when nothing serves it", async () => {
       // Endpoints on 127.0.0.1 are refused by the API server, and nothing here may listen elsewhere, so no
