@@ -153,7 +153,7 @@ export class KeyRing {
 
   /** All keys, newest certificate first; keys without a certificate come last. */
   keys(): readonly SealingKey[] {
-    this.#ordered ??= [...this.#keys.values()].sort((a, b) => notBefore(b) - notBefore(a));
+    this.#ordered ??= [...this.#keys.values()].sort(newestFirst);
     return this.#ordered;
   }
 
@@ -163,6 +163,10 @@ export class KeyRing {
   }
 }
 
-function notBefore(key: SealingKey): number {
-  return key.certificate?.notBefore.getTime() ?? Number.NEGATIVE_INFINITY;
+/** Newest certificate NotBefore first; keys without a certificate last, in insertion order. */
+function newestFirst(a: SealingKey, b: SealingKey): number {
+  const ta = a.certificate?.notBefore.getTime();
+  const tb = b.certificate?.notBefore.getTime();
+  if (ta === undefined || tb === undefined) return (ta === undefined ? 1 : 0) - (tb === undefined ? 1 : 0);
+  return tb - ta;
 }
