@@ -1,7 +1,8 @@
 /**
  * Exit codes. Where sops has an exit code for the same failure, Sigil uses
  * the same number, so scripts written for `sops` keep working with
- * `alias sops=sigil`. The table is documented in docs/cli.md.
+ * `alias sops=sigil`. The table is documented in docs/cli.md and
+ * docs/cli/sops.md (sops' numbers: getsops/sops cmd/sops/codes/codes.go).
  */
 import type { ErrorCode } from "../core/index.js";
 
@@ -15,13 +16,14 @@ const BY_CODE: Partial<Record<ErrorCode, number>> = {
   "input.too_large": 1,
   "config.invalid": 5, // sops: ErrorReadingConfig
   "decrypt.parse_failed": 1,
-  "decrypt.mac_mismatch": 27, // sops: MacMismatch
+  "output.write_failed": 3, // sops: CouldNotWriteOutputFile
+  "decrypt.mac_mismatch": 51, // sops: MacMismatch
   "decrypt.no_matching_key": 128, // sops: CouldNotRetrieveKey
   "decrypt.not_encrypted": 1, // sops: MetadataNotFound (generic)
   "decrypt.already_encrypted": 203, // sops: FileAlreadyEncrypted
   "decrypt.invalid_ciphertext": 25, // sops: ErrorDecryptingTree
   "decrypt.invalid_metadata": 1,
-  "decrypt.unknown_provider": 1,
+  "decrypt.unknown_provider": 128, // sops: CouldNotRetrieveKey (no usable key type)
   "provider.unreachable": 128,
   "provider.denied": 128,
   "provider.not_configured": 111, // sops: NoEncryptionKeyFound

@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   "input.invalid",
   "input.too_large",
   "input.not_found",
+  "output.write_failed",
   "config.invalid",
   // sops
   "decrypt.mac_mismatch",

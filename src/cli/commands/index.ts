@@ -5,10 +5,14 @@
  */
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
+import { DECRYPT_COMMAND } from "./decrypt/index.js";
+import { ENCRYPT_COMMAND } from "./encrypt/index.js";
 import { KEYGEN_COMMAND } from "./keygen/index.js";
 import { OPERATOR_COMMAND } from "./operator/index.js";
+import { ROTATE_COMMAND } from "./rotate/index.js";
 import { SEAL_COMMAND } from "./seal/index.js";
 import { UNSEAL_COMMAND } from "./unseal/index.js";
+import { UPDATEKEYS_COMMAND } from "./updatekeys/index.js";
 
 export interface CommandModule {
   readonly name: string;
@@ -16,4 +20,13 @@ export interface CommandModule {
   register(program: Command, ctx: CliContext): void;
 }
 
-export const COMMANDS: readonly CommandModule[] = [SEAL_COMMAND, UNSEAL_COMMAND, KEYGEN_COMMAND, OPERATOR_COMMAND];
+export const COMMANDS: readonly CommandModule[] = [
+  SEAL_COMMAND,
+  UNSEAL_COMMAND,
+  KEYGEN_COMMAND,
+  OPERATOR_COMMAND,
+  ENCRYPT_COMMAND,
+  DECRYPT_COMMAND,
+  ROTATE_COMMAND,
+  UPDATEKEYS_COMMAND,
+];

@@ -23,3 +23,6 @@ export { Comment, SopsTime, TreeMap } from "./tree/model.js";
 export type { Branches, MapItem, Scalar, TreeSeq, TreeValue } from "./tree/model.js";
 export { DEFAULT_UNENCRYPTED_SUFFIX, RULE_FIELDS } from "./tree/rules.js";
 export type { RuleField, RuleSet } from "./tree/rules.js";
+export { CONFIG_FILE_NAME, findConfigFile, loadSopsConfig, parseSopsConfig, ruleForFile } from "./keyspec/sops-yaml.js";
+export type { ConfigLookup, CreationRule, SopsConfig } from "./keyspec/sops-yaml.js";
+export { ageKeys, kmsKeys, parseEncryptionContext, splitList, vaultKey, vaultKeys } from "./keyspec/keys.js";

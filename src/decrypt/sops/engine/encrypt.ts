@@ -14,7 +14,7 @@ import { SOPS_VERSION, masterKeyFromRef } from "../metadata/model.js";
 import type { KeyGroup, SopsMetadata } from "../metadata/model.js";
 import { metadataToTree } from "../metadata/write.js";
 import { storeFor } from "../stores/index.js";
-import type { Store } from "../stores/index.js";
+import type { SopsFormat, Store } from "../stores/index.js";
 import { Comment } from "../tree/model.js";
 import type { Branches } from "../tree/model.js";
 import { DEFAULT_UNENCRYPTED_SUFFIX, ENCRYPT_ALL, compileRule, singleRule } from "../tree/rules.js";
@@ -33,10 +33,12 @@ export interface EncryptOptions extends CommonOptions {
   readonly rules: RuleSet;
   /** Compute the MAC over encrypted values only. */
   readonly macOnlyEncrypted: boolean;
+  /** Format of the encrypted output (default: the input format). */
+  readonly outputFormat: SopsFormat | undefined;
 }
 
 export function defaultEncryptOptions(registry: ProviderRegistry): EncryptOptions {
-  return { ...defaultCommonOptions(registry), keyGroups: [], shamirThreshold: 0, rules: {}, macOnlyEncrypted: false };
+  return { ...defaultCommonOptions(registry), keyGroups: [], shamirThreshold: 0, rules: {}, macOnlyEncrypted: false, outputFormat: undefined };
 }
 
 function checkGroups(opts: EncryptOptions): number {
@@ -127,5 +129,6 @@ export async function encryptFile(bytes: Uint8Array, options: Partial<EncryptOpt
   for (const [i, group] of groups.entries()) await wrapGroup(group, secrets[i] ?? dataKey, opts.registry, now, subject);
   const cipher = new ValueCipher(dataKey, { subject, randomBytes: opts.randomBytes });
   const macText = encryptTree(branches, md, cipher, binary, subject);
-  return finishEncryption(branches, md, macText, cipher, store, now, subject);
+  const outStore = opts.outputFormat === undefined ? store : storeFor(opts.outputFormat, opts.store);
+  return finishEncryption(branches, md, macText, cipher, outStore, now, subject);
 }

@@ -1,0 +1,137 @@
+/**
+ * `sigil updatekeys`: sops' `updatekeys`, extended to whole directory trees:
+ * every sops file under the given paths gets the keys of its `.sops.yaml`
+ * creation rule, and each file is reported. Without `--yes`, each change is
+ * confirmed on stdin.
+ */
+import { createInterface } from "node:readline";
+import type { Interface } from "node:readline";
+import type { Command } from "commander";
+import { SigilError, describeError } from "../../../core/index.js";
+import { parseFormat, ruleForFile, updateKeysFile } from "../../../decrypt/index.js";
+import type { SopsConfig, SopsFormat } from "../../../decrypt/index.js";
+import type { CliContext } from "../../context.js";
+import { buildProviderRegistry } from "../../keys-from-env.js";
+import { writeAtomic } from "../decrypt/io.js";
+import { loadConfig, parseThreshold } from "../encrypt/keys.js";
+import type { CommandModule } from "../index.js";
+import { collectFiles } from "./walk.js";
+import type { Candidate } from "./walk.js";
+
+interface UpdateKeysFlags {
+  readonly yes?: boolean;
+  readonly config?: string;
+  readonly inputType?: string;
+  readonly shamirSecretSharingThreshold?: string;
+}
+
+type Outcome = "updated" | "unchanged" | "skipped" | "declined" | "failed";
+
+interface Run {
+  readonly ctx: CliContext;
+  readonly config: SopsConfig;
+  readonly flags: UpdateKeysFlags;
+  readonly format: SopsFormat | undefined;
+  readonly registry: ReturnType<typeof buildProviderRegistry>;
+  readonly ask: (question: string) => Promise<string>;
+  failures: SigilError[];
+}
+
+function report(ctx: CliContext, file: string, outcome: Outcome, detail = ""): void {
+  ctx.stdout.write(`${file}: ${outcome}${detail === "" ? "" : ` (${detail})`}\n`);
+}
+
+async function updateOne(run: Run, c: Candidate): Promise<Outcome> {
+  const { ctx } = run;
+  const rule = (() => {
+    try {
+      return ruleForFile(run.config, c.path);
+    } catch {
+      return undefined;
+    }
+  })();
+  if (rule === undefined) return report(ctx, c.display, "skipped", "no creation rule matches"), "skipped";
+  const result = await updateKeysFile(c.bytes, {
+    registry: run.registry,
+    path: c.path,
+    ...(run.format === undefined ? {} : { format: run.format }),
+    store: run.config.stores,
+    keyGroups: rule.keyGroups,
+    shamirThreshold: parseThreshold(run.flags.shamirSecretSharingThreshold) || rule.shamirThreshold,
+  });
+  if (!result.changed) return report(ctx, c.display, "unchanged"), "unchanged";
+  const detail = [...result.added.map((k) => `+${k}`), ...result.removed.map((k) => `-${k}`)].join(", ") || "key groups changed";
+  if (run.flags.yes !== true) {
+    const answer = await run.ask(`${c.display}: ${detail}\nupdate this file? [y/N] `);
+    if (!/^y(es)?$/i.test(answer.trim())) return report(ctx, c.display, "declined", detail), "declined";
+  }
+  await writeAtomic(c.path, result.output);
+  return report(ctx, c.display, "updated", detail), "updated";
+}
+
+function asker(ctx: CliContext): { ask: (q: string) => Promise<string>; close: () => void } {
+  let rl: Interface | undefined;
+  const lines: string[] = [];
+  const waiting: ((line: string) => void)[] = [];
+  return {
+    ask: (q) => {
+      ctx.stderr.write(q);
+      if (rl === undefined) {
+        rl = createInterface({ input: ctx.stdin, terminal: false });
+        rl.on("line", (l) => { (waiting.shift() ?? ((x: string) => lines.push(x)))(l); });
+        rl.on("close", () => { waiting.splice(0).forEach((w) => { w(""); }); });
+      }
+      const next = lines.shift();
+      return next === undefined ? new Promise((res) => waiting.push(res)) : Promise.resolve(next);
+    },
+    close: () => rl?.close(),
+  };
+}
+
+async function runUpdateKeys(ctx: CliContext, paths: string[], flags: UpdateKeysFlags): Promise<void> {
+  const config = loadConfig(ctx, flags.config);
+  if (config?.creationRules === undefined) throw new SigilError("config.invalid", "no .sops.yaml with creation_rules was found (use --config)");
+  const { ask, close } = asker(ctx);
+  const run: Run = { ctx, config, flags, format: flags.inputType === undefined ? undefined : parseFormat(flags.inputType), registry: buildProviderRegistry(ctx.env), ask, failures: [] };
+  const counts: Record<Outcome, number> = { updated: 0, unchanged: 0, skipped: 0, declined: 0, failed: 0 };
+  try {
+    for await (const c of collectFiles(ctx, paths.length === 0 ? ["."] : paths)) {
+      if (c.error !== undefined) {
+        run.failures.push(c.error);
+        report(ctx, c.display, "failed", c.error.message);
+        counts.failed++;
+        continue;
+      }
+      try {
+        counts[await updateOne(run, c)]++;
+      } catch (err) {
+        const e = err instanceof SigilError ? err : new SigilError("internal", describeError(err));
+        run.failures.push(e);
+        report(ctx, c.display, "failed", `${e.message} [${e.code}]`);
+        counts.failed++;
+      }
+    }
+  } finally {
+    close();
+  }
+  ctx.stdout.write(`${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.declined} declined, ${counts.skipped} skipped, ${counts.failed} failed\n`);
+  const first = run.failures[0];
+  if (first !== undefined) throw new SigilError(first.code, `${run.failures.length} file(s) could not be updated`);
+}
+
+export const UPDATEKEYS_COMMAND: CommandModule = {
+  name: "updatekeys",
+  register(program: Command, ctx: CliContext): void {
+    const cmd = program
+      .command("updatekeys")
+      .description("make sops files' keys match .sops.yaml; files and whole directory trees (sops-compatible, extended)")
+      .argument("[paths...]", "files or directories (default: the working directory)")
+      .option("-y, --yes", "do not ask for confirmation")
+      .option("--config <file>", "path of .sops.yaml (env SOPS_CONFIG)")
+      .option("--input-type <type>", "format of the files (default: by extension)")
+      .option("--shamir-secret-sharing-threshold <n>", "override the rule's threshold");
+    cmd.action(async (paths: string[]) => {
+      await runUpdateKeys(ctx, paths, cmd.opts<UpdateKeysFlags>());
+    });
+  },
+};

@@ -1,0 +1,5 @@
+/**
+ * The decrypt area's public face. Other areas import only this file.
+ * A plain list of re-exports, one line per format area.
+ */
+export * from "./sops/index.js";
