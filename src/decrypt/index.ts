@@ -3,3 +3,4 @@
  * A plain list of re-exports, one line per format area.
  */
 export * from "./sops/index.js";
+export * from "./sealed-secrets/index.js";
