@@ -4,3 +4,6 @@
  */
 export * from "./sops/index.js";
 export * from "./sealed-secrets/index.js";
+// Both areas have a `detectFormat`; at this level the name means the SOPS one.
+export { detectFormat } from "./sops/index.js";
+export { detectFormat as detectManifestFormat } from "./sealed-secrets/index.js";
