@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// Runs the compiled CLI when it has been built (`npm run build`), and the
-// TypeScript sources through tsx otherwise (a development checkout).
+// In an installed package (no src/ next to dist/), run the compiled CLI.
+// In a development checkout, always run the TypeScript sources through tsx,
+// so a stale dist/ can never shadow the code being worked on.
 import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
+const src = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
 const dist = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
-if (existsSync(dist)) {
-  await import(pathToFileURL(dist).href);
-} else {
+if (existsSync(src)) {
   const { register } = await import("tsx/esm/api");
   register();
-  await import(new URL("../src/cli/main.ts", import.meta.url).href);
+  await import(pathToFileURL(src).href);
+} else {
+  await import(pathToFileURL(dist).href);
 }

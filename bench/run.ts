@@ -1,0 +1,22 @@
+/**
+ * `npm run bench -- <name…>`: run benchmarks side by side with the peer tools
+ * and write their sections of docs/benchmarks.md. Names: sops, sealed-secrets.
+ */
+import { up } from "../test/env/env.js";
+import { runSopsBench } from "./sops/run.js";
+
+const BENCHES: Record<string, () => Promise<void>> = {
+  sops: async () => runSopsBench(await up()),
+};
+
+const names = process.argv.slice(2);
+const chosen = names.length === 0 ? Object.keys(BENCHES) : names;
+for (const name of chosen) {
+  const bench = BENCHES[name];
+  if (bench === undefined) {
+    process.stderr.write(`unknown benchmark '${name}' (known: ${Object.keys(BENCHES).join(", ")})\n`);
+    process.exitCode = 2;
+    continue;
+  }
+  await bench();
+}
