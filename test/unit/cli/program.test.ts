@@ -56,7 +56,7 @@ describe("sigil CLI skeleton", () => {
       },
     };
     const c = ctx();
-    expect(await runCli(["boom"], c.ctx, [boom])).toBe(27);
+    expect(await runCli(["boom"], c.ctx, [boom])).toBe(51); // sops: MacMismatch
     expect(c.err.join("")).toBe("sigil: a.yaml: mac of [REDACTED] differs [decrypt.mac_mismatch]\n");
   });
 });
