@@ -99,6 +99,8 @@ export interface ValueCipherOptions {
 export class ValueCipher {
   readonly #key: KeyObject;
   readonly #opts: ValueCipherOptions;
+  #pool: Uint8Array = new Uint8Array(0);
+  #poolAt = 0;
 
   /** @throws SigilError `decrypt.invalid_metadata` when the data key is not 32 bytes. */
   constructor(dataKey: Uint8Array, options: Partial<ValueCipherOptions> = {}) {
@@ -107,8 +109,19 @@ export class ValueCipher {
     this.#opts = { randomBytes, ...options };
   }
 
+  /** A fresh random IV (drawn from a pool refilled in bulk: one IV per value adds up for 100k values). */
+  #nextIv(): Uint8Array {
+    if (this.#poolAt + IV_LENGTH > this.#pool.length) {
+      this.#pool = this.#opts.randomBytes(IV_LENGTH * 512);
+      this.#poolAt = 0;
+    }
+    const iv = this.#pool.subarray(this.#poolAt, this.#poolAt + IV_LENGTH);
+    this.#poolAt += IV_LENGTH;
+    return iv;
+  }
+
   /** Encrypt raw plaintext bytes as an `ENC[...]` string with `aad` and the type tag. */
-  encryptBytes(plain: Uint8Array, aad: string, type: string, iv: Uint8Array = this.#opts.randomBytes(IV_LENGTH)): string {
+  encryptBytes(plain: Uint8Array, aad: string, type: string, iv: Uint8Array = this.#nextIv()): string {
     const cipher = createCipheriv("aes-256-gcm", this.#key, iv, { authTagLength: TAG_LENGTH });
     cipher.setAAD(Buffer.from(aad, "utf8"));
     const data = Buffer.concat([cipher.update(plain), cipher.final()]);

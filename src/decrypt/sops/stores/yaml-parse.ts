@@ -147,7 +147,6 @@ class YamlParser implements FlowHost {
     if (tag !== undefined) return resolveTagged(tag, text, plain, (m) => this.fail(m));
     if (!plain) return text;
     const r = resolvePlain(text);
-    if (r.kind === "merge") return "<<";
     if (r.kind === "uint64") this.fail(`the integer ${r.text} is out of the signed 64-bit range`);
     return r.value;
   }

@@ -19,8 +19,10 @@ const YAML_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const OLD_BOOLS = new Set(["y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "n", "N", "no", "No", "NO", "off", "Off", "OFF"]);
 const BASE60 = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
 
+const HINT_CHARS = new Set(Array.from("+-0123456789.yYnNtTfFoO~", (c) => c.charCodeAt(0)));
+
 /** A resolved plain scalar; `uint64` marks integers sops cannot hold (above int64). */
-export type Resolved = { kind: "value"; value: Scalar } | { kind: "merge" } | { kind: "uint64"; text: string };
+export type Resolved = { kind: "value"; value: Scalar } | { kind: "uint64"; text: string };
 
 /** Go `strconv.ParseInt(s, 0, 64)` / `ParseUint` (underscores already removed). */
 function parseGoIntBase0(s: string): bigint | undefined {
@@ -52,12 +54,14 @@ function resolveNumber(s: string): Resolved | undefined {
 
 /** Resolve an untagged plain scalar as go-yaml v3 does. */
 export function resolvePlain(s: string): Resolved {
+  const c0 = s.charCodeAt(0);
+  // go-yaml's resolve table: only these first characters can start a non-string.
+  if (s.length > 5 && !HINT_CHARS.has(c0)) return { kind: "value", value: s };
   if (NULLS.has(s)) return { kind: "value", value: null };
   if (TRUES.has(s)) return { kind: "value", value: true };
   if (FALSES.has(s)) return { kind: "value", value: false };
   const special = SPECIAL_FLOATS[s];
   if (special !== undefined) return { kind: "value", value: special };
-  if (s === "<<") return { kind: "merge" };
   const c = s.charCodeAt(0);
   if (c === 0x2e) {
     const f = parseGoFloat(s);

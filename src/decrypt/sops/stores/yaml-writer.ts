@@ -28,9 +28,27 @@ function isPrintable(cp: number): boolean {
 
 const FIRST_INDICATORS = new Set("#,[]{}&*!|>'\"%@`");
 
+function isBlankz(cp: number | undefined): boolean {
+  return cp === undefined || cp === 0 || cp === 0x20 || cp === 0x09 || cp === 0x0a || cp === 0x0d || cp === 0x85 || cp === 0x2028 || cp === 0x2029;
+}
+
+function isBreakCp(cp: number): boolean {
+  return cp === 0x0a || cp === 0x0d || cp === 0x85 || cp === 0x2028 || cp === 0x2029;
+}
+
+const SIMPLE_ASCII = /^[^\s#,[\]{}&*!|>'"%@`?:-][\x20-\x7e]*$/;
+const SIMPLE_BREAKERS = /: |:$| #| $/;
+const PLAIN_ANALYSIS: ScalarAnalysis = { multiline: false, blockPlain: true, single: true, block: true };
+
 /** Analyse a string the way go-yaml does before choosing its style. */
 export function analyzeScalar(value: string): ScalarAnalysis {
   if (value === "") return { multiline: false, blockPlain: true, single: true, block: false };
+  // Fast path: printable ASCII with no indicator at the start and no `: `, ` #` or trailing blank.
+  if (SIMPLE_ASCII.test(value) && !SIMPLE_BREAKERS.test(value) && !value.startsWith("...")) return PLAIN_ANALYSIS;
+  return analyzeSlow(value);
+}
+
+function analyzeSlow(value: string): ScalarAnalysis {
   let blockIndicators = value.startsWith("---") || value.startsWith("...");
   let lineBreaks = false;
   let special = false;
@@ -45,19 +63,15 @@ export function analyzeScalar(value: string): ScalarAnalysis {
   let prevSpace = false;
   let prevBreak = false;
   const cps = Array.from(value, (c) => c.codePointAt(0) ?? 0);
-  const blankz = (cp: number | undefined): boolean => cp === undefined || cp === 0 || cp === 0x20 || cp === 0x09 || cp === 0x0a || cp === 0x0d || cp === 0x85 || cp === 0x2028 || cp === 0x2029;
-  const isBreak = (cp: number): boolean => cp === 0x0a || cp === 0x0d || cp === 0x85 || cp === 0x2028 || cp === 0x2029;
   for (let i = 0; i < cps.length; i++) {
     const cp = cps[i] ?? 0;
-    const ch = String.fromCodePoint(cp);
-    const followedByWs = blankz(cps[i + 1]);
+    const followedByWs = isBlankz(cps[i + 1]);
     if (i === 0) {
-      if (FIRST_INDICATORS.has(ch)) blockIndicators = true;
-      if ((ch === "?" || ch === ":") && followedByWs) blockIndicators = true;
-      if (ch === "-" && followedByWs) blockIndicators = true;
+      if (FIRST_INDICATORS.has(String.fromCodePoint(cp))) blockIndicators = true;
+      if ((cp === 0x3f || cp === 0x3a || cp === 0x2d) && followedByWs) blockIndicators = true;
     } else {
-      if (ch === ":" && followedByWs) blockIndicators = true;
-      if (ch === "#" && precededByWs) blockIndicators = true;
+      if (cp === 0x3a && followedByWs) blockIndicators = true;
+      if (cp === 0x23 && precededByWs) blockIndicators = true;
     }
     if (!isPrintable(cp)) special = true;
     if (cp === 0x09) tabs = true;
@@ -67,7 +81,7 @@ export function analyzeScalar(value: string): ScalarAnalysis {
       if (prevBreak) breakSpace = true;
       prevSpace = true;
       prevBreak = false;
-    } else if (isBreak(cp)) {
+    } else if (isBreakCp(cp)) {
       lineBreaks = true;
       if (i === 0) leadingBreak = true;
       if (i === cps.length - 1) trailingBreak = true;
@@ -78,7 +92,7 @@ export function analyzeScalar(value: string): ScalarAnalysis {
       prevSpace = false;
       prevBreak = false;
     }
-    precededByWs = blankz(cp);
+    precededByWs = isBlankz(cp);
   }
   const blockPlain = !(leadingSpace || leadingBreak || trailingSpace || trailingBreak || breakSpace || spaceBreak || tabs || special || lineBreaks || blockIndicators);
   const single = !(breakSpace || spaceBreak || tabs || special);
