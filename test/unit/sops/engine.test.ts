@@ -72,6 +72,26 @@ describe("sops engine: round trips", () => {
   });
 });
 
+describe("sops engine: updatekeys", () => {
+  it("adds a key without touching values, lastmodified or the MAC, and reports unchanged files", async () => {
+    const kms = new FakeProvider<KmsKeyRef>("kms");
+    const reg = ageRegistry();
+    reg.register(kms);
+    const enc = await encryptFile(PLAIN_YAML, { registry: reg, keyGroups: [[AGE]] });
+    const same = await updateKeysFile(enc, { registry: reg, keyGroups: [[AGE]], cache: new DataKeyCache() });
+    expect(same.changed).toBe(false);
+    const res = await updateKeysFile(enc, { registry: reg, keyGroups: [[AGE, KMS]], cache: new DataKeyCache() });
+    expect(res.changed).toBe(true);
+    expect(res.added).toEqual([`kms:${KMS_ARN}`]);
+    const before = Buffer.from(enc).toString();
+    const after = Buffer.from(res.output).toString();
+    for (const line of ["password:", "lastmodified:", "mac:"]) expect(after).toContain(before.split("\n").find((l) => l.includes(line)));
+    const onlyKms = new ProviderRegistry().register(kms);
+    const dec = await decryptFile(res.output, { registry: onlyKms, cache: new DataKeyCache() });
+    expect(Buffer.from(dec.plaintext).toString()).toBe(PLAIN_YAML.toString());
+  });
+});
+
 describe("sops engine: selection rules", () => {
   const doc = Buffer.from("a: 1\nb_enc: 2\nnest:\n    c: 3\n# marker\nd: 4\ne: 5\n");
   it.each([

@@ -1,0 +1,150 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { Logger } from "../../../src/core/index.js";
+import { runCli } from "../../../src/cli/index.js";
+import type { CliContext } from "../../../src/cli/index.js";
+import { AGE_KEY_FILE, AGE_RECIPIENT, fixture } from "./helpers.js";
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function sigil(args: string[], cwd: string, env: Record<string, string> = {}, stdin = ""): Promise<Run> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const input = new PassThrough();
+  input.end(stdin);
+  const ctx: CliContext = {
+    stdin: input,
+    stdout: { write: (s: string | Uint8Array) => out.push(Buffer.from(s).toString("latin1")) },
+    stderr: { write: (s: string | Uint8Array) => err.push(Buffer.from(s).toString("latin1")) },
+    env: { SOPS_AGE_KEY_FILE: AGE_KEY_FILE, HOME: cwd, ...env },
+    cwd,
+    logger: new Logger({ sink: () => undefined }),
+  };
+  const code = await runCli(args, ctx);
+  return { code, out: out.join(""), err: err.join("") };
+}
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "sigil-sops-cli-"));
+}
+
+describe("sigil encrypt / decrypt", () => {
+  it("decrypts a file sops wrote to exactly what sops -d prints", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "s.yaml"), fixture("types.sops.yaml"));
+    const r = await sigil(["decrypt", "s.yaml"], dir);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(fixture("types.sops-d.yaml").toString("latin1"));
+  });
+
+  it("encrypts with --age and decrypts the result back", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "p.json"), '{"password": "hunter2", "n": 5}\n');
+    const enc = await sigil(["encrypt", "--age", AGE_RECIPIENT, "--output", "e.json", "p.json"], dir);
+    expect(enc.code).toBe(0);
+    expect(readFileSync(join(dir, "e.json"), "utf8")).not.toContain("hunter2");
+    const dec = await sigil(["decrypt", "e.json"], dir);
+    expect(dec.out).toBe('{\n\t"password": "hunter2",\n\t"n": 5\n}\n');
+  });
+
+  it("takes recipients from SOPS_AGE_RECIPIENTS and rules from .sops.yaml", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, ".sops.yaml"), "creation_rules:\n  - path_regex: secrets/.*\\.yaml$\n    encrypted_regex: ^(data|stringData)$\n");
+    mkdirSync(join(dir, "secrets"));
+    writeFileSync(join(dir, "secrets", "s.yaml"), "kind: Secret\nstringData:\n    pw: x\n");
+    const r = await sigil(["encrypt", "secrets/s.yaml"], dir, { SOPS_AGE_RECIPIENTS: AGE_RECIPIENT });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("kind: Secret\n");
+    expect(r.out).toContain("encrypted_regex: ^(data|stringData)$");
+  });
+
+  it("uses the creation rule's keys when no key flag is given, and fails clearly when no rule matches", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, ".sops.yaml"), `creation_rules:\n  - path_regex: \\.env$\n    age: ${AGE_RECIPIENT}\n`);
+    writeFileSync(join(dir, "a.env"), "A=1\n");
+    writeFileSync(join(dir, "b.yaml"), "a: 1\n");
+    expect((await sigil(["encrypt", "a.env"], dir)).out).toContain(`sops_age__list_0__map_recipient=${AGE_RECIPIENT}`);
+    const miss = await sigil(["encrypt", "b.yaml"], dir);
+    expect(miss.code).toBe(5);
+    expect(miss.err).toContain("no creation rule matches");
+  });
+
+  it("replaces the file in place on success and leaves it intact on failure", async () => {
+    const dir = tempDir();
+    const file = join(dir, "s.yaml");
+    writeFileSync(file, "a: secret\n");
+    expect((await sigil(["encrypt", "-i", "--age", AGE_RECIPIENT, "s.yaml"], dir)).code).toBe(0);
+    const encrypted = readFileSync(file, "utf8");
+    expect(encrypted).toContain("sops:");
+    const bad = await sigil(["decrypt", "-i", "s.yaml"], dir, { SOPS_AGE_KEY_FILE: "/nonexistent" });
+    expect(bad.code).toBe(128);
+    expect(readFileSync(file, "utf8")).toBe(encrypted);
+    expect((await sigil(["decrypt", "-i", "s.yaml"], dir)).code).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe("a: secret\n");
+  });
+
+  it("prints one value with --extract", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "m.yaml"), fixture("multidoc.sops.yaml"));
+    expect((await sigil(["decrypt", "--extract", '["stringData"]["password"]', "m.yaml"], dir)).out).toBe("hunter2");
+  });
+
+  it.each([
+    { reason: "a plain file", args: ["decrypt", "p.yaml"], code: 1 },
+    { reason: "an already encrypted file", args: ["encrypt", "--age", AGE_RECIPIENT, "e.yaml"], code: 203 },
+    { reason: "a missing file", args: ["decrypt", "missing.yaml"], code: 2 },
+    { reason: "no keys at all", args: ["encrypt", "p.yaml"], code: 111 },
+  ])("exits with sops' code for $reason", async ({ args, code }) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "p.yaml"), "a: 1\n");
+    writeFileSync(join(dir, "e.yaml"), fixture("types.sops.yaml"));
+    const r = await sigil(args, dir);
+    expect(r.code).toBe(code);
+    expect(r.err).toMatch(/^sigil: .*\[[a-z_.]+\]/);
+  });
+
+  it("exits 51 on a MAC mismatch", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "e.yaml"), fixture("comments.sops.yaml").toString().replace("visible", "vIsible"));
+    expect((await sigil(["decrypt", "e.yaml"], dir)).code).toBe(51);
+  });
+});
+
+describe("sigil updatekeys", () => {
+  it("updates every sops file in a directory tree and reports each one", async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, "a", "b"), { recursive: true });
+    writeFileSync(join(dir, "a", "one.yaml"), fixture("types.sops.yaml"));
+    writeFileSync(join(dir, "a", "b", "two.json"), fixture("types.sops.json"));
+    writeFileSync(join(dir, "a", "plain.yaml"), "x: 1\n");
+    const other = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
+    writeFileSync(join(dir, ".sops.yaml"), `creation_rules:\n  - age: ${AGE_RECIPIENT},${other}\n`);
+    const r = await sigil(["updatekeys", "--yes", "a"], dir);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`a/one.yaml: updated (+age:${other})`);
+    expect(r.out).toContain("a/b/two.json: updated");
+    expect(r.out).toContain("2 updated, 0 unchanged");
+    expect(readFileSync(join(dir, "a", "one.yaml"), "utf8")).toContain(other);
+    const again = await sigil(["updatekeys", "-y", "a"], dir);
+    expect(again.out).toContain("a/one.yaml: unchanged");
+    const dec = await sigil(["decrypt", "a/one.yaml"], dir);
+    expect(dec.out).toBe(fixture("types.sops-d.yaml").toString("latin1"));
+  });
+
+  it("asks before changing a file without --yes", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "one.yaml"), fixture("types.sops.yaml"));
+    writeFileSync(join(dir, ".sops.yaml"), "creation_rules:\n  - age: age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n");
+    const r = await sigil(["updatekeys", "one.yaml"], dir, {}, "n\n");
+    expect(r.err).toContain("update this file? [y/N]");
+    expect(r.out).toContain("one.yaml: declined");
+    expect(readFileSync(join(dir, "one.yaml"))).toEqual(fixture("types.sops.yaml"));
+  });
+});
