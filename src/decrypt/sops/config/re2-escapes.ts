@@ -37,7 +37,7 @@ export const POSIX_CLASSES: Readonly<Record<string, string>> = {
   xdigit: "0-9A-Fa-f",
 };
 
-const SYNTAX = new Set("^$\\.*+?()[]{}|/");
+const SYNTAX = new Set("^$\\.*+?()[]{}|");
 const CLASS_SPECIAL = new Set("\\]^-[");
 /** Go: an escaped ASCII character that is not a letter or digit is always itself. */
 function isAsciiNonWord(c: string): boolean {
