@@ -9,7 +9,7 @@ import type { KeyType } from "../../../decrypt/index.js";
 import type { CliContext } from "../../context.js";
 import { buildProviderRegistry } from "../../keys-from-env.js";
 import type { CommandModule } from "../index.js";
-import { SOPS_DECRYPTION_ORDER_ENV } from "../encrypt/keys.js";
+import { SOPS_DECRYPTION_ORDER_ENV, addSopsGlobalOptions } from "../encrypt/keys.js";
 import { extract, parseTreePath } from "./extract.js";
 import { formatsFor, readInput, writeResult } from "./io.js";
 import type { IoFlags } from "./io.js";
@@ -56,6 +56,7 @@ async function runDecrypt(ctx: CliContext, file: string | undefined, flags: Decr
 export const DECRYPT_COMMAND: CommandModule = {
   name: "decrypt",
   register(program: Command, ctx: CliContext): void {
+    addSopsGlobalOptions(program);
     const cmd = program
       .command("decrypt")
       .description("decrypt a sops file (sops-compatible); the MAC is checked first")
@@ -69,7 +70,7 @@ export const DECRYPT_COMMAND: CommandModule = {
       .option("--output <file>", "write to this file (atomically) instead of stdout")
       .option("--filename-override <name>", "use this name to pick the format (useful with stdin)");
     cmd.action(async (file: string | undefined) => {
-      await runDecrypt(ctx, file, cmd.opts<DecryptFlags>());
+      await runDecrypt(ctx, file, cmd.optsWithGlobals<DecryptFlags>());
     });
   },
 };

@@ -9,7 +9,7 @@ import { buildProviderRegistry } from "../../keys-from-env.js";
 import { formatsFor, readInput, writeResult } from "../decrypt/io.js";
 import type { IoFlags } from "../decrypt/io.js";
 import type { CommandModule } from "../index.js";
-import { encryptSettings } from "./keys.js";
+import { addSopsGlobalOptions, encryptSettings } from "./keys.js";
 import type { KeyFlags } from "./keys.js";
 
 export { SOPS_AGE_RECIPIENTS_ENV, SOPS_CONFIG_ENV, SOPS_DECRYPTION_ORDER_ENV, SOPS_KMS_ARN_ENV, SOPS_VAULT_URIS_ENV } from "./keys.js";
@@ -72,9 +72,10 @@ async function runEncrypt(ctx: CliContext, file: string | undefined, flags: Encr
 export const ENCRYPT_COMMAND: CommandModule = {
   name: "encrypt",
   register(program: Command, ctx: CliContext): void {
+    addSopsGlobalOptions(program);
     const cmd = defineEncryptOptions(program.command("encrypt").description("encrypt a file (sops-compatible)").argument("[file]", "file to encrypt (- or none: stdin)"));
     cmd.action(async (file: string | undefined) => {
-      await runEncrypt(ctx, file, cmd.opts<EncryptFlags>());
+      await runEncrypt(ctx, file, cmd.optsWithGlobals<EncryptFlags>());
     });
   },
 };

@@ -10,6 +10,7 @@ import { buildProviderRegistry } from "../../keys-from-env.js";
 import { decryptionOrder } from "../decrypt/index.js";
 import { formatsFor, readInput, writeResult } from "../decrypt/io.js";
 import type { IoFlags } from "../decrypt/io.js";
+import { addSopsGlobalOptions } from "../encrypt/keys.js";
 import type { CommandModule } from "../index.js";
 
 type RotateFlags = IoFlags & {
@@ -45,6 +46,7 @@ async function runRotate(ctx: CliContext, file: string | undefined, flags: Rotat
 export const ROTATE_COMMAND: CommandModule = {
   name: "rotate",
   register(program: Command, ctx: CliContext): void {
+    addSopsGlobalOptions(program);
     const cmd = program
       .command("rotate")
       .description("re-encrypt a sops file with a new data key (sops-compatible)")
@@ -61,7 +63,7 @@ export const ROTATE_COMMAND: CommandModule = {
       .option("--output <file>", "write to this file (atomically) instead of stdout")
       .option("--filename-override <name>", "use this name to pick the format");
     cmd.action(async (file: string | undefined) => {
-      await runRotate(ctx, file, cmd.opts<RotateFlags>());
+      await runRotate(ctx, file, cmd.optsWithGlobals<RotateFlags>());
     });
   },
 };

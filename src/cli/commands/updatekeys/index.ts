@@ -13,7 +13,7 @@ import type { SopsConfig, SopsFormat } from "../../../decrypt/index.js";
 import type { CliContext } from "../../context.js";
 import { buildProviderRegistry } from "../../keys-from-env.js";
 import { writeAtomic } from "../decrypt/io.js";
-import { loadConfig, parseThreshold } from "../encrypt/keys.js";
+import { addSopsGlobalOptions, loadConfig, parseThreshold } from "../encrypt/keys.js";
 import type { CommandModule } from "../index.js";
 import { collectFiles } from "./walk.js";
 import type { Candidate } from "./walk.js";
@@ -122,6 +122,7 @@ async function runUpdateKeys(ctx: CliContext, paths: string[], flags: UpdateKeys
 export const UPDATEKEYS_COMMAND: CommandModule = {
   name: "updatekeys",
   register(program: Command, ctx: CliContext): void {
+    addSopsGlobalOptions(program);
     const cmd = program
       .command("updatekeys")
       .description("make sops files' keys match .sops.yaml; files and whole directory trees (sops-compatible, extended)")
@@ -131,7 +132,7 @@ export const UPDATEKEYS_COMMAND: CommandModule = {
       .option("--input-type <type>", "format of the files (default: by extension)")
       .option("--shamir-secret-sharing-threshold <n>", "override the rule's threshold");
     cmd.action(async (paths: string[]) => {
-      await runUpdateKeys(ctx, paths, cmd.opts<UpdateKeysFlags>());
+      await runUpdateKeys(ctx, paths, cmd.optsWithGlobals<UpdateKeysFlags>());
     });
   },
 };
