@@ -29,6 +29,15 @@ describe("YAML store: reading", () => {
     expect(roundTrip(text)).toBe(text);
   });
 
+  it("reads explicit `? key` entries (go-yaml writes keys over 128 bytes that way) and keeps !!binary bytes", () => {
+    const long = "k".repeat(130);
+    const text = `? ${long}\n: v\nb: !!binary /w==\n`;
+    const t = top(text);
+    expect(t.get(long)).toBe("v");
+    expect(t.get("b")).toEqual(new Uint8Array([0xff]));
+    expect(roundTrip(text)).toBe(text);
+  });
+
   it("puts a comment in the innermost block its column reaches", () => {
     const t = top("a:\n    b: 1\n    # inner foot\n# outer head\nc: 2\n");
     expect(comments(t)).toEqual([" outer head"]);

@@ -111,10 +111,7 @@ class Emitter {
 
   documentStart(e: Ev, first: boolean): void {
     if (e.t === "streamEnd") {
-      if (this.openEnded === 2) {
-        this.w.writeIndicator("...", true, false, false);
-        this.w.writeIndent();
-      }
+      // go-yaml v3 (as sops uses it) writes no "..." after a final `|+` scalar.
       this.state = "end";
       return;
     }

@@ -115,6 +115,11 @@ class YamlParser implements FlowHost {
     return this.pending.splice(0, n);
   }
 
+  /** `? key` (a complex-key entry, as go-yaml writes keys longer than 128 bytes). */
+  isExplicitKey(): boolean {
+    return this.cur.ch() === "?" && isBlankOrEnd(this.cur.ch(this.cur.pos + 1));
+  }
+
   isSeqEntry(): boolean {
     return this.cur.ch() === "-" && isBlankOrEnd(this.cur.ch(this.cur.pos + 1));
   }
@@ -144,7 +149,7 @@ class YamlParser implements FlowHost {
   // --- FlowHost -------------------------------------------------------
 
   scalar(text: string, plain: boolean, tag: string | undefined): TreeValue {
-    if (tag !== undefined) return resolveTagged(tag, text, plain, (m) => this.fail(m));
+    if (tag !== undefined) return resolveTagged(tag, text, (m) => this.fail(m));
     if (!plain) return text;
     const r = resolvePlain(text);
     if (r.kind === "uint64") this.fail(`the integer ${r.text} is out of the signed 64-bit range`);
@@ -199,7 +204,7 @@ class YamlParser implements FlowHost {
     if (col < 0 || col < parentIndent) return null;
     if (col === parentIndent) return inMapping && this.isSeqEntry() ? this.blockSeq(col, true) : null;
     if (this.isSeqEntry()) return this.blockSeq(col, false);
-    if (this.isKeyAhead()) return this.blockMap(col);
+    if (this.isKeyAhead() || this.isExplicitKey()) return this.blockMap(col);
     const v = this.inlineValue(parentIndent);
     return v.value;
   }
@@ -209,16 +214,17 @@ class YamlParser implements FlowHost {
     const seen = new Set<string>();
     for (;;) {
       for (const p of this.takeAll()) items.push({ key: new Comment(p.text), value: null });
-      const key = this.mapKey();
+      const explicit = this.isExplicitKey();
+      const key = explicit ? this.explicitKey(indent) : this.mapKey();
       if (seen.has(key)) this.fail(`mapping key '${key}' is defined twice`);
       seen.add(key);
-      const v = this.inlineValue(indent, true);
+      const v = explicit ? this.explicitValue(indent) : this.inlineValue(indent, true);
       if (v.comment !== undefined) items.push({ key: new Comment(v.comment, !v.below), value: null });
       items.push({ key, value: v.value });
       const col = this.peek();
       if (col < indent) break;
       if (col > indent) this.fail("a mapping entry is indented more than the entries before it");
-      if (!this.isKeyAhead()) {
+      if (!this.isKeyAhead() && !this.isExplicitKey()) {
         if (this.isSeqEntry()) break;
         this.fail("expected a mapping key");
       }
@@ -240,6 +246,20 @@ class YamlParser implements FlowHost {
     return this.key(key);
   }
 
+  explicitKey(indent: number): string {
+    this.cur.pos++;
+    const k = this.inlineValue(indent);
+    if (k.comment !== undefined) this.pending.push({ text: k.comment, col: indent });
+    return this.key(k.value);
+  }
+
+  explicitValue(indent: number): Inline {
+    const col = this.peek();
+    if (col !== indent || this.cur.ch() !== ":" || !isBlankOrEnd(this.cur.ch(this.cur.pos + 1))) return { value: null, comment: undefined, below: true };
+    this.cur.pos++;
+    return this.inlineValue(indent, true);
+  }
+
   blockSeq(indent: number, indentless: boolean): TreeSeq {
     const out: TreeSeq = [];
     for (;;) {
@@ -253,7 +273,7 @@ class YamlParser implements FlowHost {
         if (v.comment !== undefined) out.push(new Comment(v.comment, !v.below));
         value = v.value;
       } else if (this.isSeqEntry()) value = this.blockSeq(col, false);
-      else if (this.isKeyAhead()) value = this.blockMap(col);
+      else if (this.isKeyAhead() || this.isExplicitKey()) value = this.blockMap(col);
       else {
         const v = this.inlineValue(indent);
         if (v.comment !== undefined) out.push(new Comment(v.comment, true));
@@ -366,7 +386,7 @@ class YamlParser implements FlowHost {
     const col = this.peek();
     let root: TreeValue = null;
     if (col >= 0) {
-      if (this.isSeqEntry() || !this.isKeyAhead()) {
+      if (this.isSeqEntry() || !(this.isKeyAhead() || this.isExplicitKey())) {
         const v = this.isSeqEntry() ? this.blockSeq(col, false) : this.inlineValue(-1).value;
         if (v !== null) throw new SigilError("decrypt.parse_failed", "YAML documents that are not mappings are not supported", { subject: this.subject });
       } else root = this.blockMap(col);

@@ -1,4 +1,5 @@
 /** Scalars with an explicit tag (`!!str 5`, `!!int "7"`, `!!binary …`), as go-yaml v3 decodes them into an interface. */
+import { isUtf8 } from "node:buffer";
 import { parseGoFloat } from "../codec/go-format.js";
 import { parseYamlTimestamp } from "../codec/go-time.js";
 import type { TreeValue } from "../tree/model.js";
@@ -20,13 +21,15 @@ const SHORT: Record<string, string> = {
  * Resolve `text` under `tag`. Unknown (application) tags keep the text as a
  * string, as go-yaml does when decoding into an interface.
  */
-export function resolveTagged(tag: string, text: string, plain: boolean, fail: (msg: string) => never): TreeValue {
+export function resolveTagged(tag: string, text: string, fail: (msg: string) => never): TreeValue {
   const short = SHORT[tag.replace(/^!<tag:yaml\.org,2002:(.*)>$/, "!!$1")];
   switch (short) {
     case "str":
       return text;
-    case "binary":
-      return Buffer.from(text.replace(/\s+/g, ""), "base64").toString("utf8");
+    case "binary": {
+      const raw = Buffer.from(text.replace(/\s+/g, ""), "base64");
+      return isUtf8(raw) ? raw.toString("utf8") : new Uint8Array(raw);
+    }
     case "timestamp":
       return parseYamlTimestamp(text) ?? fail(`'${text.slice(0, 40)}' is not a timestamp`);
     case "float": {
@@ -42,6 +45,6 @@ export function resolveTagged(tag: string, text: string, plain: boolean, fail: (
       return ok ? r.value : fail(`'${text.slice(0, 40)}' cannot be decoded as ${tag}`);
     }
     default:
-      return plain ? text : text;
+      return text;
   }
 }
