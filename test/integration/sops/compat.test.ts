@@ -137,6 +137,15 @@ describePeers("sops compatibility (real sops 3.13.2)", () => {
     expect(sigilEnc.toString()).toContain(reason === "mac_only_encrypted" ? "mac_only_encrypted: true" : `${reason}: `);
   });
 
+  it("comments inside a YAML list: sigil keeps them as encrypted comments, which sops decrypts (sops itself cannot write them)", async () => {
+    const name = file("list-comments.yaml", "lst:\n    # head\n    - a # inline\n    - b\n    # foot\nk: v\n");
+    const enc = file("list-comments.enc.yaml", await sigil(["encrypt", "--age", C.recipient, name]));
+    expect(readFileSync(join(C.dir, enc), "utf8")).toMatch(/lst:\n {4}#ENC\[/);
+    const bySops = sops(["decrypt", enc]).toString();
+    expect(bySops).toBe("lst:\n    # head\n    # inline\n    - a\n    - b\n    # foot\nk: v\n");
+    expect((await sigil(["decrypt", enc])).toString()).toBe(bySops);
+  });
+
   it("AWS KMS (local-kms) with an encryption context, both ways", async () => {
     const { sigilEnc } = await bothWays("kms.yaml", "password: hunter2\n", ["--kms", C.kmsArn, "--encryption-context", "app:sigil,env:test"]);
     expect(sigilEnc.toString()).toMatch(/context:\n\s+app: sigil\n\s+env: test/);
