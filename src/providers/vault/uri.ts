@@ -41,7 +41,17 @@ export function parseVaultTransitUri(uri: string): VaultKeyRef {
     throw invalid(trimmed, "the path must be /v1/<engine path>/keys/<key name>");
   }
   if (engine.some((s) => s === "")) throw invalid(trimmed, "empty segment in the engine path");
-  return { type: "hc_vault", vaultAddress: url.origin, enginePath: engine.join("/"), keyName };
+  return { type: "hc_vault", vaultAddress: addressAsWritten(trimmed, url), enginePath: engine.join("/"), keyName };
+}
+
+/**
+ * `scheme://host[:port]` with the host and port exactly as written, as sops
+ * keeps them (WHATWG `URL.origin` would lowercase the host and drop `:443`,
+ * so the same key would get a different identity in the metadata).
+ */
+function addressAsWritten(uri: string, url: URL): string {
+  const authority = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)/.exec(uri)?.[1];
+  return authority === undefined ? url.origin : `${url.protocol}//${authority}`;
 }
 
 /**

@@ -19,6 +19,11 @@ describe("Vault transit URIs", () => {
       ref: { vaultAddress: "https://vault.example.com", enginePath: "sops", keyName: "k" },
       reason: "no port, surrounding spaces",
     },
+    {
+      uri: "https://Vault.Example.com:443/v1/transit/keys/sops",
+      ref: { vaultAddress: "https://Vault.Example.com:443", enginePath: "transit", keyName: "sops" },
+      reason: "the host's case and an explicit default port kept as written, as sops keeps them",
+    },
   ];
   it.each(good)("parses $reason", ({ uri, ref }) => {
     expect(parseVaultTransitUri(uri)).toEqual({ type: "hc_vault", ...ref });
