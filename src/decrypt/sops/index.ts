@@ -26,3 +26,5 @@ export type { RuleField, RuleSet } from "./tree/rules.js";
 export { CONFIG_FILE_NAME, findConfigFile, loadSopsConfig, parseSopsConfig, ruleForFile } from "./keyspec/sops-yaml.js";
 export type { ConfigLookup, CreationRule, SopsConfig } from "./keyspec/sops-yaml.js";
 export { ageKeys, kmsKeys, parseEncryptionContext, splitList, vaultKey, vaultKeys } from "./keyspec/keys.js";
+/** The `.sops.yaml` module (docs/sops-config.md). The CLI still uses the interim `keyspec` loader above; switching it over is pending. */
+export * as sopsConfig from "./config/index.js";
