@@ -19,7 +19,7 @@ import { ageKey, largeYaml, readAll, secretManifest, sopsEncryptAll, writeFiles 
 
 const REPEATS = 3;
 
-interface Ctx {
+export interface Ctx {
   readonly dir: string;
   readonly env: EnvState;
   readonly sops: string;
@@ -28,7 +28,7 @@ interface Ctx {
   readonly sopsEnv: NodeJS.ProcessEnv;
 }
 
-async function manySmallFiles(ctx: Ctx, count: number): Promise<string[]> {
+export async function manySmallFiles(ctx: Ctx, count: number): Promise<string[]> {
   const files = writeFiles(join(ctx.dir, "many"), count, secretManifest);
   await sopsEncryptAll(ctx.sops, files, ["--age", ctx.key.recipient, "--encrypted-regex", "^(data|stringData)$"], ctx.sopsEnv);
   // sops: one process per file, as CI scripts and kustomize plugins run it.
@@ -64,7 +64,7 @@ async function manySmallFiles(ctx: Ctx, count: number): Promise<string[]> {
   ];
 }
 
-function largeFile(ctx: Ctx): string[] {
+export function largeFile(ctx: Ctx): string[] {
   const plain = join(ctx.dir, "large.yaml");
   writeFileSync(plain, largeYaml(1000, 100));
   const plainMiB = readFileSync(plain).length / (1 << 20);
@@ -96,7 +96,7 @@ function largeFile(ctx: Ctx): string[] {
   ];
 }
 
-async function kmsCalls(ctx: Ctx): Promise<string[]> {
+export async function kmsCalls(ctx: Ctx): Promise<string[]> {
   const kms = ctx.env.kms;
   const plain = join(ctx.dir, "kms.yaml");
   writeFileSync(plain, secretManifest(1));
@@ -125,7 +125,7 @@ async function kmsCalls(ctx: Ctx): Promise<string[]> {
   ];
 }
 
-function sigilCommand(): string[] {
+export function sigilCommand(): string[] {
   execFileSync("npm", ["run", "-s", "build"], { stdio: "inherit" });
   return [process.execPath, "dist/cli/main.js"];
 }

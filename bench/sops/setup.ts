@@ -52,7 +52,10 @@ export async function sopsEncryptAll(sops: string, files: readonly string[], arg
         const child = spawn(sops, ["encrypt", ...args, "--in-place", file], { env, stdio: ["ignore", "ignore", "pipe"] });
         let err = "";
         child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-        child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`sops encrypt ${file}: ${err}`))));
+        child.on("close", (code) => {
+          if (code === 0) resolve();
+          else reject(new Error(`sops encrypt ${file}: ${err}`));
+        });
       });
     }
   };
