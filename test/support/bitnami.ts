@@ -22,8 +22,12 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { KeyObject } from "node:crypto";
 import { KubeConfig } from "@kubernetes/client-node";
 import { parse as parseYaml } from "yaml";
+import { Logger } from "../../src/core/index.js";
+import { buildKeySecret, generateSealingKeyPair, sealSecret } from "../../src/decrypt/sealed-secrets/index.js";
+import type { SealOptions, SealedSecretCondition, SealedSecretObject, SecretObject } from "../../src/decrypt/sealed-secrets/index.js";
 import { HttpKubeClient } from "../../src/operator/index.js";
 import type { KubeClient } from "../../src/operator/index.js";
 import { freePort } from "../env/proc.js";
@@ -253,4 +257,92 @@ export async function startServiceProxyShim(targets: Readonly<Record<string, str
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+// ---------------------------------------------------------------------------
+// Sigil's own controller, run in-process against the environment's API server.
+
+/** A key pair with its PEM forms. */
+export interface TestKeyPair {
+  readonly privateKeyPem: string;
+  readonly certificatePem: string;
+  readonly publicKey: KeyObject;
+}
+
+const keyPairs = new Map<number, Promise<TestKeyPair>>();
+
+/** A sealing key pair of `bits` (4096 by default), generated once per test worker. */
+export function testKeyPair(bits = 4096, slot = 0): Promise<TestKeyPair> {
+  const id = bits * 100 + slot;
+  let pair = keyPairs.get(id);
+  if (pair === undefined) {
+    pair = generateSealingKeyPair({ keySize: bits }).then((p) => ({ privateKeyPem: p.privateKeyPem, certificatePem: p.certificate.pem, publicKey: p.certificate.publicKey }));
+    keyPairs.set(id, pair);
+  }
+  return pair;
+}
+
+/** Store a plain, bitnami-shaped key Secret for `pair` in `namespace`. */
+export async function putKeySecret(client: KubeClient, namespace: string, pair: TestKeyPair): Promise<SecretObject> {
+  return client.create<SecretObject>(`/api/v1/namespaces/${namespace}/secrets`, buildKeySecret(pair, { namespace }));
+}
+
+/** Log lines of a controller, kept for assertions. */
+export interface CapturedLogs {
+  readonly lines: string[];
+  readonly logger: Logger;
+}
+
+/** A debug-level logger that keeps every line (and echoes warnings and errors when SIGIL_TEST_LOGS=1). */
+export function captureLogs(): CapturedLogs {
+  const lines: string[] = [];
+  const echo = process.env["SIGIL_TEST_LOGS"] === "1";
+  const logger = new Logger({
+    level: "debug",
+    sink: (line) => {
+      lines.push(line);
+      if (echo) process.stderr.write(`${line}\n`);
+    },
+  });
+  return { lines, logger };
+}
+
+/** Seal a Secret for `publicKey` (Sigil's sealer, kubeseal-compatible output). */
+export function sealed(publicKey: KeyObject, namespace: string, name: string, stringData: Record<string, string>, extra: Partial<SecretObject> = {}, options: Partial<SealOptions> = {}): SealedSecretObject {
+  const secret: SecretObject = { apiVersion: "v1", kind: "Secret", ...extra, metadata: { name, namespace, ...(extra.metadata ?? {}) }, stringData };
+  return sealSecret(secret, publicKey, options);
+}
+
+/** Paths of the test objects. */
+export const paths = {
+  secret: (ns: string, name: string) => `/api/v1/namespaces/${ns}/secrets/${name}`,
+  secrets: (ns: string) => `/api/v1/namespaces/${ns}/secrets`,
+  sealed: (ns: string, name: string) => `/apis/bitnami.com/v1alpha1/namespaces/${ns}/sealedsecrets/${name}`,
+  sealedList: (ns: string) => `/apis/bitnami.com/v1alpha1/namespaces/${ns}/sealedsecrets`,
+  events: (ns: string) => `/api/v1/namespaces/${ns}/events`,
+};
+
+/** A core/v1 Event as the tests read it. */
+export interface TestEvent {
+  reason: string;
+  message: string;
+  type: string;
+  count?: number;
+  involvedObject: { name?: string; kind?: string; uid?: string };
+}
+
+/** Events about `name` in `namespace`. */
+export async function eventsFor(client: KubeClient, namespace: string, name: string): Promise<TestEvent[]> {
+  const list = await client.list<TestEvent>(paths.events(namespace));
+  return list.items.filter((e) => e.involvedObject.name === name);
+}
+
+/** The Synced condition of a SealedSecret once it is set for its current generation with the wanted status. */
+export async function syncedCondition(client: KubeClient, namespace: string, name: string, status: "True" | "False", timeoutMs = 20_000): Promise<{ ss: SealedSecretObject; condition: SealedSecretCondition }> {
+  return waitFor(`SealedSecret ${namespace}/${name} Synced=${status}`, async () => {
+    const ss = await client.get<SealedSecretObject>(paths.sealed(namespace, name));
+    const condition = ss?.status?.conditions?.find((c) => c.type === "Synced");
+    if (ss === undefined || condition === undefined || condition.status !== status) return undefined;
+    return ss.status?.observedGeneration === ss.metadata.generation ? { ss, condition } : undefined;
+  }, timeoutMs);
 }

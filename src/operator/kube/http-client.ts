@@ -187,12 +187,17 @@ async function readBody(res: http.IncomingMessage): Promise<string> {
 
 /** Parse newline-delimited watch events until the stream ends or aborts. ERROR events are thrown. */
 async function streamEvents<T>(res: http.IncomingMessage, onEvent: (event: WatchEvent<T>) => void, signal: AbortSignal, path: string): Promise<void> {
+  const lines = createInterface({ input: res, crlfDelay: Infinity });
+  // Destroying the response does not end a readline interface: close it too.
   const onAbort = (): void => {
+    lines.close();
     res.destroy();
   };
+  res.once("close", () => {
+    lines.close();
+  });
   signal.addEventListener("abort", onAbort, { once: true });
   try {
-    const lines = createInterface({ input: res, crlfDelay: Infinity });
     for await (const line of lines) {
       if (line.trim() === "") continue;
       const event = JSON.parse(line) as WatchEvent<T>;

@@ -15,7 +15,7 @@ import {
   subjectOf,
 } from "../../decrypt/sealed-secrets/index.js";
 import type { ObjectMeta, OwnerReference, SealedSecretObject, SecretObject } from "../../decrypt/sealed-secrets/index.js";
-import { canonicalJson } from "./fingerprint.js";
+import { INPUTS_ANNOTATION, canonicalJson } from "./fingerprint.js";
 
 /** How an existing Secret is written. */
 export type WriteMode = "create" | "replace" | "patch";
@@ -32,14 +32,18 @@ export function isControlledBy(secret: SecretObject, ss: SealedSecretObject): bo
 }
 
 /**
- * How to write over `existing`.
- * @throws SigilError `sealed.unmanaged_secret` when it exists, is not controlled by `ss`, and has neither `managed` nor `patch` = "true".
+ * How to write over `existing`: `patch` when annotated so; `replace` when
+ * annotated `managed`, controlled by `ss`, or produced by Sigil (it carries
+ * the inputs digest annotation).
+ * @throws SigilError `sealed.unmanaged_secret` when it exists and none of these hold.
  */
 export function writeMode(existing: SecretObject | undefined, ss: SealedSecretObject): WriteMode {
   if (existing === undefined) return "create";
   const annotations = existing.metadata.annotations ?? {};
   if (annotations[PATCH_ANNOTATION] === "true") return "patch";
-  if (annotations[MANAGED_ANNOTATION] === "true" || isControlledBy(existing, ss)) return "replace";
+  // A Secret carrying Sigil's inputs digest was written by this controller, even if its owner reference
+  // was removed (drift) or never set (skip-set-owner-references), so it is replaced, not refused.
+  if (annotations[MANAGED_ANNOTATION] === "true" || annotations[INPUTS_ANNOTATION] !== undefined || isControlledBy(existing, ss)) return "replace";
   throw new SigilError("sealed.unmanaged_secret", unmanagedMessage(existing.metadata.name ?? ""), { subject: subjectOf("Secret", existing.metadata) });
 }
 
