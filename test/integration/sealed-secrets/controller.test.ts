@@ -117,7 +117,7 @@ describePeers("Sealed Secrets controller (Sigil) against a real API server", () 
       const s = await secret(ns, "app");
       return text(s?.data?.["token"]) === "two" ? s : undefined;
     });
-    expect(text(out?.data?.["extra"])).toBe("x-extra");
+    expect(text(out.data?.["extra"])).toBe("x-extra");
     const second = await waitFor("the new generation observed", async () => {
       const c = await syncedCondition(client, ns, "app", "True");
       return c.ss.status?.observedGeneration === first.ss.metadata.generation ? undefined : c;
