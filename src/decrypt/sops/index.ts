@@ -23,8 +23,5 @@ export { Comment, SopsTime, TreeMap } from "./tree/model.js";
 export type { Branches, MapItem, Scalar, TreeSeq, TreeValue } from "./tree/model.js";
 export { DEFAULT_UNENCRYPTED_SUFFIX, RULE_FIELDS } from "./tree/rules.js";
 export type { RuleField, RuleSet } from "./tree/rules.js";
-export { CONFIG_FILE_NAME, findConfigFile, loadSopsConfig, parseSopsConfig, ruleForFile } from "./keyspec/sops-yaml.js";
-export type { ConfigLookup, CreationRule, SopsConfig } from "./keyspec/sops-yaml.js";
-export { ageKeys, kmsKeys, parseEncryptionContext, splitList, vaultKey, vaultKeys } from "./keyspec/keys.js";
-/** The `.sops.yaml` module (docs/sops-config.md). The CLI still uses the interim `keyspec` loader above; switching it over is pending. */
-export * as sopsConfig from "./config/index.js";
+/** The `.sops.yaml` module (docs/sops-config.md): lookup, loading, creation rules, Go RE2 translation. */
+export * from "./config/index.js";

@@ -1,39 +1,8 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { Logger } from "../../../src/core/index.js";
-import { runCli } from "../../../src/cli/index.js";
-import type { CliContext } from "../../../src/cli/index.js";
-import { AGE_KEY_FILE, AGE_RECIPIENT, fixture } from "./helpers.js";
-
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function sigil(args: string[], cwd: string, env: Record<string, string> = {}, stdin = ""): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const input = new PassThrough();
-  input.end(stdin);
-  const ctx: CliContext = {
-    stdin: input,
-    stdout: { write: (s: string | Uint8Array) => out.push(Buffer.from(s).toString("latin1")) },
-    stderr: { write: (s: string | Uint8Array) => err.push(Buffer.from(s).toString("latin1")) },
-    env: { SOPS_AGE_KEY_FILE: AGE_KEY_FILE, HOME: cwd, ...env },
-    cwd,
-    logger: new Logger({ sink: () => undefined }),
-  };
-  const code = await runCli(args, ctx);
-  return { code, out: out.join(""), err: err.join("") };
-}
-
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), "sigil-sops-cli-"));
-}
+import { sigil, tempDir } from "./cli-support.js";
+import { AGE_RECIPIENT, fixture } from "./helpers.js";
 
 describe("sigil encrypt / decrypt", () => {
   it("decrypts a file sops wrote to exactly what sops -d prints", async () => {
@@ -73,7 +42,8 @@ describe("sigil encrypt / decrypt", () => {
     expect((await sigil(["encrypt", "a.env"], dir)).out).toContain(`sops_age__list_0__map_recipient=${AGE_RECIPIENT}`);
     const miss = await sigil(["encrypt", "b.yaml"], dir);
     expect(miss.code).toBe(5);
-    expect(miss.err).toContain("no creation rule matches");
+    expect(miss.err).toContain("no matching creation rules found for");
+    expect(miss.err).toContain("b.yaml");
   });
 
   it("replaces the file in place on success and leaves it intact on failure", async () => {

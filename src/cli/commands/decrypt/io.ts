@@ -10,8 +10,8 @@ import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { SigilError } from "../../../core/index.js";
 import { detectFormat, parseFormat } from "../../../decrypt/index.js";
 import type { SopsFormat } from "../../../decrypt/index.js";
-import { readAll } from "../../context.js";
 import type { CliContext } from "../../context.js";
+import { tooLarge } from "./size.js";
 
 /** Flags every sops-style command shares. */
 export interface IoFlags {
@@ -36,22 +36,46 @@ export function absolute(ctx: CliContext, file: string): string {
   return isAbsolute(file) ? file : resolve(ctx.cwd, file);
 }
 
+/** Read a stream until its end or until `limit` bytes have arrived, whichever comes first. */
+async function readAtMost(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    const buf = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk);
+    chunks.push(buf);
+    total += buf.length;
+    if (total >= limit) break;
+  }
+  return Buffer.concat(chunks);
+}
+
 /**
- * Read the input file, or stdin when `file` is `-` or missing.
- * @throws SigilError `input.not_found` when the file cannot be read.
+ * Read the input file, or stdin when `file` is `-` or missing. Nothing over
+ * `maxBytes` is read into memory: a larger file is refused from its size,
+ * and stdin is read only up to one byte past the limit.
+ * @throws SigilError `input.not_found` when the file cannot be read,
+ *   `input.too_large` (naming the file and the limit) when it is too big.
  */
-export async function readInput(ctx: CliContext, file: string | undefined, flags: IoFlags): Promise<Input> {
+export async function readInput(ctx: CliContext, file: string | undefined, flags: IoFlags, maxBytes: number): Promise<Input> {
   const override = flags.filenameOverride === undefined ? undefined : absolute(ctx, flags.filenameOverride);
   if (file === undefined || file === "-") {
     if (flags.inPlace === true) throw new SigilError("input.invalid", "--in-place needs a file, not stdin");
-    return { bytes: await readAll(ctx.stdin), path: undefined, name: override };
+    const bytes = await readAtMost(ctx.stdin, maxBytes + 1);
+    if (bytes.length > maxBytes) throw tooLarge(override ?? "stdin", bytes.length, maxBytes);
+    return { bytes, path: undefined, name: override };
   }
   const path = absolute(ctx, file);
+  let bytes: Buffer;
   try {
-    return { bytes: await readFile(path), path, name: override ?? path };
+    const size = (await stat(path)).size;
+    if (size > maxBytes) throw tooLarge(file, size, maxBytes);
+    bytes = await readFile(path);
   } catch (cause) {
+    if (cause instanceof SigilError) throw cause;
     throw new SigilError("input.not_found", "the file could not be read", { subject: file, cause });
   }
+  if (bytes.length > maxBytes) throw tooLarge(file, bytes.length, maxBytes);
+  return { bytes, path, name: override ?? path };
 }
 
 /** The input and output formats: the type flags, else by the file name's extension (YAML for stdin). */

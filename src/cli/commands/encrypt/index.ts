@@ -6,15 +6,20 @@ import type { Command } from "commander";
 import { encryptFile } from "../../../decrypt/index.js";
 import type { CliContext } from "../../context.js";
 import { buildProviderRegistry } from "../../keys-from-env.js";
+import { SigilError } from "../../../core/index.js";
 import { formatsFor, readInput, writeResult } from "../decrypt/io.js";
 import type { IoFlags } from "../decrypt/io.js";
+import { addMaxInputSizeOption, maxInputBytes } from "../decrypt/size.js";
+import type { SizeFlags } from "../decrypt/size.js";
 import type { CommandModule } from "../index.js";
+import { storeOptionsOf } from "./config.js";
 import { addSopsGlobalOptions, encryptSettings } from "./keys.js";
 import type { KeyFlags } from "./keys.js";
 
 export { SOPS_AGE_RECIPIENTS_ENV, SOPS_CONFIG_ENV, SOPS_DECRYPTION_ORDER_ENV, SOPS_KMS_ARN_ENV, SOPS_VAULT_URIS_ENV } from "./keys.js";
+export { SIGIL_SOPS_MAX_INPUT_BYTES_ENV, parseByteSize } from "../decrypt/size.js";
 
-type EncryptFlags = KeyFlags & IoFlags & { readonly indent?: string | undefined };
+type EncryptFlags = KeyFlags & IoFlags & SizeFlags & { readonly indent?: string | undefined };
 
 /** Add the flags `encrypt` shares with sops. */
 export function defineEncryptOptions(cmd: Command): Command {
@@ -44,22 +49,27 @@ export function defineEncryptOptions(cmd: Command): Command {
     .option("--config <file>", "path of .sops.yaml (env SOPS_CONFIG; default: searched from the working directory up)");
 }
 
-function storeIndent(indent: string | undefined, output: string): { yamlIndent?: number; jsonIndent?: number } {
+/** @throws SigilError `input.invalid` for an indent that is not a whole number. */
+function storeIndent(indent: string | undefined, output: string): { yamlIndent?: number; jsonIndent?: number; jsonBinaryIndent?: number } {
   if (indent === undefined) return {};
+  if (!/^-?\d+$/.test(indent)) throw new SigilError("input.invalid", `--indent must be a whole number, got '${indent}'`);
   const n = Number(indent);
-  return output === "json" || output === "binary" ? { jsonIndent: n } : { yamlIndent: n };
+  if (output === "binary") return { jsonBinaryIndent: n };
+  return output === "json" ? { jsonIndent: n } : { yamlIndent: n };
 }
 
 async function runEncrypt(ctx: CliContext, file: string | undefined, flags: EncryptFlags): Promise<void> {
-  const input = await readInput(ctx, file, flags);
+  const limit = maxInputBytes(ctx, flags);
+  const input = await readInput(ctx, file, flags, limit);
   const formats = formatsFor(input, flags);
-  const settings = encryptSettings(ctx, flags, input.name);
+  const settings = await encryptSettings(ctx, flags, input.name);
   const encrypted = await encryptFile(input.bytes, {
     registry: buildProviderRegistry(ctx.env),
     path: input.path ?? input.name,
     format: formats.input,
     outputFormat: formats.output,
-    store: { ...settings.config?.stores, ...storeIndent(flags.indent, formats.output) },
+    maxInputBytes: limit,
+    store: { ...storeOptionsOf(settings.config), ...storeIndent(flags.indent, formats.output) },
     keyGroups: settings.keyGroups,
     shamirThreshold: settings.shamirThreshold,
     rules: settings.rules,
@@ -73,7 +83,7 @@ export const ENCRYPT_COMMAND: CommandModule = {
   name: "encrypt",
   register(program: Command, ctx: CliContext): void {
     addSopsGlobalOptions(program);
-    const cmd = defineEncryptOptions(program.command("encrypt").description("encrypt a file (sops-compatible)").argument("[file]", "file to encrypt (- or none: stdin)"));
+    const cmd = addMaxInputSizeOption(defineEncryptOptions(program.command("encrypt").description("encrypt a file (sops-compatible)").argument("[file]", "file to encrypt (- or none: stdin)")));
     cmd.action(async (file: string | undefined) => {
       await runEncrypt(ctx, file, cmd.optsWithGlobals<EncryptFlags>());
     });

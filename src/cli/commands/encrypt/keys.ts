@@ -4,14 +4,16 @@
  */
 import type { Command } from "commander";
 import { SigilError } from "../../../core/index.js";
-import { RULE_FIELDS, ageKeys, findConfigFile, kmsKeys, loadSopsConfig, parseEncryptionContext, ruleForFile, vaultKeys } from "../../../decrypt/index.js";
-import type { CreationRule, RuleSet, SopsConfig } from "../../../decrypt/index.js";
+import { RULE_FIELDS, requireUsableKeys, resolveCreationRule } from "../../../decrypt/index.js";
+import type { CreationRuleSettings, RuleSet } from "../../../decrypt/index.js";
+import { parseAgeRecipients, parseEncryptionContext, parseKmsArns, parseVaultTransitUris } from "../../../providers/index.js";
 import type { MasterKeyRef } from "../../../providers/index.js";
 import type { CliContext } from "../../context.js";
 import { absolute } from "../decrypt/io.js";
+import { loadCliSopsConfig } from "./config.js";
+import type { CliSopsConfig } from "./config.js";
 
-/** Path of `.sops.yaml` (as sops' `--config`). */
-export const SOPS_CONFIG_ENV = "SOPS_CONFIG";
+export { SOPS_CONFIG_ENV } from "./config.js";
 /** Default age recipients for `encrypt` (as `--age`). */
 export const SOPS_AGE_RECIPIENTS_ENV = "SOPS_AGE_RECIPIENTS";
 /** Default KMS ARNs for `encrypt` (as `--kms`). */
@@ -44,30 +46,19 @@ export interface KeyFlags {
 
 /** The settings `encryptFile` needs. */
 export interface EncryptSettings {
-  readonly keyGroups: MasterKeyRef[][];
+  readonly keyGroups: readonly (readonly MasterKeyRef[])[];
   readonly shamirThreshold: number;
   readonly rules: RuleSet;
   readonly macOnlyEncrypted: boolean;
-  readonly config: SopsConfig | undefined;
-}
-
-/**
- * Load `.sops.yaml` from `--config`, `SOPS_CONFIG`, or by walking up from the working directory.
- * @throws SigilError `input.not_found` / `config.invalid` for an unreadable or invalid file.
- */
-export function loadConfig(ctx: CliContext, flag: string | undefined, context?: Readonly<Record<string, string>>): SopsConfig | undefined {
-  const explicit = flag ?? ctx.env[SOPS_CONFIG_ENV];
-  if (explicit !== undefined && explicit !== "") return loadSopsConfig(absolute(ctx, explicit), context);
-  const found = findConfigFile(ctx.cwd);
-  if (found.warning !== undefined) ctx.logger.warn(found.warning);
-  return found.path === undefined ? undefined : loadSopsConfig(found.path, context);
+  /** The `.sops.yaml` used (for its store settings), if any. */
+  readonly config: CliSopsConfig | undefined;
 }
 
 function flagOrEnv(ctx: CliContext, flag: string | undefined, env: string): string {
   return flag ?? ctx.env[env] ?? "";
 }
 
-/** @throws SigilError `input.invalid` for a non-numeric threshold. */
+/** @throws SigilError `input.invalid` for a threshold that is not a whole number. */
 export function parseThreshold(s: string | undefined): number {
   if (s === undefined || s === "") return 0;
   if (!/^\d+$/.test(s)) throw new SigilError("input.invalid", `--shamir-secret-sharing-threshold must be a number, got '${s}'`);
@@ -91,45 +82,70 @@ function flagRules(flags: KeyFlags): RuleSet {
   return out;
 }
 
-function mergedRules(flags: KeyFlags, rule: CreationRule | undefined): RuleSet {
-  const fromFlags = flagRules(flags);
-  const out: RuleSet = {};
-  for (const f of RULE_FIELDS) {
-    const v = fromFlags[f] ?? rule?.rules[f];
-    if (v !== undefined) out[f] = v;
-  }
+/** A flag overrides the creation rule's value of the same rule; two different rules are refused, as sops does. */
+function mergedRules(flags: KeyFlags, settings: CreationRuleSettings | undefined): RuleSet {
+  const out: RuleSet = flagRules(flags);
+  const fromConfig = settings?.rule;
+  if (fromConfig !== undefined && out[fromConfig.kind] === undefined) out[fromConfig.kind] = fromConfig.value;
   const set = RULE_FIELDS.filter((f) => out[f] !== undefined);
   if (set.length > 1) throw new SigilError("config.invalid", `only one of the encryption rules may be used, found ${set.join(" and ")}`);
   return out;
 }
 
-/**
- * Work out the keys and rules for encrypting `name`: key flags (or their
- * environment variables) win; otherwise the matching creation rule.
- * @throws SigilError `provider.not_configured` when there are no keys, `config.invalid`, `input.invalid`.
- */
-export function encryptSettings(ctx: CliContext, flags: KeyFlags, name: string | undefined): EncryptSettings {
+function rejectUnsupportedFlags(flags: KeyFlags): void {
   for (const [flag, label] of [[flags.pgp, "--pgp"], [flags.gcpKms, "--gcp-kms"], [flags.azureKv, "--azure-kv"]] as const) {
     if (flag !== undefined && flag !== "") throw new SigilError("input.invalid", `${label} is not supported by sigil (supported: --age, --kms, --hc-vault-transit)`);
   }
-  const context = parseEncryptionContext(flags.encryptionContext ?? "");
-  const config = loadConfig(ctx, flags.config, context);
-  const rule = config?.creationRules === undefined ? undefined : ruleForFile(config, name ?? absolute(ctx, "stdin"));
-  const flagKeys: MasterKeyRef[] = [
-    ...kmsKeys(flagOrEnv(ctx, flags.kms, SOPS_KMS_ARN_ENV), context, flags.awsProfile),
-    ...vaultKeys(flagOrEnv(ctx, flags.hcVaultTransit, SOPS_VAULT_URIS_ENV)),
-    ...ageKeys(flagOrEnv(ctx, flags.age, SOPS_AGE_RECIPIENTS_ENV)),
+}
+
+/** Keys from the key flags or their environment variables, in sops' order (KMS, Vault, age). */
+function flagKeys(ctx: CliContext, flags: KeyFlags, context: Readonly<Record<string, string>>): MasterKeyRef[] {
+  return [
+    ...parseKmsArns(flagOrEnv(ctx, flags.kms, SOPS_KMS_ARN_ENV), { context, awsProfile: flags.awsProfile }),
+    ...parseVaultTransitUris(flagOrEnv(ctx, flags.hcVaultTransit, SOPS_VAULT_URIS_ENV)),
+    ...parseAgeRecipients(flagOrEnv(ctx, flags.age, SOPS_AGE_RECIPIENTS_ENV)),
   ];
-  const keyGroups = flagKeys.length > 0 ? [flagKeys] : rule?.keyGroups;
-  if (keyGroups === undefined || keyGroups.length === 0 || keyGroups.every((g) => g.length === 0)) {
+}
+
+/**
+ * The creation rule for `name` (undefined without a config, or when the
+ * config has no `creation_rules`). `--encryption-context` is applied to the
+ * rule's flat `kms` keys, as sops documents it (and `sops -e` does).
+ */
+function ruleFor(ctx: CliContext, loaded: CliSopsConfig | undefined, name: string | undefined, context: Readonly<Record<string, string>>): CreationRuleSettings | undefined {
+  if (loaded === undefined) return undefined;
+  return resolveCreationRule(loaded.config, loaded.dir, name ?? absolute(ctx, "stdin"), { cwd: ctx.cwd, encryptionContext: context });
+}
+
+/**
+ * Work out the keys and rules for encrypting `name`: key flags (or their
+ * environment variables) win; otherwise the matching creation rule, whose
+ * keys must all be usable by Sigil.
+ * @throws SigilError `provider.not_configured` when there are no keys or
+ *   the rule names keys Sigil cannot use (each one named); `config.invalid`
+ *   for an invalid `.sops.yaml`, no matching rule or conflicting rules;
+ *   `provider.invalid_key` / `input.invalid` for bad flag values.
+ */
+export async function encryptSettings(ctx: CliContext, flags: KeyFlags, name: string | undefined): Promise<EncryptSettings> {
+  rejectUnsupportedFlags(flags);
+  const context = parseEncryptionContext(flags.encryptionContext ?? "");
+  const config = await loadCliSopsConfig(ctx, flags.config);
+  const settings = ruleFor(ctx, config, name, context);
+  const fromFlags = flagKeys(ctx, flags, context);
+  let keyGroups: readonly (readonly MasterKeyRef[])[];
+  if (fromFlags.length > 0) keyGroups = [fromFlags];
+  else if (settings !== undefined && config !== undefined) {
+    requireUsableKeys(settings, config.path);
+    keyGroups = settings.keyGroups;
+  } else {
     throw new SigilError("provider.not_configured", "config file not found, or has no creation rules, and no keys provided through command line options");
   }
   const threshold = parseThreshold(flags.shamirSecretSharingThreshold);
   return {
     keyGroups,
-    shamirThreshold: threshold !== 0 ? threshold : (rule?.shamirThreshold ?? 0),
-    rules: mergedRules(flags, rule),
-    macOnlyEncrypted: flags.macOnlyEncrypted === true || rule?.macOnlyEncrypted === true,
+    shamirThreshold: threshold !== 0 ? threshold : (settings?.shamirThreshold ?? 0),
+    rules: mergedRules(flags, settings),
+    macOnlyEncrypted: flags.macOnlyEncrypted === true || settings?.macOnlyEncrypted === true,
     config,
   };
 }

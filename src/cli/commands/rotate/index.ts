@@ -3,17 +3,22 @@
  * optionally adding or removing master keys.
  */
 import type { Command } from "commander";
-import { ageKeys, kmsKeys, rotateFile, vaultKeys } from "../../../decrypt/index.js";
+import { rotateFile } from "../../../decrypt/index.js";
+import { parseAgeRecipients, parseKmsArns, parseVaultTransitUris } from "../../../providers/index.js";
 import type { MasterKeyRef } from "../../../providers/index.js";
 import type { CliContext } from "../../context.js";
 import { buildProviderRegistry } from "../../keys-from-env.js";
 import { decryptionOrder } from "../decrypt/index.js";
 import { formatsFor, readInput, writeResult } from "../decrypt/io.js";
 import type { IoFlags } from "../decrypt/io.js";
+import { addMaxInputSizeOption, maxInputBytes } from "../decrypt/size.js";
+import type { SizeFlags } from "../decrypt/size.js";
+import { loadCliSopsConfig, storeOptionsOf } from "../encrypt/config.js";
 import { addSopsGlobalOptions } from "../encrypt/keys.js";
 import type { CommandModule } from "../index.js";
 
-type RotateFlags = IoFlags & {
+type RotateFlags = IoFlags & SizeFlags & {
+  readonly config?: string;
   readonly addAge?: string;
   readonly rmAge?: string;
   readonly addKms?: string;
@@ -24,17 +29,22 @@ type RotateFlags = IoFlags & {
 };
 
 function keysOf(age: string | undefined, kms: string | undefined, vault: string | undefined): MasterKeyRef[] {
-  return [...kmsKeys(kms ?? ""), ...vaultKeys(vault ?? ""), ...ageKeys(age ?? "")];
+  return [...parseKmsArns(kms ?? ""), ...parseVaultTransitUris(vault ?? ""), ...parseAgeRecipients(age ?? "")];
 }
 
 async function runRotate(ctx: CliContext, file: string | undefined, flags: RotateFlags): Promise<void> {
-  const input = await readInput(ctx, file, flags);
+  const limit = maxInputBytes(ctx, flags);
+  const input = await readInput(ctx, file, flags, limit);
   const formats = formatsFor(input, flags);
   const order = decryptionOrder(ctx, flags.decryptionOrder);
+  // sops reads .sops.yaml here too, for the stores' indentation of the output.
+  const config = await loadCliSopsConfig(ctx, flags.config);
   const out = await rotateFile(input.bytes, {
     registry: buildProviderRegistry(ctx.env),
     path: input.path ?? input.name,
     format: formats.input,
+    maxInputBytes: limit,
+    store: storeOptionsOf(config),
     addKeys: keysOf(flags.addAge, flags.addKms, flags.addHcVaultTransit),
     removeKeys: keysOf(flags.rmAge, flags.rmKms, flags.rmHcVaultTransit),
     logger: ctx.logger,
@@ -47,7 +57,7 @@ export const ROTATE_COMMAND: CommandModule = {
   name: "rotate",
   register(program: Command, ctx: CliContext): void {
     addSopsGlobalOptions(program);
-    const cmd = program
+    const cmd = addMaxInputSizeOption(program
       .command("rotate")
       .description("re-encrypt a sops file with a new data key (sops-compatible)")
       .argument("[file]", "file to rotate (- or none: stdin)")
@@ -61,7 +71,8 @@ export const ROTATE_COMMAND: CommandModule = {
       .option("--input-type <type>", "input format (default: by extension)")
       .option("-i, --in-place", "replace the file (atomically)")
       .option("--output <file>", "write to this file (atomically) instead of stdout")
-      .option("--filename-override <name>", "use this name to pick the format");
+      .option("--filename-override <name>", "use this name to pick the format")
+      .option("--config <file>", "path of .sops.yaml, read for its store settings (env SOPS_CONFIG)"));
     cmd.action(async (file: string | undefined) => {
       await runRotate(ctx, file, cmd.optsWithGlobals<RotateFlags>());
     });

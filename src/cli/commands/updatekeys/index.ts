@@ -8,17 +8,21 @@ import { createInterface } from "node:readline";
 import type { Interface } from "node:readline";
 import type { Command } from "commander";
 import { SigilError, describeError } from "../../../core/index.js";
-import { parseFormat, ruleForFile, updateKeysFile } from "../../../decrypt/index.js";
-import type { SopsConfig, SopsFormat } from "../../../decrypt/index.js";
+import { compileRe2, creationRuleSettings, matchCreationRule, parseFormat, requireUsableKeys, updateKeysFile } from "../../../decrypt/index.js";
+import type { CreationRuleSettings, SopsFormat } from "../../../decrypt/index.js";
 import type { CliContext } from "../../context.js";
 import { buildProviderRegistry } from "../../keys-from-env.js";
 import { writeAtomic } from "../decrypt/io.js";
-import { addSopsGlobalOptions, loadConfig, parseThreshold } from "../encrypt/keys.js";
+import { addMaxInputSizeOption, maxInputBytes } from "../decrypt/size.js";
+import type { SizeFlags } from "../decrypt/size.js";
+import { loadCliSopsConfig, storeOptionsOf } from "../encrypt/config.js";
+import type { CliSopsConfig } from "../encrypt/config.js";
+import { addSopsGlobalOptions, parseThreshold } from "../encrypt/keys.js";
 import type { CommandModule } from "../index.js";
 import { collectFiles } from "./walk.js";
 import type { Candidate } from "./walk.js";
 
-interface UpdateKeysFlags {
+interface UpdateKeysFlags extends SizeFlags {
   readonly yes?: boolean;
   readonly config?: string;
   readonly inputType?: string;
@@ -29,8 +33,9 @@ type Outcome = "updated" | "unchanged" | "skipped" | "declined" | "failed";
 
 interface Run {
   readonly ctx: CliContext;
-  readonly config: SopsConfig;
+  readonly config: CliSopsConfig;
   readonly flags: UpdateKeysFlags;
+  readonly maxInputBytes: number;
   readonly format: SopsFormat | undefined;
   readonly registry: ReturnType<typeof buildProviderRegistry>;
   readonly ask: (question: string) => Promise<string>;
@@ -41,23 +46,48 @@ function report(ctx: CliContext, file: string, outcome: Outcome, detail = ""): v
   ctx.stdout.write(`${file}: ${outcome}${detail === "" ? "" : ` (${detail})`}\n`);
 }
 
+/**
+ * Every `path_regex` compiled once before any file is touched, so that the
+ * only `config.invalid` matching can raise afterwards is "no rule matches".
+ * @throws SigilError `config.invalid` naming the rule whose regex cannot be used.
+ */
+function checkPathRegexes(loaded: CliSopsConfig): void {
+  for (const rule of loaded.config.creationRules ?? []) {
+    if (rule.pathRegex !== "") compileRe2(rule.pathRegex, { subject: loaded.path, field: `creation_rules[${rule.index}].path_regex` });
+  }
+}
+
+/**
+ * The usable settings of the file's creation rule, or undefined when no rule matches.
+ * @throws SigilError `config.invalid` / `provider.not_configured` for a rule whose keys cannot be used.
+ */
+function settingsFor(run: Run, path: string): CreationRuleSettings | undefined {
+  const { config } = run;
+  let match: ReturnType<typeof matchCreationRule>;
+  try {
+    match = matchCreationRule(config.config, config.dir, path);
+  } catch (err) {
+    if (err instanceof SigilError && err.code === "config.invalid") return undefined;
+    throw err;
+  }
+  if (match === undefined) return undefined;
+  const settings = creationRuleSettings(config.config, match.rule);
+  requireUsableKeys(settings, config.path);
+  return settings;
+}
+
 async function updateOne(run: Run, c: Candidate): Promise<Outcome> {
   const { ctx } = run;
-  const rule = (() => {
-    try {
-      return ruleForFile(run.config, c.path);
-    } catch {
-      return undefined;
-    }
-  })();
+  const rule = settingsFor(run, c.path);
   if (rule === undefined) return report(ctx, c.display, "skipped", "no creation rule matches"), "skipped";
   const result = await updateKeysFile(c.bytes, {
     registry: run.registry,
     path: c.path,
     ...(run.format === undefined ? {} : { format: run.format }),
-    store: run.config.stores,
+    maxInputBytes: run.maxInputBytes,
+    store: storeOptionsOf(run.config),
     keyGroups: rule.keyGroups,
-    shamirThreshold: parseThreshold(run.flags.shamirSecretSharingThreshold) || rule.shamirThreshold,
+    shamirThreshold: parseThreshold(run.flags.shamirSecretSharingThreshold) || (rule.shamirThreshold ?? 0),
   });
   if (!result.changed) return report(ctx, c.display, "unchanged"), "unchanged";
   const detail = [...result.added.map((k) => `+${k}`), ...result.removed.map((k) => `-${k}`)].join(", ") || "key groups changed";
@@ -89,13 +119,16 @@ function asker(ctx: CliContext): { ask: (q: string) => Promise<string>; close: (
 }
 
 async function runUpdateKeys(ctx: CliContext, paths: string[], flags: UpdateKeysFlags): Promise<void> {
-  const config = loadConfig(ctx, flags.config);
-  if (config?.creationRules === undefined) throw new SigilError("config.invalid", "no .sops.yaml with creation_rules was found (use --config)");
+  const limit = maxInputBytes(ctx, flags);
+  const config = await loadCliSopsConfig(ctx, flags.config);
+  if (config?.config.creationRules === undefined) throw new SigilError("config.invalid", "no .sops.yaml with creation_rules was found (use --config)", { subject: config?.path });
+  checkPathRegexes(config);
   const { ask, close } = asker(ctx);
-  const run: Run = { ctx, config, flags, format: flags.inputType === undefined ? undefined : parseFormat(flags.inputType), registry: buildProviderRegistry(ctx.env), ask, failures: [] };
+  const format = flags.inputType === undefined ? undefined : parseFormat(flags.inputType);
+  const run: Run = { ctx, config, flags, maxInputBytes: limit, format, registry: buildProviderRegistry(ctx.env), ask, failures: [] };
   const counts: Record<Outcome, number> = { updated: 0, unchanged: 0, skipped: 0, declined: 0, failed: 0 };
   try {
-    for await (const c of collectFiles(ctx, paths.length === 0 ? ["."] : paths)) {
+    for await (const c of collectFiles(ctx, paths.length === 0 ? ["."] : paths, { maxBytes: limit, format })) {
       if (c.error !== undefined) {
         run.failures.push(c.error);
         report(ctx, c.display, "failed", c.error.message);
@@ -123,14 +156,14 @@ export const UPDATEKEYS_COMMAND: CommandModule = {
   name: "updatekeys",
   register(program: Command, ctx: CliContext): void {
     addSopsGlobalOptions(program);
-    const cmd = program
+    const cmd = addMaxInputSizeOption(program
       .command("updatekeys")
       .description("make sops files' keys match .sops.yaml; files and whole directory trees (sops-compatible, extended)")
       .argument("[paths...]", "files or directories (default: the working directory)")
       .option("-y, --yes", "do not ask for confirmation")
       .option("--config <file>", "path of .sops.yaml (env SOPS_CONFIG)")
       .option("--input-type <type>", "format of the files (default: by extension)")
-      .option("--shamir-secret-sharing-threshold <n>", "override the rule's threshold");
+      .option("--shamir-secret-sharing-threshold <n>", "override the rule's threshold"));
     cmd.action(async (paths: string[]) => {
       await runUpdateKeys(ctx, paths, cmd.optsWithGlobals<UpdateKeysFlags>());
     });

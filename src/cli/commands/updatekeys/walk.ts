@@ -1,14 +1,26 @@
 /**
  * Finding the files `updatekeys` works on: named files as they are, and in
  * directories every file that looks sops-encrypted (hidden directories and
- * node_modules skipped).
+ * node_modules skipped). No file over the size limit is read whole: a named
+ * one fails from its size; in a directory, one whose first `maxBytes` look
+ * sops-encrypted fails, anything else is passed over.
  */
-import { readFile, readdir, stat } from "node:fs/promises";
+import { open, readFile, readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { SigilError } from "../../../core/index.js";
 import { looksEncrypted } from "../../../decrypt/index.js";
+import type { SopsFormat } from "../../../decrypt/index.js";
 import type { CliContext } from "../../context.js";
 import { absolute } from "../decrypt/io.js";
+import { tooLarge } from "../decrypt/size.js";
+
+/** How files are picked. */
+export interface WalkOptions {
+  /** Files larger than this are not read whole (the `--max-input-size` limit). */
+  readonly maxBytes: number;
+  /** `--input-type`, for recognising sops files (default: by extension). */
+  readonly format: SopsFormat | undefined;
+}
 
 /** A file to update, or why it could not be read. */
 export interface Candidate {
@@ -32,25 +44,51 @@ async function* walkDir(dir: string): AsyncGenerator<string> {
   }
 }
 
+async function readHead(path: string, bytes: number): Promise<Uint8Array> {
+  const handle = await open(path, "r");
+  try {
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A file found in a directory: a candidate when it looks sops-encrypted, else undefined. */
+async function fromDirectory(f: string, display: string, options: WalkOptions): Promise<Candidate | undefined> {
+  const size = (await stat(f)).size;
+  const bytes = size > options.maxBytes ? await readHead(f, options.maxBytes) : await readFile(f);
+  if (!looksEncrypted({ path: f, bytes, format: options.format })) return undefined;
+  if (size > options.maxBytes) return { path: f, display, bytes: new Uint8Array(), error: tooLarge(display, size, options.maxBytes) };
+  return { path: f, display, bytes };
+}
+
+/** A file named on the command line. */
+async function named(abs: string, display: string, size: number, options: WalkOptions): Promise<Candidate> {
+  if (size > options.maxBytes) return { path: abs, display, bytes: new Uint8Array(), error: tooLarge(display, size, options.maxBytes) };
+  return { path: abs, display, bytes: await readFile(abs) };
+}
+
 /** Every candidate under `paths`, in a stable order. */
-export async function* collectFiles(ctx: CliContext, paths: readonly string[]): AsyncGenerator<Candidate> {
+export async function* collectFiles(ctx: CliContext, paths: readonly string[], options: WalkOptions): AsyncGenerator<Candidate> {
+  const display = (f: string): string => relative(ctx.cwd, f) || f;
   for (const p of paths) {
     const abs = absolute(ctx, p);
-    const display = (f: string): string => relative(ctx.cwd, f) || f;
-    let isDir: boolean;
+    let info: Awaited<ReturnType<typeof stat>>;
     try {
-      isDir = (await stat(abs)).isDirectory();
+      info = await stat(abs);
     } catch (cause) {
       yield { path: abs, display: p, bytes: new Uint8Array(), error: new SigilError("input.not_found", "the path does not exist", { subject: p, cause }) };
       continue;
     }
-    if (!isDir) {
-      yield { path: abs, display: display(abs), bytes: await readFile(abs) };
+    if (!info.isDirectory()) {
+      yield await named(abs, display(abs), info.size, options);
       continue;
     }
     for await (const f of walkDir(abs)) {
-      const bytes = await readFile(f);
-      if (looksEncrypted({ path: f, bytes })) yield { path: f, display: display(f), bytes };
+      const c = await fromDirectory(f, display(f), options);
+      if (c !== undefined) yield c;
     }
   }
 }

@@ -27,7 +27,10 @@ import type { CommonOptions } from "./options.js";
 export interface EncryptOptions extends CommonOptions {
   /** Master keys, one list per key group (at least one group with one key). */
   readonly keyGroups: readonly (readonly MasterKeyRef[])[];
-  /** Groups needed to decrypt when there are several (default: all of them). */
+  /**
+   * Groups needed to decrypt when there are several (default: all of them).
+   * With one group it is only recorded in the metadata (when > 0), as sops does.
+   */
   readonly shamirThreshold: number;
   /** At most one selection rule (default `unencrypted_suffix: _unencrypted`; none for binary). */
   readonly rules: RuleSet;
@@ -48,7 +51,9 @@ function checkGroups(opts: EncryptOptions): number {
       subject: opts.path,
     });
   }
-  if (groups.length === 1) return 0;
+  // One group: the data key is not split, but a threshold that was asked for
+  // is written as given, as sops writes it (and reads it back unused).
+  if (groups.length === 1) return Math.max(opts.shamirThreshold, 0);
   const threshold = opts.shamirThreshold > 0 ? opts.shamirThreshold : groups.length;
   if (threshold > groups.length) {
     throw new SigilError("config.invalid", `the shamir threshold ${threshold} is larger than the number of key groups (${groups.length})`, { subject: opts.path });

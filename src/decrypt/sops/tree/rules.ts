@@ -2,13 +2,14 @@
  * Which values are encrypted (§A.6): the six mutually exclusive rules and
  * the default `unencrypted_suffix: _unencrypted`.
  *
- * Regexes are Go RE2 in sops; here they are JavaScript RegExps. The common
- * subset (anchors, classes, groups, alternation, quantifiers) behaves the
- * same. Differences are documented in docs/sops-compatibility.md; RE2-only
- * syntax that JavaScript rejects (e.g. `(?P<name>...)`, `\z`, `(?i)` flags)
- * is translated where simple and rejected otherwise.
+ * The regex rules are Go RE2 in sops. They are compiled with the `.sops.yaml`
+ * module's RE2 translation (`compileRe2`, tested against Go's own answers),
+ * so a rule matches exactly the keys and comments it matches in sops, and a
+ * pattern Go rejects (or JavaScript cannot express) is refused with
+ * `config.invalid`. See docs/sops-config.md.
  */
 import { SigilError } from "../../../core/index.js";
+import { compileRe2 } from "../config/re2.js";
 
 export const RULE_FIELDS = [
   "unencrypted_suffix",
@@ -49,25 +50,8 @@ export function singleRule(rules: RuleSet, subject?: string): [RuleField, string
   return field === undefined ? undefined : [field, rules[field] ?? ""];
 }
 
-/**
- * Translate a Go RE2 pattern to a JavaScript RegExp for the common subset.
- * @throws SigilError `config.invalid` when the pattern cannot be compiled.
- */
-export function compileGoRegex(pattern: string, subject?: string): RegExp {
-  let source = pattern.replace(/\(\?P</g, "(?<").replace(/\\z/g, "(?![\\s\\S])").replace(/\\A/g, "(?<![\\s\\S])");
-  let flags = "";
-  const lead = /^\(\?([imsU]+)\)/.exec(source);
-  if (lead !== null) {
-    const f = lead[1] ?? "";
-    if (f.includes("U")) throw new SigilError("config.invalid", `the regex flag U is not supported: ${pattern}`, { subject });
-    flags = [...new Set(f)].join("");
-    source = source.slice(lead[0].length);
-  }
-  try {
-    return new RegExp(source, flags);
-  } catch (cause) {
-    throw new SigilError("config.invalid", `the regex ${JSON.stringify(pattern)} is not supported: ${(cause as Error).message}`, { subject, cause });
-  }
+function compileRuleRegex(field: RuleField, pattern: string, subject: string | undefined): RegExp {
+  return compileRe2(pattern, subject === undefined ? { field } : { subject, field });
 }
 
 const never = (): boolean => false;
@@ -86,11 +70,11 @@ export function compileRule(rules: RuleSet, subject?: string): CompiledRule {
       return { field, matchKey: (k) => k.endsWith(value), matchComment: never };
     case "unencrypted_regex":
     case "encrypted_regex": {
-      const re = compileGoRegex(value, subject);
+      const re = compileRuleRegex(field, value, subject);
       return { field, matchKey: (k) => re.test(k), matchComment: never };
     }
     default: {
-      const re = compileGoRegex(value, subject);
+      const re = compileRuleRegex(field, value, subject);
       return { field, matchKey: never, matchComment: (c) => re.test(c) };
     }
   }
