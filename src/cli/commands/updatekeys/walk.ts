@@ -2,8 +2,9 @@
  * Finding the files `updatekeys` works on: named files as they are, and in
  * directories every file that looks sops-encrypted (hidden directories and
  * node_modules skipped). No file over the size limit is read whole: a named
- * one fails from its size; in a directory, one whose first `maxBytes` look
- * sops-encrypted fails, anything else is passed over.
+ * one fails from its size; in a directory, one whose beginning and end look
+ * sops-encrypted fails (so a big sops file is never passed over silently),
+ * anything else is passed over.
  */
 import { open, readFile, readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
@@ -44,12 +45,18 @@ async function* walkDir(dir: string): AsyncGenerator<string> {
   }
 }
 
-async function readHead(path: string, bytes: number): Promise<Uint8Array> {
+/** How much of the end of an oversized file is read: sops writes its metadata last. */
+const TAIL_BYTES = 1024 * 1024;
+
+/** The first `head` and the last `tail` bytes of a file (for recognising it without reading it whole). */
+async function readEnds(path: string, size: number, head: number, tail: number): Promise<Uint8Array> {
   const handle = await open(path, "r");
   try {
-    const buf = Buffer.alloc(bytes);
-    const { bytesRead } = await handle.read(buf, 0, bytes, 0);
-    return buf.subarray(0, bytesRead);
+    const start = Buffer.alloc(Math.min(head, size));
+    await handle.read(start, 0, start.length, 0);
+    const end = Buffer.alloc(Math.min(tail, size));
+    await handle.read(end, 0, end.length, size - end.length);
+    return Buffer.concat([start, Buffer.from("\n"), end]);
   } finally {
     await handle.close();
   }
@@ -58,9 +65,10 @@ async function readHead(path: string, bytes: number): Promise<Uint8Array> {
 /** A file found in a directory: a candidate when it looks sops-encrypted, else undefined. */
 async function fromDirectory(f: string, display: string, options: WalkOptions): Promise<Candidate | undefined> {
   const size = (await stat(f)).size;
-  const bytes = size > options.maxBytes ? await readHead(f, options.maxBytes) : await readFile(f);
+  const oversized = size > options.maxBytes;
+  const bytes = oversized ? await readEnds(f, size, options.maxBytes, TAIL_BYTES) : await readFile(f);
   if (!looksEncrypted({ path: f, bytes, format: options.format })) return undefined;
-  if (size > options.maxBytes) return { path: f, display, bytes: new Uint8Array(), error: tooLarge(display, size, options.maxBytes) };
+  if (oversized) return { path: f, display, bytes: new Uint8Array(), error: tooLarge(display, size, options.maxBytes) };
   return { path: f, display, bytes };
 }
 
