@@ -64,7 +64,8 @@ async function startSsh(dir: string): Promise<{ daemon: Daemon; base: string; ke
     "PasswordAuthentication no", "KbdInteractiveAuthentication no", "PubkeyAuthentication yes",
     "PermitRootLogin prohibit-password", "LogLevel ERROR", "",
   ].join("\n"));
-  mkdirSync("/run/sshd", { recursive: true });
+  // sshd needs its privilege-separation directory when it runs as root.
+  if (process.getuid?.() === 0) mkdirSync("/run/sshd", { recursive: true });
   const daemon = startDaemon("sshd", SSHD, ["-D", "-e", "-f", config], { log: join(dir, "logs", "sshd.log") });
   const knownHosts = join(sshDir, "known_hosts");
   writeFileSync(knownHosts, `[127.0.0.1]:${port} ${readFileSync(`${hostKey}.pub`, "utf8").split(" ").slice(0, 2).join(" ")}\n`);
