@@ -226,7 +226,8 @@ export async function startServiceProxyShim(targets: Readonly<Record<string, str
       req.pipe(upstream);
       return;
     }
-    const headers = { ...req.headers, host: api.host };
+    // client-go sends no bearer token over plain http, so the shim authenticates as the admin itself.
+    const headers = { ...req.headers, host: api.host, authorization: req.headers.authorization ?? `Bearer ${env.kube.adminToken}` };
     const upstream = https.request({ host: api.hostname, port: api.port, path: req.url, method: req.method, headers, ca }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
