@@ -1,0 +1,70 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { DataMac, canonicalJson, inputsDigest, producedKeys } from "../../../src/operator/index.js";
+import { generateSealingKeyPair, sealingKeyFromPrivateKey } from "../../../src/decrypt/sealed-secrets/index.js";
+import type { SealedSecretObject, SealingKey } from "../../../src/decrypt/sealed-secrets/index.js";
+
+const base: SealedSecretObject = {
+  apiVersion: "bitnami.com/v1alpha1",
+  kind: "SealedSecret",
+  metadata: { name: "app", namespace: "ns" },
+  spec: { encryptedData: { a: "AgA1", b: "AgA2" }, template: { data: { c: "{{ .a }}" } } },
+};
+
+describe("inputsDigest", () => {
+  it("is stable under key order and changes with any input, including the scope label", () => {
+    const reordered: SealedSecretObject = { ...base, spec: { template: { data: { c: "{{ .a }}" } }, encryptedData: { b: "AgA2", a: "AgA1" } } };
+    expect(inputsDigest(reordered)).toBe(inputsDigest(base));
+    const variants: { reason: string; ss: SealedSecretObject }[] = [
+      { reason: "a ciphertext", ss: { ...base, spec: { ...base.spec, encryptedData: { a: "AgA1", b: "AgA3" } } } },
+      { reason: "the template", ss: { ...base, spec: { ...base.spec, template: { data: { c: "{{ .b }}" } } } } },
+      { reason: "the name", ss: { ...base, metadata: { name: "other", namespace: "ns" } } },
+      { reason: "the scope", ss: { ...base, metadata: { ...base.metadata, annotations: { "sealedsecrets.bitnami.com/cluster-wide": "true" } } } },
+    ];
+    for (const v of variants) expect(inputsDigest(v.ss), v.reason).not.toBe(inputsDigest(base));
+  });
+
+  it("lists produced keys from encryptedData and template data, and none for the v1 format", () => {
+    expect(producedKeys(base)).toEqual(["a", "b", "c"]);
+    expect(producedKeys({ ...base, spec: { encryptedData: {}, data: "AgA=" } })).toBeUndefined();
+  });
+
+  it("canonicalJson sorts keys at every level", () => {
+    expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 0 }], c: null } })).toBe('{"a":{"c":null,"d":[2,{"e":0,"f":1}]},"b":1}');
+  });
+});
+
+describe("DataMac", () => {
+  let key: SealingKey;
+  let other: SealingKey;
+  beforeAll(async () => {
+    const [a, b] = await Promise.all([generateSealingKeyPair({ keySize: 2048 }), generateSealingKeyPair({ keySize: 2048 })]);
+    key = sealingKeyFromPrivateKey(a.privateKey, "a");
+    other = sealingKeyFromPrivateKey(b.privateKey, "b");
+  });
+
+  it("verifies its own MAC and rejects edited, missing or foreign data", () => {
+    const mac = new DataMac();
+    const data = { a: "MQ==", b: "Mg==" };
+    const sig = mac.sign(key, data, ["a", "b"]);
+    expect(sig.startsWith(`v1;${key.fingerprint};`)).toBe(true);
+    const lookup = (fp: string): SealingKey | undefined => (fp === key.fingerprint ? key : undefined);
+    expect(mac.verify(sig, data, ["a", "b"], lookup)).toBe(true);
+    expect(mac.verify(sig, { ...data, extra: "eA==" }, ["a", "b"], lookup), "extra keys outside the list are ignored").toBe(true);
+    const cases = [
+      { reason: "a value edited", annotation: sig, data: { a: "MQ==", b: "Mw==" } },
+      { reason: "a key missing", annotation: sig, data: { a: "MQ==" } },
+      { reason: "no annotation", annotation: undefined, data },
+      { reason: "a malformed annotation", annotation: "garbage", data },
+      { reason: "a MAC by a key no longer held", annotation: mac.sign(other, data, ["a", "b"]), data },
+    ];
+    for (const c of cases) expect(mac.verify(c.annotation, c.data, ["a", "b"], lookup), c.reason).toBe(false);
+  });
+
+  it("does not contain the plaintext or an unkeyed hash of it", async () => {
+    const { createHash } = await import("node:crypto");
+    const data = { a: Buffer.from("CANARY-plain").toString("base64") };
+    const sig = new DataMac().sign(key, data, ["a"]);
+    expect(sig).not.toContain("CANARY");
+    expect(sig).not.toContain(createHash("sha256").update("CANARY-plain").digest("base64"));
+  });
+});
