@@ -1,0 +1,164 @@
+/**
+ * Running the real `sops` and the in-process `sigil` CLI side by side, for
+ * the differential tests (test/integration/sops/differential*.test.ts).
+ *
+ * - `runSops` spawns the real binary with an environment built from scratch
+ *   (HOME is a scratch directory, so no user key or config leaks in), never
+ *   more than two at a time.
+ * - `runSigil` runs `runCli` in this process with a captured context, so
+ *   stdout bytes, stderr and every log line can be inspected.
+ * - `maskOutput` blanks what is random in an encrypted file (ENC payloads,
+ *   wrapped keys, dates, the MAC) so two encryptions can be compared.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { runCli } from "../../src/cli/index.js";
+import { Logger } from "../../src/core/index.js";
+import { peerBin, peers } from "./peers.js";
+
+/** The committed throw-away age identity the differential tests use (test/fixtures/keys/age-1.txt). */
+export const FIXTURE_AGE_KEY_FILE = new URL("../fixtures/keys/age-1.txt", import.meta.url).pathname;
+/** A second committed identity, for files with two recipients. */
+export const FIXTURE_AGE_KEY_FILE_2 = new URL("../fixtures/keys/age-2.txt", import.meta.url).pathname;
+
+/** The `# public key:` line of an age key file. */
+export function ageRecipientOf(keyFile: string): string {
+  const recipient = /# public key: (\S+)/.exec(readFileSync(keyFile, "utf8"))?.[1];
+  if (recipient === undefined) throw new Error(`${keyFile} has no '# public key:' line`);
+  return recipient;
+}
+
+/** A temporary directory and a function removing it. */
+export function scratchDir(prefix = "sigil-diff-"): { readonly dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return {
+    dir,
+    cleanup: () => {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What one tool run produced. */
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: Buffer;
+  readonly stderr: string;
+  /** sigil only: every JSON log line (debug level and up). */
+  readonly logs: readonly string[];
+}
+
+/** The environment both tools see: nothing from this process except PATH. */
+export interface ToolEnv {
+  readonly home: string;
+  readonly vars: Readonly<Record<string, string>>;
+}
+
+function fullEnv(env: ToolEnv): Record<string, string> {
+  return { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: env.home, SOPS_DISABLE_VERSION_CHECK: "1", ...env.vars };
+}
+
+/** Environment variables for the KMS emulator and OpenBao from the running environment (dummy AWS credentials). */
+export function peerKeyEnv(): Record<string, string> {
+  const p = peers();
+  return {
+    AWS_ENDPOINT_URL_KMS: p.kms.endpoint,
+    AWS_REGION: p.kms.region,
+    AWS_ACCESS_KEY_ID: "sigil-test",
+    AWS_SECRET_ACCESS_KEY: "sigil-test",
+    VAULT_ADDR: p.vault.addr,
+    VAULT_TOKEN: p.vault.token,
+  };
+}
+
+/** The sops-style transit URI of the environment's Vault key. */
+export function vaultTransitUri(): string {
+  const v = peers().vault;
+  return `${v.addr}/v1/${v.transitMount}/keys/${v.transitKey}`;
+}
+
+/** A counting semaphore: at most `n` tasks at once. */
+export function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+const sopsSlots = limiter(2);
+
+/** Run the real sops with `args` in `cwd`. Never rejects for a non-zero exit; the code is in the result. */
+export function runSops(args: readonly string[], cwd: string, env: ToolEnv, stdin?: Uint8Array): Promise<RunResult> {
+  return sopsSlots(
+    () =>
+      new Promise<RunResult>((resolve, reject) => {
+        const child = spawn(peerBin("sops"), [...args], { cwd, env: fullEnv(env), stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        child.stdout?.on("data", (c: Buffer) => out.push(c));
+        child.stderr?.on("data", (c: Buffer) => err.push(c));
+        child.on("error", reject);
+        child.on("close", (code) => {
+          resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8"), logs: [] });
+        });
+        if (stdin !== undefined && child.stdin !== null) {
+          // sops may exit before reading its input: that is its answer, not an error here
+          child.stdin.on("error", () => undefined);
+          child.stdin.end(stdin);
+        }
+      }),
+  );
+}
+
+/** Run `sigil <args>` in this process with a captured context (the same environment sops would get). */
+export async function runSigil(args: readonly string[], cwd: string, env: ToolEnv, stdin?: Uint8Array): Promise<RunResult> {
+  const out: Buffer[] = [];
+  const err: string[] = [];
+  const logs: string[] = [];
+  const code = await runCli(args, {
+    stdin: Readable.from(stdin === undefined ? [] : [Buffer.from(stdin)]),
+    stdout: { write: (c: string | Uint8Array) => out.push(Buffer.from(c)) },
+    stderr: { write: (c: string | Uint8Array) => err.push(Buffer.from(c).toString("utf8")) },
+    env: fullEnv(env),
+    cwd,
+    logger: new Logger({ level: "debug", sink: (line) => logs.push(line) }),
+  });
+  return { code, stdout: Buffer.concat(out), stderr: err.join(""), logs };
+}
+
+/** Throw with the tool's stderr when a run failed. */
+export function ok(tool: string, r: RunResult): Buffer {
+  if (r.code !== 0) throw new Error(`${tool} exited ${r.code}: ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+const ENC_RE = /ENC\[AES256_GCM,data:([A-Za-z0-9+/=]*),iv:[A-Za-z0-9+/=]+,tag:[A-Za-z0-9+/=]+,type:([a-z]+)\]/g;
+const ARMOR_RE = /-----BEGIN AGE ENCRYPTED FILE-----[\s\S]*?-----END AGE ENCRYPTED FILE-----/g;
+
+/**
+ * Blank the random parts of an encrypted file, keeping its shape:
+ * `ENC[...]` becomes `ENC[<data length>,<type>]` (the length is that of the
+ * plaintext, so number formatting still shows), age armor keeps its line
+ * structure with every base64 character replaced, and `lastmodified`,
+ * `created_at`, `mac` and KMS / Vault `enc` values are replaced by placeholders
+ * in every store's spelling.
+ */
+export function maskOutput(text: string): string {
+  return text
+    .replace(ENC_RE, (_m, data: string, type: string) => `ENC[${Buffer.from(data, "base64").length},${type}]`)
+    .replace(ARMOR_RE, (m) => m.replace(/[A-Za-z0-9+/=]{16,}/g, (run) => "x".repeat(run.length)))
+    .replace(/((?:^|[\s"_])(?:lastmodified|created_at)["]?\s*[:=]\s*"?)[0-9TZ:+-]+/gm, "$1<time>")
+    .replace(/vault:v\d+:[A-Za-z0-9+/=]+/g, "vault:<enc>")
+    .replace(/((?:^|[\s"_])enc["]?\s*[:=]\s*"?)(?!-----|vault:)[A-Za-z0-9+/=]{40,}/gm, "$1<kms-enc>");
+}
