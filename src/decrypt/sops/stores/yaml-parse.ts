@@ -152,7 +152,8 @@ class YamlParser implements FlowHost {
     if (tag !== undefined) return resolveTagged(tag, text, (m) => this.fail(m));
     if (!plain) return text;
     const r = resolvePlain(text);
-    if (r.kind === "uint64") this.fail(`the integer ${r.text} is out of the signed 64-bit range`);
+    // The text is not quoted: on `encrypt` it is a plaintext secret (a long PIN, say).
+    if (r.kind === "uint64") this.fail("an integer is out of the signed 64-bit range");
     return r.value;
   }
 

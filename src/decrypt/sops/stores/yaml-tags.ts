@@ -19,7 +19,8 @@ const SHORT: Record<string, string> = {
 
 /**
  * Resolve `text` under `tag`. Unknown (application) tags keep the text as a
- * string, as go-yaml does when decoding into an interface.
+ * string, as go-yaml does when decoding into an interface. Failure messages
+ * name the tag, never the text: on `encrypt` the text is a plaintext secret.
  */
 export function resolveTagged(tag: string, text: string, fail: (msg: string) => never): TreeValue {
   const short = SHORT[tag.replace(/^!<tag:yaml\.org,2002:(.*)>$/, "!!$1")];
@@ -31,18 +32,18 @@ export function resolveTagged(tag: string, text: string, fail: (msg: string) => 
       return isUtf8(raw) ? raw.toString("utf8") : new Uint8Array(raw);
     }
     case "timestamp":
-      return parseYamlTimestamp(text) ?? fail(`'${text.slice(0, 40)}' is not a timestamp`);
+      return parseYamlTimestamp(text) ?? fail("a value tagged !!timestamp is not a timestamp");
     case "float": {
       const r = resolvePlain(text);
       if (r.kind === "value" && (typeof r.value === "number" || typeof r.value === "bigint")) return Number(r.value);
-      return parseGoFloat(text) ?? fail(`'${text.slice(0, 40)}' is not a float`);
+      return parseGoFloat(text) ?? fail("a value tagged !!float is not a float");
     }
     case "int":
     case "bool":
     case "null": {
       const r = resolvePlain(text);
       const ok = r.kind === "value" && (short === "int" ? typeof r.value === "bigint" : short === "bool" ? typeof r.value === "boolean" : r.value === null);
-      return ok ? r.value : fail(`'${text.slice(0, 40)}' cannot be decoded as ${tag}`);
+      return ok ? r.value : fail(`a value tagged ${tag} cannot be decoded as one`);
     }
     default:
       return text;
