@@ -4,6 +4,7 @@
  * the shapes of `types.ts` with errors that name the object and field.
  */
 import { parseAllDocuments } from "yaml";
+import type { YAMLError } from "yaml";
 import { SigilError } from "../../core/index.js";
 import { SEALED_SECRET_API_VERSION, SEALED_SECRET_KIND } from "./constants.js";
 import type { ObjectMeta, SealedSecretObject, SecretObject, SecretTemplate } from "./types.js";
@@ -42,12 +43,28 @@ function parseJsonStream(text: string, source: string): unknown[] {
   return out;
 }
 
+/**
+ * The input is a plaintext Secret (or a key backup), so a parse error names
+ * the position only: V8's message quotes the text around it (`…"p":hunter2"…`).
+ */
 function parseJson(text: string, source: string): unknown {
   try {
     return JSON.parse(text) as unknown;
-  } catch (cause) {
-    throw new SigilError("input.invalid", "input is not valid json", { subject: source, cause });
+  } catch (err) {
+    const at = err instanceof Error ? /at position (\d+)/.exec(err.message)?.[1] : undefined;
+    throw new SigilError("input.invalid", `input is not valid json${at === undefined ? "" : ` (at offset ${at} of the value)`}`, { subject: source });
   }
+}
+
+/**
+ * A YAML error without the input's text: the reason before any quoted token
+ * ("Unexpected scalar token in YAML stream: \"hunter2\"", "Block scalar header
+ * includes extra characters: |hunter2"), and the line and column.
+ */
+function yamlProblem(error: YAMLError): string {
+  const reason = (error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "").split(": ")[0] ?? "";
+  const where = error.linePos?.[0];
+  return `${reason.replace(/"[^"]*"/g, "…")}${where === undefined ? "" : ` at line ${where.line}, column ${where.col}`}`;
 }
 
 /**
@@ -62,7 +79,7 @@ export function parseManifests(text: string, source: string): unknown[] {
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
     const first = doc.errors[0];
     if (first !== undefined) {
-      throw new SigilError("input.invalid", `input is not valid yaml: ${first.message.split("\n")[0] ?? ""}`, { subject: source });
+      throw new SigilError("input.invalid", `input is not valid yaml: ${yamlProblem(first)}`, { subject: source });
     }
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
     if (value !== null && value !== undefined) out.push(value);
