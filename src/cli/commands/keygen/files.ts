@@ -1,15 +1,27 @@
 /** Writing key material: never over an existing file unless forced, private files mode 0600. */
-import { writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { rename, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { SigilError } from "../../../core/index.js";
 
 /**
- * Write `content` to `path`.
+ * Write `content` to `path`. With `force`, an existing file is replaced by a
+ * new one (a sibling temporary file, then a rename), so a private key never
+ * lands in an old file's inode and keeps its looser mode.
  * @throws SigilError `input.invalid` naming the file when it exists (without `force`) or cannot be written.
  */
 export async function writeKeyFile(path: string, content: string, options: { private: boolean; force: boolean }): Promise<void> {
+  const mode = options.private ? 0o600 : 0o644;
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.tmp`);
   try {
-    await writeFile(path, content, { mode: options.private ? 0o600 : 0o644, flag: options.force ? "w" : "wx" });
+    if (!options.force) {
+      await writeFile(path, content, { mode, flag: "wx" });
+      return;
+    }
+    await writeFile(temp, content, { mode, flag: "wx" });
+    await rename(temp, path);
   } catch (cause) {
+    if (options.force) await rm(temp, { force: true });
     const exists = (cause as { code?: unknown }).code === "EEXIST";
     throw new SigilError("input.invalid", exists ? "refusing to overwrite an existing file (pass --force)" : "could not write the file", {
       subject: path,
