@@ -9,15 +9,18 @@
  *   stdout bytes, stderr and every log line can be inspected.
  * - `maskOutput` blanks what is random in an encrypted file (ENC payloads,
  *   wrapped keys, dates, the MAC) so two encryptions can be compared.
+ * - `runCase` encrypts one generated file with both tools and decrypts
+ *   across; `sameOutcome` and friends compare the results.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { runCli } from "../../src/cli/index.js";
 import { Logger } from "../../src/core/index.js";
 import { peerBin, peers } from "./peers.js";
+import type { GenStore, GeneratedFile } from "./sops-gen.js";
 
 /** The committed throw-away age identity the differential tests use (test/fixtures/keys/age-1.txt). */
 export const FIXTURE_AGE_KEY_FILE = new URL("../fixtures/keys/age-1.txt", import.meta.url).pathname;
@@ -161,4 +164,108 @@ export function maskOutput(text: string): string {
     .replace(/((?:^|[\s"_])(?:lastmodified|created_at)["]?\s*[:=]\s*"?)[0-9TZ:+-]+/gm, "$1<time>")
     .replace(/vault:v\d+:[A-Za-z0-9+/=]+/g, "vault:<enc>")
     .replace(/((?:^|[\s"_])enc["]?\s*[:=]\s*"?)(?!-----|vault:)[A-Za-z0-9+/=]{40,}/gm, "$1<kms-enc>");
+}
+
+// ---------------------------------------------------------------- differential cases
+
+/** K1: a sops-written list item holding an encrypted comment. */
+const SEQ_COMMENT_ITEM = /^\s*- ENC\[[^\]]*type:comment\]$/m;
+
+/** Both tools refused to encrypt the input (the exit codes). */
+export interface Refused {
+  readonly file: GeneratedFile;
+  readonly refused: { readonly sops: RunResult; readonly sigil: RunResult };
+}
+
+/** Everything both tools produced for one generated input. */
+export interface Case {
+  readonly refused?: undefined;
+  readonly file: GeneratedFile;
+  readonly sopsEnc: Buffer;
+  readonly sigilEnc: Buffer;
+  /** `sops -d` of sops' file (with `--ignore-mac` for K1 files, see `k1`). */
+  readonly sopsPlain: RunResult;
+  readonly sigilOfSops: RunResult;
+  readonly sopsOfSigil: RunResult;
+  /** K1: sops' own file fails its MAC check; exit codes of the plain decrypts. */
+  readonly k1: { readonly sops: number; readonly sigil: number } | undefined;
+}
+
+export function typeFlags(store: GenStore): string[] {
+  return ["--input-type", store, "--output-type", store];
+}
+
+/**
+ * Encrypt `file` with both tools (`encrypt <keyArgs> <extraArgs> <file>` in a
+ * directory of its own under `root`, so a `.sops.yaml` written to `root`
+ * applies), then decrypt across: sops -d of both files and sigil decrypt of
+ * sops' file. Never throws for a tool's failure: exit codes are recorded.
+ */
+export async function runCase(root: string, env: ToolEnv, file: GeneratedFile, keyArgs: readonly string[], extraArgs: readonly string[] = []): Promise<Case | Refused> {
+  const dir = join(root, [file.store, file.seed, ...extraArgs].join("-").replace(/[^A-Za-z0-9-]/g, "_"));
+  mkdirSync(dir);
+  writeFileSync(join(dir, file.name), file.bytes);
+  const [sopsRun, sigilRun] = await Promise.all([
+    runSops(["encrypt", ...keyArgs, ...extraArgs, file.name], dir, env),
+    runSigil(["encrypt", ...keyArgs, ...extraArgs, file.name], dir, env),
+  ]);
+  if (sopsRun.code !== 0 || sigilRun.code !== 0) return { file, refused: { sops: sopsRun, sigil: sigilRun } };
+  const [sopsEnc, sigilEnc] = [sopsRun.stdout, sigilRun.stdout];
+  writeFileSync(join(dir, "sops.enc"), sopsEnc);
+  writeFileSync(join(dir, "sigil.enc"), sigilEnc);
+  const t = typeFlags(file.store);
+  let sopsPlain = await runSops(["decrypt", ...t, "sops.enc"], dir, env);
+  let sigilOfSops = await runSigil(["decrypt", ...t, "sops.enc"], dir, env);
+  let k1: Case["k1"];
+  if (sopsPlain.code === 51 && SEQ_COMMENT_ITEM.test(sopsEnc.toString("utf8"))) {
+    k1 = { sops: sopsPlain.code, sigil: sigilOfSops.code };
+    sopsPlain = await runSops(["decrypt", "--ignore-mac", ...t, "sops.enc"], dir, env);
+    sigilOfSops = await runSigil(["decrypt", "--ignore-mac", ...t, "sops.enc"], dir, env);
+  }
+  const sopsOfSigil = await runSops(["decrypt", ...t, "sigil.enc"], dir, env);
+  return { file, sopsEnc, sigilEnc, sopsPlain, sigilOfSops, sopsOfSigil, k1 };
+}
+
+/** A failure line: store, seed, and the first differing line of each side. */
+export function describeDiff(c: Case, what: string, expected: Buffer | string, actual: Buffer | string): string {
+  const e = expected.toString().split("\n");
+  const a = actual.toString().split("\n");
+  const i = e.findIndex((line, n) => line !== a[n]);
+  const at = i === -1 ? Math.min(e.length, a.length) : i;
+  return `${c.file.store} seed ${c.file.seed}: ${what}; line ${at + 1}: expected ${JSON.stringify(e[at])}, got ${JSON.stringify(a[at])}`;
+}
+
+/**
+ * The same exit code, and the same bytes when both succeeded. For K1 files
+ * the reference is sops' `--ignore-mac` output of a file sops itself cannot
+ * decrypt, whose comments go-yaml places (or drops) by its own rules: there
+ * the values are compared exactly and comment lines are left out.
+ */
+export function sameOutcome(c: Case, what: string, expected: RunResult, actual: RunResult): string[] {
+  if (actual.code !== expected.code) {
+    return [`${c.file.store} seed ${c.file.seed}: ${what} exited ${actual.code} (${actual.stderr.trim()}), sops -d exited ${expected.code} (${expected.stderr.trim()})`];
+  }
+  if (isK1(c)) {
+    const [e, a] = [withoutComments(expected.stdout.toString("utf8")), withoutComments(actual.stdout.toString("utf8"))];
+    return a === e ? [] : [describeDiff(c, `${what} differs from sops -d (comments left out: K1)`, e, a)];
+  }
+  return actual.stdout.equals(expected.stdout) ? [] : [describeDiff(c, `${what} differs from sops -d`, expected.stdout, actual.stdout)];
+}
+
+/** K1 (or its empty-comment form, a `- ""` item): sops wrote a comment in a list as a list item. */
+export function isK1(c: Case): boolean {
+  return c.k1 !== undefined || /^\s*- (?:ENC\[[^\]]*type:comment\]|"")$/m.test(c.sopsEnc.toString("utf8"));
+}
+
+/**
+ * YAML (masked or plain) without comment lines, trailing comments and
+ * empty-string list items (an empty comment in a list becomes one): how K1
+ * files are compared.
+ */
+export function withoutComments(yaml: string): string {
+  return yaml
+    .split("\n")
+    .filter((l) => !/^\s*(?:#.*|- ENC\[\d+,comment\]|- "")$/.test(l))
+    .map((l) => l.replace(/ #[^"']*$/, ""))
+    .join("\n");
 }
