@@ -11,7 +11,7 @@ import type { CommandModule } from "../index.js";
 import { loadKeyFiles, unsealToOutput } from "../unseal/recovery.js";
 import { reEncryptSealedSecrets, validateSealedSecrets } from "./controller-actions.js";
 import { nodeHttpClient } from "./http.js";
-import { openOutput, optionalPath, outputFormat, userPath } from "./io.js";
+import { PLAINTEXT_FILE_MODE, openOutput, optionalPath, outputFormat, userPath } from "./io.js";
 import { applyEnvFlags, collect } from "./options.js";
 import type { SealFlags } from "./options.js";
 import { sealMergingInto, sealRawToOutput, sealToOutput } from "./seal-actions.js";
@@ -84,7 +84,7 @@ async function runSeal(flags: SealFlags, ctx: CliContext, deps: SealDeps): Promi
   const reEncrypt = flags.reEncrypt || flags.rotate;
   const target = reEncrypt && flags.sealedSecretFile === undefined ? flags.secretFile : flags.sealedSecretFile;
   const format = outputFormat(flags.format, target);
-  const out = openOutput(ctx, target);
+  const out = openOutput(ctx, target, flags.recoveryUnseal ? PLAINTEXT_FILE_MODE : undefined);
   if (flags.recoveryUnseal) {
     await unsealToOutput(ctx, flags.secretFile, await loadKeyFiles(flags.recoveryPrivateKey, buildProviderRegistry(ctx.env)), format, out);
   } else if (flags.validate) {

@@ -56,11 +56,14 @@ export interface Output {
   commit(): Promise<void>;
 }
 
-/** Atomically replace `path` with `content` (write a sibling temporary file, then rename). */
-export async function replaceFile(path: string, content: string): Promise<void> {
+/** The mode of files that hold plaintext (`unseal -w`, `seal --recovery-unseal -w`): the owner's only. */
+export const PLAINTEXT_FILE_MODE = 0o600;
+
+/** Atomically replace `path` with `content` (write a sibling temporary file, then rename); `mode` defaults to 0644. */
+export async function replaceFile(path: string, content: string, mode = 0o644): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.tmp`);
   try {
-    await writeFile(temp, content, { mode: 0o644 });
+    await writeFile(temp, content, { mode, flag: "wx" });
     await rename(temp, path);
   } catch (cause) {
     await rm(temp, { force: true });
@@ -68,11 +71,11 @@ export async function replaceFile(path: string, content: string): Promise<void> 
   }
 }
 
-/** Output to `file` (when given) or stdout. */
-export function openOutput(ctx: CliContext, file: string | undefined): Output {
+/** Output to `file` (when given, created with `mode`) or stdout. */
+export function openOutput(ctx: CliContext, file: string | undefined, mode?: number): Output {
   if (file === undefined || file === "") {
     return { write: (text) => void ctx.stdout.write(text), commit: () => Promise.resolve() };
   }
   const parts: string[] = [];
-  return { write: (text) => void parts.push(text), commit: () => replaceFile(file, parts.join("")) };
+  return { write: (text) => void parts.push(text), commit: () => replaceFile(file, parts.join(""), mode) };
 }
