@@ -28,8 +28,8 @@ import { parse as parseYaml } from "yaml";
 import { Logger } from "../../src/core/index.js";
 import { buildKeySecret, generateSealingKeyPair, sealSecret } from "../../src/decrypt/sealed-secrets/index.js";
 import type { SealOptions, SealedSecretCondition, SealedSecretObject, SecretObject } from "../../src/decrypt/sealed-secrets/index.js";
-import { HttpKubeClient } from "../../src/operator/index.js";
-import type { KubeClient } from "../../src/operator/index.js";
+import { HttpKubeClient, kubeconfigConnection } from "../../src/operator/index.js";
+import type { KubeClient, KubeConnection } from "../../src/operator/index.js";
 import { freePort } from "../env/proc.js";
 import { REPO_ROOT } from "../env/state.js";
 import { bitnamiCrdPath } from "../env/tools.js";
@@ -48,9 +48,16 @@ export function kubeConfig(path: string = peers().kube.kubeconfig): KubeConfig {
   return kc;
 }
 
+/** A connection for a kubeconfig file (default: the admin kubeconfig of the environment). */
+export function kubeConnection(path: string = peers().kube.kubeconfig): KubeConnection {
+  const connection = kubeconfigConnection(path);
+  if (connection === undefined) throw new Error(`${path} needs an exec plugin or auth provider`);
+  return connection;
+}
+
 /** A Sigil kube client for the admin identity. */
 export function adminClient(): HttpKubeClient {
-  return new HttpKubeClient(kubeConfig());
+  return new HttpKubeClient(kubeConnection());
 }
 
 /** Poll `fn` until it returns a value other than undefined. */

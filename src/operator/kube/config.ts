@@ -4,8 +4,9 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
 import { SigilError } from "../../core/index.js";
+import { connectionFromKubeconfig, inClusterConnection } from "./connection.js";
+import type { KubeConnection } from "./connection.js";
 
 /** Colon-separated kubeconfig paths; the first one is used. */
 export const KUBECONFIG_ENV = "KUBECONFIG";
@@ -20,36 +21,22 @@ export interface KubeConfigSource {
   readonly homedir: string;
 }
 
-/** Which source was used, for the start-up log line. */
+/** The connection, and which source gave it (for the start-up log line). */
 export interface LoadedKubeConfig {
-  readonly config: KubeConfig;
+  readonly connection: KubeConnection;
   readonly source: string;
 }
 
 /**
- * Load the kubeconfig from the first source that exists.
+ * Load the connection from the first source that exists.
  * @throws SigilError `config.invalid` naming the file when it does not load, or when no source exists.
  */
-export function loadKubeConfig(source: KubeConfigSource): LoadedKubeConfig {
+export async function loadKubeConfig(source: KubeConfigSource): Promise<LoadedKubeConfig> {
   const fromEnv = source.env[KUBECONFIG_ENV]?.split(":").find((p) => p !== "");
   const file = source.path ?? fromEnv;
-  const kc = new KubeConfig();
-  if (file !== undefined) return { config: loadFile(kc, file), source: file };
-  if ((source.env[KUBERNETES_SERVICE_HOST_ENV] ?? "") !== "") {
-    kc.loadFromCluster();
-    return { config: kc, source: "in-cluster service account" };
-  }
+  if (file !== undefined) return { connection: await connectionFromKubeconfig(file), source: file };
+  if ((source.env[KUBERNETES_SERVICE_HOST_ENV] ?? "") !== "") return { connection: inClusterConnection(source.env), source: "in-cluster service account" };
   const home = join(source.homedir, ".kube", "config");
-  if (existsSync(home)) return { config: loadFile(kc, home), source: home };
+  if (existsSync(home)) return { connection: await connectionFromKubeconfig(home), source: home };
   throw new SigilError("config.invalid", `no kubeconfig: pass --kubeconfig, set ${KUBECONFIG_ENV}, run in a pod, or create ${home}`);
-}
-
-function loadFile(kc: KubeConfig, file: string): KubeConfig {
-  try {
-    kc.loadFromFile(file);
-  } catch (cause) {
-    throw new SigilError("config.invalid", "the kubeconfig does not load", { subject: file, cause });
-  }
-  if (kc.getCurrentCluster() === null) throw new SigilError("config.invalid", "the kubeconfig has no current cluster", { subject: file });
-  return kc;
 }

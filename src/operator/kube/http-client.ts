@@ -1,14 +1,13 @@
 /**
- * The `KubeClient` over HTTP(S). `@kubernetes/client-node`'s `KubeConfig`
- * loads the kubeconfig and applies credentials (tokens, client
- * certificates, exec plugins); requests go through `node:https` with one
- * keep-alive agent, and bodies stay plain JSON.
+ * The `KubeClient` over HTTP(S): a `KubeConnection` (see `connection.ts`)
+ * gives the server, TLS material and Authorization header; requests go
+ * through `node:https` with one keep-alive agent, and bodies stay plain JSON.
  */
 import http from "node:http";
 import https from "node:https";
 import { createInterface } from "node:readline";
-import type { KubeConfig } from "@kubernetes/client-node";
 import { SigilError } from "../../core/index.js";
+import type { KubeConnection } from "./connection.js";
 import { apiError, networkError } from "./errors.js";
 import { PATCH_TYPES } from "./types.js";
 import type { KubeClient, ListPage, PatchType, Query, WatchEvent } from "./types.js";
@@ -33,20 +32,20 @@ interface Body {
 
 type Agent = http.Agent | https.Agent;
 
-/** A `KubeClient` for the current context of a `KubeConfig`. */
+/** A `KubeClient` for one connection. */
 export class HttpKubeClient implements KubeClient {
-  readonly #kc: KubeConfig;
-  readonly #server: URL;
+  readonly #conn: KubeConnection;
   readonly #opts: HttpKubeClientOptions;
   #agent: Agent | undefined;
 
-  /** @throws SigilError `config.invalid` when the kubeconfig has no current cluster. */
-  constructor(kc: KubeConfig, options: Partial<HttpKubeClientOptions> = {}) {
-    const cluster = kc.getCurrentCluster();
-    if (cluster === null) throw new SigilError("config.invalid", "the kubeconfig has no current cluster");
-    this.#kc = kc;
-    this.#server = new URL(cluster.server);
+  constructor(connection: KubeConnection, options: Partial<HttpKubeClientOptions> = {}) {
+    this.#conn = connection;
     this.#opts = { ...defaultHttpKubeClientOptions(), ...options };
+  }
+
+  /** The connection's default namespace. */
+  get namespace(): string | undefined {
+    return this.#conn.namespace;
   }
 
   async get<T>(path: string, query?: Query): Promise<T | undefined> {
@@ -110,39 +109,37 @@ export class HttpKubeClient implements KubeClient {
   }
 
   async #request(method: string, path: string, query: Query | undefined, body: Body | undefined, timeoutMs: number): Promise<http.ClientRequest> {
-    const url = new URL(this.#server.pathname.replace(/\/$/, "") + path, this.#server);
+    const server = this.#conn.server;
+    const url = new URL(server.pathname.replace(/\/$/, "") + path, server);
     for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
-    const opts: https.RequestOptions = { method, headers: { Accept: "application/json", "User-Agent": this.#opts.userAgent } };
-    await this.#kc.applyToHTTPSOptions(opts);
-    opts.agent = this.#agentFor(opts);
+    const headers: http.OutgoingHttpHeaders = { Accept: "application/json", "User-Agent": this.#opts.userAgent };
+    const authorization = await this.#conn.authorization();
+    if (authorization !== undefined) headers["Authorization"] = authorization;
     if (body !== undefined) {
-      const headers = (opts.headers ?? {}) as http.OutgoingHttpHeaders;
       headers["Content-Type"] = body.type;
       headers["Content-Length"] = Buffer.byteLength(body.text);
-      opts.headers = headers;
     }
     const transport = url.protocol === "https:" ? https : http;
-    const req = transport.request(url, opts);
+    const req = transport.request(url, { method, headers, agent: this.#agentFor() });
     if (timeoutMs > 0) req.setTimeout(timeoutMs, () => req.destroy(new Error(`timed out after ${timeoutMs}ms`)));
     req.end(body?.text);
     return req;
   }
 
-  /** One keep-alive agent, built from the TLS material the kubeconfig gave the first request. */
-  #agentFor(opts: https.RequestOptions): Agent {
+  /** One keep-alive agent with the connection's TLS material. */
+  #agentFor(): Agent {
     if (this.#agent !== undefined) return this.#agent;
     const common = { keepAlive: true, maxSockets: this.#opts.maxSockets };
+    const tls = this.#conn.tls;
     this.#agent =
-      this.#server.protocol === "https:"
+      this.#conn.server.protocol === "https:"
         ? new https.Agent({
             ...common,
-            ca: opts.ca,
-            cert: opts.cert,
-            key: opts.key,
-            pfx: opts.pfx,
-            passphrase: opts.passphrase,
-            servername: opts.servername,
-            ...(opts.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: opts.rejectUnauthorized }),
+            ca: tls.ca,
+            cert: tls.cert,
+            key: tls.key,
+            servername: tls.servername,
+            ...(tls.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: tls.rejectUnauthorized }),
           })
         : new http.Agent(common);
     return this.#agent;

@@ -1,5 +1,7 @@
 /** The operator's Kubernetes layer (internal to `src/operator`; other areas use `src/operator/index.ts`). */
 export { KUBECONFIG_ENV, KUBERNETES_SERVICE_HOST_ENV, loadKubeConfig } from "./config.js";
+export { SERVICE_ACCOUNT_DIR, connectionFromKubeconfig, inClusterConnection, kubeconfigConnection } from "./connection.js";
+export type { KubeConnection, ReadFile, TlsMaterial } from "./connection.js";
 export type { KubeConfigSource, LoadedKubeConfig } from "./config.js";
 export { apiError, networkError, statusMessage } from "./errors.js";
 export { HttpKubeClient, defaultHttpKubeClientOptions } from "./http-client.js";

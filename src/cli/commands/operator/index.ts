@@ -33,10 +33,10 @@ export interface OperatorCommandDeps {
 
 async function run(flags: OperatorFlags, ctx: CliContext, deps: OperatorCommandDeps): Promise<void> {
   const logger = new Logger({ level: parseLogLevel(flags.logLevel), sink: (line) => ctx.stderr.write(`${line}\n`) });
-  const kube = loadKubeConfig({ path: flags.kubeconfig, env: ctx.env, homedir: ctx.env["HOME"] ?? homedir() });
+  const kube = await loadKubeConfig({ path: flags.kubeconfig, env: ctx.env, homedir: ctx.env["HOME"] ?? homedir() });
   const namespace = keyNamespace(flags.namespace, ctx.env);
   const options = controllerOptions(flags, namespace);
-  const client = new HttpKubeClient(kube.config);
+  const client = new HttpKubeClient(kube.connection);
   logger.info("starting the sealed secrets controller", { kubeconfig: kube.source, keyNamespace: namespace, namespaces: options.watchNamespaces ?? "all" });
   const signals = deps.signals();
   let controller: SealedSecretsController;

@@ -1,0 +1,141 @@
+/**
+ * The controller benchmarks against the real API server:
+ *
+ * - re-reconciling N unchanged SealedSecrets (a resync, then a restart with
+ *   empty caches) performs zero RSA private-key operations, counted by
+ *   wrapping `node:crypto` itself (`instrument.ts`);
+ * - the RSS of a controller process holding M SealedSecrets.
+ */
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { Logger } from "../../src/core/index.js";
+import { buildKeySecret, generateSealingKeyPair, sealSecret } from "../../src/decrypt/sealed-secrets/index.js";
+import type { GeneratedKeyPair } from "../../src/decrypt/sealed-secrets/index.js";
+import { SealedSecretsController } from "../../src/operator/index.js";
+import type { HttpKubeClient } from "../../src/operator/index.js";
+import { countPrivateKeyOperations } from "./instrument.js";
+
+export interface ReconcileResult {
+  readonly sealedSecrets: number;
+  readonly initialPrivateKeyOperations: number;
+  readonly initialSeconds: number;
+  readonly resyncPrivateKeyOperations: number;
+  readonly resyncSeconds: number;
+  readonly restartPrivateKeyOperations: number;
+  readonly restartSeconds: number;
+}
+
+export interface RssResult {
+  readonly sealedSecrets: number;
+  readonly phases: readonly Record<string, unknown>[];
+  readonly peakRssMb: number;
+  readonly steadyRssMb: number;
+}
+
+const secretsPath = (ns: string): string => `/api/v1/namespaces/${ns}/secrets`;
+const sealedPath = (ns: string): string => `/apis/bitnami.com/v1alpha1/namespaces/${ns}/sealedsecrets`;
+
+/** A namespace with a 4096-bit key Secret. */
+export async function prepareNamespace(client: HttpKubeClient, ns: string): Promise<GeneratedKeyPair> {
+  await client.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
+  const pair = await generateSealingKeyPair({ keySize: 4096 });
+  await client.create(secretsPath(ns), buildKeySecret({ privateKeyPem: pair.privateKeyPem, certificatePem: pair.certificate.pem }, { namespace: ns }));
+  return pair;
+}
+
+/** Create SealedSecrets `bench-<from>` … `bench-<to-1>`, each with two values, 16 at a time. */
+export async function createSealedSecrets(client: HttpKubeClient, ns: string, pair: GeneratedKeyPair, from: number, to: number): Promise<void> {
+  let next = from;
+  const worker = async (): Promise<void> => {
+    while (next < to) {
+      const i = next++;
+      const ss = sealSecret({ apiVersion: "v1", kind: "Secret", metadata: { name: `bench-${i}`, namespace: ns }, stringData: { password: `pw-${i}`, user: `user-${i}` } }, pair.certificate.publicKey);
+      await client.create(sealedPath(ns), ss);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+}
+
+async function secretCount(client: HttpKubeClient, ns: string): Promise<number> {
+  let n = 0;
+  let token: string | undefined;
+  do {
+    const page = await client.list(secretsPath(ns), { limit: 1000, continue: token, labelSelector: "!sealedsecrets.bitnami.com/sealed-secrets-key" });
+    n += page.items.length;
+    token = page.continue === "" ? undefined : page.continue;
+  } while (token !== undefined);
+  return n;
+}
+
+async function settled(controller: SealedSecretsController): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    await controller.idle();
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t = performance.now();
+  const value = await fn();
+  return [value, Math.round((performance.now() - t) / 100) / 10];
+}
+
+/** Reconcile `count` SealedSecrets, then resync, then restart; count private-key operations in each phase. */
+export async function measureReconcile(client: HttpKubeClient, ns: string, count: number): Promise<ReconcileResult> {
+  const counter = countPrivateKeyOperations();
+  const options = { keyNamespace: ns, watchNamespaces: [ns], listenAddr: undefined, keyRenewPeriodMs: 0, logger: new Logger({ level: "warn" }) };
+  const c0 = counter.count();
+  const [first, initialSeconds] = await timed(async () => {
+    const c = await SealedSecretsController.start(client, options);
+    await settled(c);
+    return c;
+  });
+  const produced = await secretCount(client, ns);
+  if (produced !== count) throw new Error(`expected ${count} Secrets after the first reconcile, found ${produced}`);
+  const c1 = counter.count();
+  const [, resyncSeconds] = await timed(async () => {
+    first.resync();
+    await settled(first);
+  });
+  const c2 = counter.count();
+  await first.stop();
+  const [second, restartSeconds] = await timed(async () => {
+    const c = await SealedSecretsController.start(client, options);
+    await settled(c);
+    return c;
+  });
+  const c3 = counter.count();
+  if (second.size !== count) throw new Error(`the restarted controller sees ${second.size} SealedSecrets, expected ${count}`);
+  await second.stop();
+  return {
+    sealedSecrets: count,
+    initialPrivateKeyOperations: c1 - c0,
+    initialSeconds,
+    resyncPrivateKeyOperations: c2 - c1,
+    resyncSeconds,
+    restartPrivateKeyOperations: c3 - c2,
+    restartSeconds,
+  };
+}
+
+/** Run the controller as its own process over `count` SealedSecrets and read its RSS. */
+export async function measureRss(kubeconfig: string, ns: string, count: number): Promise<RssResult> {
+  const script = fileURLToPath(new URL("./controller-process.ts", import.meta.url));
+  const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", script, kubeconfig, ns, String(count)], { stdio: ["ignore", "pipe", "inherit"] });
+  const phases: Record<string, unknown>[] = [];
+  const lines = createInterface({ input: child.stdout });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  for await (const line of lines) {
+    const record = JSON.parse(line) as Record<string, unknown>;
+    phases.push(record);
+    if (record["phase"] === "ready") child.kill("SIGTERM");
+  }
+  const code = await exited;
+  if (code !== 0) throw new Error(`the controller process exited with ${code}`);
+  const synced = phases.find((p) => p["phase"] === "synced");
+  if (synced?.["sealedSecrets"] !== count) throw new Error(`the controller process saw ${String(synced?.["sealedSecrets"])} SealedSecrets, expected ${count}`);
+  const peak = Math.max(...phases.map((p) => Number(p["peakRssMb"] ?? 0)));
+  const steady = Number(phases.find((p) => p["phase"] === "resynced")?.["rssMb"] ?? 0);
+  return { sealedSecrets: count, phases, peakRssMb: peak, steadyRssMb: steady };
+}

@@ -1,0 +1,105 @@
+/**
+ * The Sealed Secrets benchmark. Needs the test environment (`npm run env -- up`).
+ *
+ *   npx tsx bench/sealed-secrets/run.ts            # full: 100 values x 3 rounds, 1,000 and 5,000 SealedSecrets
+ *   npx tsx bench/sealed-secrets/run.ts --quick    # smaller numbers, for a smoke run
+ *
+ * Writes bench/sealed-secrets/results.json and the "Sealed Secrets" section
+ * of docs/benchmarks.md (only with the full run).
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { HttpKubeClient } from "../../src/operator/index.js";
+import { REPO_ROOT } from "../../test/env/state.js";
+import { ensureSealedSecretCrd, kubeConnection } from "../../test/support/bitnami.js";
+import { peerBin, peers, uniqueName } from "../../test/support/peers.js";
+import { createSealedSecrets, measureReconcile, measureRss, prepareNamespace } from "./reconcile.js";
+import type { ReconcileResult, RssResult } from "./reconcile.js";
+import { measureThroughput } from "./throughput.js";
+import type { ThroughputResult } from "./throughput.js";
+
+interface Results {
+  readonly date: string;
+  readonly machine: string;
+  readonly node: string;
+  readonly throughput: ThroughputResult;
+  readonly reconcile: ReconcileResult;
+  readonly rss: RssResult;
+}
+
+const quick = process.argv.includes("--quick");
+const sizes = quick ? { values: 20, rounds: 1, reconcile: 100, rss: 300 } : { values: 100, rounds: 3, reconcile: 1000, rss: 5000 };
+const log = (msg: string): void => {
+  process.stderr.write(`[bench] ${msg}\n`);
+};
+
+async function main(): Promise<void> {
+  log(`unseal throughput: ${sizes.values} values, ${sizes.rounds} round(s), Sigil vs kubeseal --recovery-unseal`);
+  const throughput = await measureThroughput(peerBin("kubeseal"), sizes.values, sizes.rounds);
+  log(JSON.stringify(throughput));
+  const env = peers();
+  const client = new HttpKubeClient(kubeConnection(env.kube.kubeconfig));
+  await ensureSealedSecretCrd(client);
+  const ns = uniqueName("bench-ss");
+  try {
+    const pair = await prepareNamespace(client, ns);
+    log(`creating ${sizes.reconcile} SealedSecrets in ${ns}`);
+    await createSealedSecrets(client, ns, pair, 0, sizes.reconcile);
+    const reconcile = await measureReconcile(client, ns, sizes.reconcile);
+    log(JSON.stringify(reconcile));
+    log(`creating ${sizes.rss - sizes.reconcile} more SealedSecrets (${sizes.rss} in all)`);
+    await createSealedSecrets(client, ns, pair, sizes.reconcile, sizes.rss);
+    const rss = await measureRss(env.kube.kubeconfig, ns, sizes.rss);
+    log(JSON.stringify(rss.phases));
+    const results: Results = {
+      date: new Date().toISOString(),
+      machine: `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}`,
+      node: process.version,
+      throughput,
+      reconcile,
+      rss,
+    };
+    writeFileSync(join(REPO_ROOT, "bench", "sealed-secrets", quick ? "results-quick.json" : "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+    if (!quick) writeSection(results);
+    process.stdout.write(markdown(results));
+  } finally {
+    await client.delete(`/api/v1/namespaces/${ns}`).catch(() => undefined);
+    client.close();
+  }
+}
+
+const r1 = (n: number): string => (Math.round(n * 10) / 10).toString();
+
+function markdown(r: Results): string {
+  const t = r.throughput;
+  const ratio = t.sigilValuesPerCpuSecond / t.kubesealValuesPerCpuSecond;
+  return [
+    `Run: \`npx tsx bench/sealed-secrets/run.ts\` (needs \`npm run env -- up\`; about 3 minutes). Last run ${r.date.slice(0, 10)} on ${r.machine}, Node ${r.node}, shared with other work; raw numbers in \`bench/sealed-secrets/results.json\`.`,
+    "",
+    "| Measure | Sigil | Reference | Ratio |",
+    "|---|---|---|---|",
+    `| Unseal throughput per core, RSA-4096 (values per CPU-second; ${t.values} values, median of runs) | ${r1(t.sigilValuesPerCpuSecond)} (${r1(t.sigilMsPerValue)} ms/value) | kubeseal --recovery-unseal v0.36.6: ${r1(t.kubesealValuesPerCpuSecond)} (${r1(t.kubesealMsPerValue)} ms/value) | **${ratio.toFixed(2)}x** |`,
+    `| RSA private-key operations: first reconcile of ${r.reconcile.sealedSecrets} SealedSecrets (2 values each) | ${r.reconcile.initialPrivateKeyOperations} in ${r1(r.reconcile.initialSeconds)} s | ${r.reconcile.sealedSecrets * 2} values | ${(r.reconcile.initialPrivateKeyOperations / (r.reconcile.sealedSecrets * 2)).toFixed(2)} per value |`,
+    `| RSA private-key operations: re-reconcile after a resync | **${r.reconcile.resyncPrivateKeyOperations}** in ${r1(r.reconcile.resyncSeconds)} s | target 0 | – |`,
+    `| RSA private-key operations: re-reconcile after a restart (empty caches) | **${r.reconcile.restartPrivateKeyOperations}** in ${r1(r.reconcile.restartSeconds)} s | target 0 | – |`,
+    `| Controller RSS with ${r.rss.sealedSecrets} SealedSecrets: peak (maxRSS) | **${r1(r.rss.peakRssMb)} MB** | target < 150 MB | ${(r.rss.peakRssMb / 150).toFixed(2)} of the budget |`,
+    `| Controller RSS with ${r.rss.sealedSecrets} SealedSecrets: after a resync | ${r1(r.rss.steadyRssMb)} MB | target < 150 MB | ${(r.rss.steadyRssMb / 150).toFixed(2)} of the budget |`,
+    "",
+  ].join("\n");
+}
+
+const BEGIN = "<!-- sealed-secrets-bench:begin -->";
+const END = "<!-- sealed-secrets-bench:end -->";
+
+/** Replace (or add) the generated part of the "Sealed Secrets" section of docs/benchmarks.md. */
+function writeSection(r: Results): void {
+  const file = join(REPO_ROOT, "docs", "benchmarks.md");
+  const block = `${BEGIN}\n${markdown(r)}${END}`;
+  let text = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
+  if (text.includes(BEGIN) && text.includes(END)) text = text.slice(0, text.indexOf(BEGIN)) + block + text.slice(text.indexOf(END) + END.length);
+  else text = `${text.trimEnd()}\n\n## Sealed Secrets\n\n${block}\n`;
+  writeFileSync(file, text);
+}
+
+await main();
