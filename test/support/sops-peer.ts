@@ -17,8 +17,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { runCli } from "../../src/cli/index.js";
-import { Logger } from "../../src/core/index.js";
+import { exitCodeFor, runCli } from "../../src/cli/index.js";
+import { buildProviderRegistry } from "../../src/cli/keys-from-env.js";
+import { Logger, SigilError, describeError } from "../../src/core/index.js";
+import { DataKeyCache, decryptFile } from "../../src/decrypt/index.js";
 import { peerBin, peers } from "./peers.js";
 import type { GenStore, GeneratedFile } from "./sops-gen.js";
 
@@ -138,6 +140,25 @@ export async function runSigil(args: readonly string[], cwd: string, env: ToolEn
     logger: new Logger({ level: "debug", sink: (line) => logs.push(line) }),
   });
   return { code, stdout: Buffer.concat(out), stderr: err.join(""), logs };
+}
+
+/**
+ * Decrypt with the library and a fresh data-key cache, so every key provider
+ * is really asked (the CLI shares one cache per process: a file decrypted
+ * before in this process would decrypt again without any provider). The
+ * result is shaped like a CLI run, with the CLI's exit code for errors.
+ */
+export async function decryptUncached(bytes: Uint8Array, store: GenStore, env: ToolEnv): Promise<RunResult> {
+  const logs: string[] = [];
+  const logger = new Logger({ level: "debug", sink: (line) => logs.push(line) });
+  try {
+    const registry = buildProviderRegistry(fullEnv(env));
+    const r = await decryptFile(bytes, { registry, format: store, cache: new DataKeyCache(), logger });
+    return { code: 0, stdout: Buffer.from(r.plaintext), stderr: "", logs };
+  } catch (err) {
+    const code = err instanceof SigilError ? exitCodeFor(err.code) : 1;
+    return { code, stdout: Buffer.alloc(0), stderr: describeError(err), logs };
+  }
 }
 
 /** Throw with the tool's stderr when a run failed. */
@@ -268,4 +289,12 @@ export function withoutComments(yaml: string): string {
     .filter((l) => !/^\s*(?:#.*|- ENC\[\d+,comment\]|- "")$/.test(l))
     .map((l) => l.replace(/ #[^"']*$/, ""))
     .join("\n");
+}
+
+/** The masked encrypted files are identical (K1 files: without their comments); a failure line otherwise. */
+export function sameShape(c: Case): string[] {
+  let theirs = maskOutput(c.sopsEnc.toString("utf8"));
+  let ours = maskOutput(c.sigilEnc.toString("utf8"));
+  if (isK1(c)) [theirs, ours] = [withoutComments(theirs), withoutComments(ours)];
+  return ours === theirs ? [] : [describeDiff(c, "masked output differs", theirs, ours)];
 }
