@@ -9,7 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
-import { parse as parseYaml } from "yaml";
+import { YAMLError, parse as parseYaml } from "yaml";
 import { SigilError } from "../../core/index.js";
 
 /** TLS material for the connection. */
@@ -90,7 +90,7 @@ export function kubeconfigConnection(path: string, read: ReadFile = defaultRead)
   try {
     doc = (parseYaml(read(path).toString("utf8")) ?? {}) as Fields;
   } catch (cause) {
-    throw new SigilError("config.invalid", "the kubeconfig does not load", { subject: path, cause });
+    throw loadError(path, cause);
   }
   const context = pick(doc["contexts"], str(doc["current-context"]), "context");
   const cluster = pick(doc["clusters"], str(context?.["cluster"]), "cluster");
@@ -107,6 +107,16 @@ export function kubeconfigConnection(path: string, read: ReadFile = defaultRead)
     servername: str(cluster["tls-server-name"]),
   };
   return { server: new URL(server), tls, namespace: str(context["namespace"]), authorization: userAuthorization(user, base, read, path) };
+}
+
+/**
+ * A YAML error is reported by its code and position only: its message quotes
+ * the lines around the error, and a kubeconfig holds tokens and private keys.
+ */
+function loadError(path: string, cause: unknown): SigilError {
+  if (!(cause instanceof YAMLError)) return new SigilError("config.invalid", "the kubeconfig does not load", { subject: path, cause });
+  const at = cause.linePos?.[0];
+  return new SigilError("config.invalid", `the kubeconfig does not load: invalid yaml (${cause.code}${at === undefined ? "" : ` at line ${at.line}, column ${at.col}`})`, { subject: path });
 }
 
 function userAuthorization(user: Fields, base: string, read: ReadFile, subject: string): () => Promise<string | undefined> {
