@@ -40,7 +40,7 @@ export function loadKubeConfig(settings: KubeSettings, env: Readonly<Record<stri
   try {
     kc.loadFromFile(path);
   } catch (cause) {
-    throw new SigilError("config.invalid", "cannot read the kubeconfig", { subject: path, cause });
+    throw new SigilError("config.invalid", `cannot read the kubeconfig${yamlProblem(cause)}`, { subject: path, cause: withoutExcerpt(cause) });
   }
   if (settings.context !== undefined && settings.context !== "") {
     if (kc.getContextObject(settings.context) === null) {
@@ -49,6 +49,29 @@ export function loadKubeConfig(settings: KubeSettings, env: Readonly<Record<stri
     kc.setCurrentContext(settings.context);
   }
   return kc;
+}
+
+interface YamlException {
+  readonly name: "YAMLException";
+  readonly reason?: unknown;
+  readonly mark?: { readonly line?: unknown; readonly column?: unknown };
+}
+
+function isYamlException(err: unknown): err is YamlException {
+  return typeof err === "object" && err !== null && (err as { name?: unknown }).name === "YAMLException";
+}
+
+/** js-yaml's reason and position (its message quotes the kubeconfig's lines, tokens and keys included). */
+function yamlProblem(err: unknown): string {
+  if (!isYamlException(err)) return "";
+  const reason = typeof err.reason === "string" ? err.reason : "invalid yaml";
+  const { line, column } = err.mark ?? {};
+  return `: ${reason}${typeof line === "number" && typeof column === "number" ? ` at line ${line + 1}, column ${column + 1}` : ""}`;
+}
+
+/** The cause to keep: none for a YAML error (see `yamlProblem`), else the error itself. */
+function withoutExcerpt(err: unknown): unknown {
+  return isYamlException(err) ? undefined : err;
 }
 
 /** The namespace of the current context, if it sets one. */
