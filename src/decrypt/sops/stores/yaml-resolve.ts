@@ -47,7 +47,8 @@ function resolveNumber(s: string): Resolved | undefined {
   }
   if (YAML_FLOAT.test(plain)) {
     const f = parseGoFloat(plain);
-    if (f !== undefined) return { kind: "value", value: f };
+    // Go's ParseFloat fails with ErrRange beyond float64 (1e400), and go-yaml then keeps the string
+    if (f !== undefined && Number.isFinite(f)) return { kind: "value", value: f };
   }
   return undefined;
 }
@@ -65,7 +66,7 @@ export function resolvePlain(s: string): Resolved {
   const c = s.charCodeAt(0);
   if (c === 0x2e) {
     const f = parseGoFloat(s);
-    if (f !== undefined && YAML_FLOAT.test(s)) return { kind: "value", value: f };
+    if (f !== undefined && Number.isFinite(f) && YAML_FLOAT.test(s)) return { kind: "value", value: f };
   } else if ((c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d) {
     const r = resolveNumber(s);
     if (r !== undefined) return r;
