@@ -55,7 +55,9 @@ class JsonParser {
       const v = BigInt(text);
       if (v >= INT64_MIN && v <= INT64_MAX) return v;
     }
-    return parseGoFloat(text) ?? this.fail(`number ${text} out of range`);
+    const f = parseGoFloat(text);
+    // Go's decoder refuses numbers beyond float64 (strconv.ParseFloat: value out of range), and so does sops
+    return f !== undefined && Number.isFinite(f) ? f : this.fail(`number ${text} out of range`);
   }
 
   string(): string {
