@@ -17,6 +17,9 @@ import { resolvePlain } from "./yaml-resolve.js";
 import { Cursor, isBlankOrEnd, plainEndsAt, scanDoubleQuoted, scanPlainLine, scanSingleQuoted } from "./yaml-scalars.js";
 import { resolveTagged } from "./yaml-tags.js";
 
+/** Characters outside YAML 1.2's c-printable set (tab, line breaks, printable ASCII, NEL, most of Unicode). */
+const NON_PRINTABLE = /[^\t\n\r\u0020-\u007e\u0085\u00a0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
+
 export interface YamlParseOptions {
   /** Most nodes alias expansion may create in total (alias-bomb bound). */
   readonly maxAliasNodes: number;
@@ -389,7 +392,9 @@ class YamlParser implements FlowHost {
     if (col >= 0) {
       if (this.isSeqEntry() || !(this.isKeyAhead() || this.isExplicitKey())) {
         const v = this.isSeqEntry() ? this.blockSeq(col, false) : this.inlineValue(-1).value;
-        if (v !== null) throw new SigilError("decrypt.parse_failed", "YAML documents that are not mappings are not supported", { subject: this.subject });
+        // a flow mapping (`{a: 1}`) is a mapping document too
+        if (v instanceof TreeMap) root = v;
+        else if (v !== null) throw new SigilError("decrypt.parse_failed", "YAML documents that are not mappings are not supported", { subject: this.subject });
       } else root = this.blockMap(col);
       if (this.peek() >= 0) this.fail("unexpected content after the document's top-level mapping");
     }
@@ -417,5 +422,9 @@ class YamlParser implements FlowHost {
 export function parseYaml(bytes: Uint8Array, subject?: string, options: Partial<YamlParseOptions> = {}): Branches {
   let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
   if (text.startsWith("\ufeff")) text = text.slice(1);
-  return new YamlParser(text, subject, { ...defaultYamlParseOptions(), ...options }).stream();
+  const parser = new YamlParser(text, subject, { ...defaultYamlParseOptions(), ...options });
+  // go-yaml's reader accepts only YAML's printable characters, anywhere in the stream
+  const bad = NON_PRINTABLE.exec(text);
+  if (bad !== null) parser.cur.fail("control characters are not allowed", bad.index);
+  return parser.stream();
 }
