@@ -82,7 +82,10 @@ function outcomeOf(err: unknown): string {
 
 async function unwrapOne(key: MasterKey, opts: DataKeyOptions, attempts: Attempt[]): Promise<Uint8Array | undefined> {
   const cached = opts.cache.get(key.type, key.enc);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) {
+    registerSecret(cached); // again on use: the redactor forgets what is not used for a long while
+    return cached;
+  }
   const provider = providerFor(opts.registry, key);
   if (provider === undefined || key.ref === undefined) {
     attempts.push({ key, outcome: key.ref === undefined ? "key type not supported by sigil" : "no provider configured", supported: key.ref !== undefined });

@@ -4,7 +4,7 @@
  * 32-byte IV, the MAC over the plaintexts, and the metadata written as sops
  * writes it.
  */
-import { SigilError } from "../../../core/index.js";
+import { SigilError, registerSecret } from "../../../core/index.js";
 import type { MasterKeyRef, ProviderRegistry } from "../../../providers/index.js";
 import { formatLastModified } from "../codec/go-time.js";
 import { MacBuilder } from "../codec/mac.js";
@@ -130,6 +130,8 @@ export async function encryptFile(bytes: Uint8Array, options: Partial<EncryptOpt
   };
   const dataKey = opts.randomBytes(32);
   const secrets = groupSecrets(dataKey, groups.length, threshold, opts.randomBytes);
+  // Registered before any provider sees them: a provider error may echo its request.
+  for (const secret of [dataKey, ...secrets]) registerSecret(secret);
   const now = opts.now();
   for (const [i, group] of groups.entries()) await wrapGroup(group, secrets[i] ?? dataKey, opts.registry, now, subject);
   const cipher = new ValueCipher(dataKey, { subject, randomBytes: opts.randomBytes });
