@@ -143,6 +143,8 @@ export const YAML_SCALARS: readonly string[] = [
   `0`, `-1`, `42`, `9223372036854775807`, `-9223372036854775808`, `0x10`, `0o17`, `017`, `+12`, `0b101`,
   // floats that need Go-style formatting
   `1e21`, `0.0000001`, `-0.0`, `1.0`, `3.14159`, `.5`, `1e3`, `1.5e-10`, `123456789.125`, `.inf`, `-.Inf`, `1e+300`, `2.5E-5`,
+  // beyond float64: go-yaml keeps these strings (1e-400 underflows to 0)
+  `1e400`, `-2e999`, `1e-400`,
   // booleans
   `true`, `false`, `True`, `FALSE`,
   // timestamps
@@ -242,6 +244,11 @@ function genYaml(rng: Rng, opts: GenOptions): string {
   const keys = new KeyMaker(rng);
   const parts: string[] = [];
   for (let d = 0; d < docs; d++) {
+    if (rng.chance(0.04)) {
+      // a flow mapping as the whole document; now and then a raw control character, which both tools must refuse
+      parts.push(`{${keys.next()}: ${rng.chance(0.3) ? '"bell\u0007"' : yamlScalar(rng)}, ${keys.next()}: [x, 1.5]}\n`);
+      continue;
+    }
     const out: string[] = [];
     yamlMap({ rng, keys, out, opts }, "", 0);
     if (rng.chance(0.2)) out.push(`#${yamlComment(rng)}`);
@@ -287,7 +294,11 @@ function jsonObject(rng: Rng, keys: KeyMaker, depth: number): string {
 }
 
 function genJson(rng: Rng): string {
-  return jsonObject(rng, new KeyMaker(rng), 0) + (rng.chance(0.7) ? "\n" : "");
+  const keys = new KeyMaker(rng);
+  // now and then a number beyond float64, which both tools must refuse
+  const huge = rng.chance(0.04) ? `{${JSON.stringify(keys.next())}: 1e400, ` : "";
+  const body = jsonObject(rng, keys, 0);
+  return (huge === "" ? body : huge + body.slice(1)) + (rng.chance(0.7) ? "\n" : "");
 }
 
 // ---------------------------------------------------------------- dotenv
