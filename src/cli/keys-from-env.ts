@@ -136,7 +136,7 @@ export function vaultTokenSource(env: Env, options: Partial<ProviderEnvOptions> 
   let token: Promise<string | undefined> | undefined;
   const load = async (): Promise<string | undefined> => {
     const value = nonEmpty(env[VAULT_TOKEN_ENV]) ?? (await readTokenFile(join(homeDir(env, opts), VAULT_TOKEN_FILE), opts));
-    if (value !== undefined) registerSecret(value);
+    if (value !== undefined) registerSecret(value, { pin: true });
     return value;
   };
   return () => (token ??= load());

@@ -118,6 +118,7 @@ async function openEncryptedKeyFile(location: string, bytes: Buffer, deps: AgeId
   let passphrase: string;
   try {
     passphrase = await deps.passphrase(location);
+    registerSecret(passphrase, { pin: true });
   } catch (err) {
     return outcome(location, `passphrase-protected, and no passphrase was obtained: ${describeError(err)}`, true);
   }
@@ -125,7 +126,7 @@ async function openEncryptedKeyFile(location: string, bytes: Buffer, deps: AgeId
     const decrypter = new Decrypter();
     decrypter.addPassphrase(passphrase);
     const plain = await decrypter.decrypt(file, "text");
-    registerSecret(plain);
+    registerSecret(plain, { pin: true });
     return plain;
   } catch (err) {
     const msg = err instanceof Error ? err.message : "";
@@ -148,7 +149,7 @@ export async function parseIdentityLines(location: string, text: string): Promis
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) continue;
     for (const token of line.split(/\s+/)) {
-      registerSecret(token);
+      registerSecret(token, { pin: true }); // identities live as long as the process
       out.push({ identity: token, recipient: await recipientOf(location, index + 1, token), location });
     }
   }
