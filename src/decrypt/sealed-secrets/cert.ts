@@ -8,7 +8,7 @@ import { X509Certificate, generateKeyPair as generateKeyPairCb, randomBytes } fr
 import type { KeyObject } from "node:crypto";
 import { promisify } from "node:util";
 import forge from "node-forge";
-import { SigilError } from "../../core/index.js";
+import { SigilError, registerSecret } from "../../core/index.js";
 import { DEFAULT_KEY_SIZE, DEFAULT_KEY_TTL_MS } from "./constants.js";
 
 const generateKeyPair = promisify(generateKeyPairCb);
@@ -54,9 +54,11 @@ export async function generateSealingKeyPair(options: Partial<KeyGenOptions> = {
   const opts = { ...defaultKeyGenOptions(), ...options };
   const { privateKey } = await generateKeyPair("rsa", { modulusLength: opts.keySize, publicExponent: 0x10001 });
   const certPem = selfSignCertificate(privateKey, opts);
+  const privateKeyPem = privateKey.export({ format: "pem", type: "pkcs1" }).toString();
+  registerSecret(privateKeyPem, { pin: true });
   return {
     privateKey,
-    privateKeyPem: privateKey.export({ format: "pem", type: "pkcs1" }).toString(),
+    privateKeyPem,
     certificate: parseCertificate(certPem, "generated certificate"),
   };
 }

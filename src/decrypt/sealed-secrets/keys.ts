@@ -68,8 +68,9 @@ export function sealingKeyFromPrivateKey(
       subject: source,
     });
   }
-  registerSecret(privateKey.export({ format: "pem", type: "pkcs1" }).toString());
-  registerSecret(privateKey.export({ format: "pem", type: "pkcs8" }).toString());
+  // Pinned: a sealing key lives as long as the process, however many values are registered after it.
+  registerSecret(privateKey.export({ format: "pem", type: "pkcs1" }).toString(), { pin: true });
+  registerSecret(privateKey.export({ format: "pem", type: "pkcs8" }).toString(), { pin: true });
   const publicKey = createPublicKey(privateKey);
   const bits = publicKey.asymmetricKeyDetails?.modulusLength ?? 0;
   return {
