@@ -116,9 +116,17 @@ export class Redactor {
     if (bucket?.size === 0) this.#byPrefix.delete(prefix);
   }
 
+  /**
+   * Over the cap, forget the oldest forms down to a low-water mark, in one
+   * pass: a Map keeps deleted slots until it is rehashed, so evicting one
+   * form per registration would walk the same holes again and again.
+   */
   #evict(): void {
+    const max = this.#opts.maxValues;
+    if (this.#recent.size <= max) return;
+    const target = max - Math.floor(max / 64);
     for (const form of this.#recent.keys()) {
-      if (this.#recent.size <= this.#opts.maxValues) return;
+      if (this.#recent.size <= target) return;
       this.#recent.delete(form);
       this.#unindex(form);
     }
