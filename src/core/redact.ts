@@ -21,6 +21,8 @@
  * docs/security.md.
  */
 
+import { Recency } from "./recency.js";
+
 /** What replaces a registered secret in output. */
 export const REDACTED = "[REDACTED]";
 
@@ -75,7 +77,7 @@ function formsOf(secret: string | Uint8Array): string[] {
 export class Redactor {
   readonly #opts: RedactorOptions;
   /** Unpinned forms, least recently registered first. */
-  readonly #recent = new Map<string, true>();
+  readonly #recent = new Recency();
   readonly #pinned = new Set<string>();
   /** Forms by their first MIN_SECRET_LENGTH characters. */
   readonly #byPrefix = new Map<string, Set<string>>();
@@ -96,9 +98,12 @@ export class Redactor {
 
   #add(form: string, pin: boolean): void {
     if (this.#pinned.has(form)) return;
+    if (!pin) {
+      if (this.#recent.touch(form)) this.#index(form);
+      return;
+    }
     const known = this.#recent.delete(form);
-    if (pin) this.#pinned.add(form);
-    else this.#recent.set(form, true);
+    this.#pinned.add(form);
     if (!known) this.#index(form);
   }
 
@@ -116,18 +121,11 @@ export class Redactor {
     if (bucket?.size === 0) this.#byPrefix.delete(prefix);
   }
 
-  /**
-   * Over the cap, forget the oldest forms down to a low-water mark, in one
-   * pass: a Map keeps deleted slots until it is rehashed, so evicting one
-   * form per registration would walk the same holes again and again.
-   */
+  /** Over the cap, forget the least recently registered forms. */
   #evict(): void {
-    const max = this.#opts.maxValues;
-    if (this.#recent.size <= max) return;
-    const target = max - Math.floor(max / 64);
-    for (const form of this.#recent.keys()) {
-      if (this.#recent.size <= target) return;
-      this.#recent.delete(form);
+    while (this.#recent.size > this.#opts.maxValues) {
+      const form = this.#recent.shift();
+      if (form === undefined) return;
       this.#unindex(form);
     }
   }
