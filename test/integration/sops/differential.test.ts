@@ -25,7 +25,7 @@ import type { GenStore } from "../../support/sops-gen.js";
 import { FIXTURE_AGE_KEY_FILE, ageRecipientOf, isK1, runCase, sameOutcome, sameShape, scratchDir } from "../../support/sops-peer.js";
 import type { Case, Refused, ToolEnv } from "../../support/sops-peer.js";
 
-const COUNT = Number(process.env["SIGIL_DIFF_SEEDS"] ?? 30);
+const COUNT = Number(process.env["SIGIL_DIFF_SEEDS"] ?? 25);
 const BASE = Number(process.env["SIGIL_DIFF_BASE"] ?? 1000);
 
 describePeers("differential: sigil and the real sops on generated documents (age)", () => {
