@@ -53,8 +53,18 @@ export function serializeError(err: unknown, depth = 0): unknown {
   return typeof err === "string" ? err : String(err);
 }
 
-function makeReplacer(r: Redactor): (key: string, value: unknown) => unknown {
-  return (_key, value) => (typeof value === "string" ? r.redact(value) : jsonReplacer(value));
+/**
+ * A replacer that redacts every string and reduces bytes to their length.
+ * It looks at the holder's own property (`this[key]`), because
+ * `JSON.stringify` calls `toJSON` first: a Buffer reaches a replacer as
+ * `{"type":"Buffer","data":[…]}`, whose decimal bytes no redactor matches.
+ */
+function makeReplacer(r: Redactor): (this: unknown, key: string, value: unknown) => unknown {
+  return function (this: unknown, key: string, value: unknown): unknown {
+    const original: unknown = typeof this === "object" && this !== null ? (this as Record<string, unknown>)[key] : value;
+    if (original instanceof Uint8Array) return jsonReplacer(original);
+    return typeof value === "string" ? r.redact(value) : jsonReplacer(value);
+  };
 }
 
 function jsonReplacer(value: unknown): unknown {
