@@ -17,12 +17,12 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
-/** AWS credentials for local-kms: the SDK's default chain reads them from the process environment. */
+/** AWS credentials for local-kms, in the command's environment and (for the SDK's default chain) the process's. */
 function stubAws(secretAccessKey: string): Record<string, string> {
   const p = peers();
   vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIDSIGILHYGIENE");
   vi.stubEnv("AWS_SECRET_ACCESS_KEY", secretAccessKey);
-  return { AWS_ENDPOINT_URL_KMS: p.kms.endpoint, AWS_REGION: p.kms.region };
+  return { AWS_ENDPOINT_URL_KMS: p.kms.endpoint, AWS_REGION: p.kms.region, AWS_ACCESS_KEY_ID: "AKIDSIGILHYGIENE", AWS_SECRET_ACCESS_KEY: secretAccessKey };
 }
 
 /** Encrypt `plain` (YAML) with the real sops and `args`; returns the encrypted text. */
@@ -42,8 +42,7 @@ describePeers("secrets hygiene against the real key services", () => {
     const awsSecret = canary("aws-secret");
     const p = peers();
     const env = stubAws(awsSecret.value);
-    const sopsEnv = { ...env, AWS_ACCESS_KEY_ID: "AKIDSIGILHYGIENE", AWS_SECRET_ACCESS_KEY: awsSecret.value };
-    const enc = sopsEncrypt(dir, `password: ${secret.value}\n`, ["--kms", p.kms.keyArns[0] ?? "", "--encryption-context", "app:sigil,team:hygiene"], sopsEnv);
+    const enc = sopsEncrypt(dir, `password: ${secret.value}\n`, ["--kms", p.kms.keyArns[0] ?? "", "--encryption-context", "app:sigil,team:hygiene"], env);
     expect(enc).toContain("team: hygiene");
     writeFileSync(join(dir, "s.yaml"), enc.replace("team: hygiene", "team: intruder"));
     const run = await runSigil(["decrypt", "s.yaml"], { cwd: dir, env });
