@@ -99,6 +99,27 @@ export function buildProviderRegistry(env: Env, options: Partial<ProviderEnvOpti
     .register(buildVaultProvider(env, opts));
 }
 
+/** Static AWS credentials (as the SDK reads them), taken from the start-up environment. */
+export const AWS_ACCESS_KEY_ID_ENV = "AWS_ACCESS_KEY_ID";
+export const AWS_SECRET_ACCESS_KEY_ENV = "AWS_SECRET_ACCESS_KEY";
+export const AWS_SESSION_TOKEN_ENV = "AWS_SESSION_TOKEN";
+
+/**
+ * Static credentials from `env`, so the environment a command was given (not
+ * `process.env`, which the SDK's default chain would read) decides. Without
+ * both variables, the SDK's default chain (profiles, SSO, web identity,
+ * instance metadata) is used. The secret key is registered with the redactor.
+ */
+export function awsStaticCredentials(env: Env): { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined {
+  const accessKeyId = nonEmpty(env[AWS_ACCESS_KEY_ID_ENV]);
+  const secretAccessKey = nonEmpty(env[AWS_SECRET_ACCESS_KEY_ENV]);
+  if (accessKeyId === undefined || secretAccessKey === undefined) return undefined;
+  registerSecret(secretAccessKey);
+  const sessionToken = nonEmpty(env[AWS_SESSION_TOKEN_ENV]);
+  if (sessionToken !== undefined) registerSecret(sessionToken);
+  return { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) };
+}
+
 /** The KMS provider alone, configured from `env`. Never throws. */
 export function buildKmsProvider(env: Env, options: Partial<ProviderEnvOptions> = {}): KmsProvider {
   const opts: ProviderEnvOptions = { ...defaultProviderEnvOptions(), ...options };
@@ -109,6 +130,7 @@ export function buildKmsProvider(env: Env, options: Partial<ProviderEnvOptions> 
       kmsEndpoint: nonEmpty(env[AWS_ENDPOINT_URL_KMS_ENV]) ?? common,
       stsEndpoint: nonEmpty(env[AWS_ENDPOINT_URL_STS_ENV]) ?? common,
       hostname: opts.hostname(),
+      credentials: awsStaticCredentials(env),
     });
   return new KmsProvider({ clients });
 }

@@ -48,8 +48,16 @@ export function sdkKmsClientFactory(options: Partial<SdkKmsOptions> = {}): KmsCl
   };
 }
 
+/**
+ * Static credentials apply only to keys without an `aws_profile`: a key that
+ * names a profile uses that profile, as the SDK's own chain would.
+ */
+function baseCredentials(params: KmsClientParams, opts: SdkKmsOptions): SdkKmsOptions["credentials"] {
+  return params.profile === undefined ? opts.credentials : undefined;
+}
+
 function newKmsClient(params: KmsClientParams, opts: SdkKmsOptions): KMSClient {
-  const credentials = params.role === undefined ? opts.credentials : assumeRoleCredentials(params, params.role, opts);
+  const credentials = params.role === undefined ? baseCredentials(params, opts) : assumeRoleCredentials(params, params.role, opts);
   return new KMSClient({
     region: params.region,
     maxAttempts: opts.maxAttempts,
@@ -61,12 +69,13 @@ function newKmsClient(params: KmsClientParams, opts: SdkKmsOptions): KMSClient {
 
 /** A credentials provider that assumes `role` (cached until five minutes before expiry). */
 function assumeRoleCredentials(params: KmsClientParams, role: string, opts: SdkKmsOptions): () => Promise<Credentials> {
+  const base = baseCredentials(params, opts);
   const sts = new STSClient({
     region: params.region,
     maxAttempts: opts.maxAttempts,
     ...(opts.stsEndpoint === undefined ? {} : { endpoint: opts.stsEndpoint }),
     ...(params.profile === undefined ? {} : { profile: params.profile }),
-    ...(opts.credentials === undefined ? {} : { credentials: opts.credentials }),
+    ...(base === undefined ? {} : { credentials: base }),
   });
   let cached: Credentials | undefined;
   return async () => {

@@ -63,11 +63,10 @@ describePeers("differential: AWS KMS and Vault transit keys against the real sop
   beforeAll(async () => {
     s = scratchDir();
     env = { home: s.dir, vars: { ...peerKeyEnv(), SOPS_AGE_KEY_FILE: FIXTURE_AGE_KEY_FILE } };
-    // Found by this suite: sigil's KMS clients take credentials from the AWS SDK default chain, which
-    // reads the process environment, not the CLI context's (differential-regressions.test.ts).
-    // The in-process CLI therefore also needs them in process.env.
-    vi.stubEnv("AWS_ACCESS_KEY_ID", env.vars["AWS_ACCESS_KEY_ID"]);
-    vi.stubEnv("AWS_SECRET_ACCESS_KEY", env.vars["AWS_SECRET_ACCESS_KEY"]);
+    // The in-process CLI takes AWS credentials from its context's environment only: make sure
+    // nothing in process.env helps it.
+    vi.stubEnv("AWS_ACCESS_KEY_ID", "");
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", "");
     deny = await denyingKms();
   });
   afterAll(async () => {

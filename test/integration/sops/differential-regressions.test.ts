@@ -143,12 +143,12 @@ describePeers("differential regressions: minimal inputs where sigil and sops dis
   }
 
   /**
-   * Bug: the KMS provider takes AWS credentials from the AWS SDK's default
-   * chain, which reads the process environment, not the environment given to
-   * `buildProviderRegistry` (the CLI context's). An in-process `runCli` whose
-   * context carries AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY cannot encrypt.
+   * Regression: the KMS provider took AWS credentials from the AWS SDK's
+   * default chain, which reads the process environment, not the environment
+   * given to `buildProviderRegistry` (the CLI context's). Fixed: static
+   * credentials in the given environment are used for keys without a profile.
    */
-  it.fails("sigil encrypt --kms uses the AWS credentials of the CLI context's environment", async () => {
+  it("sigil encrypt --kms uses the AWS credentials of the CLI context's environment", async () => {
     vi.stubEnv("AWS_ACCESS_KEY_ID", "");
     vi.stubEnv("AWS_SECRET_ACCESS_KEY", "");
     try {
