@@ -9,6 +9,7 @@ import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { canary, channels, expectNoLeak, filesUnder, fixturePath, modeOf, runSigil, tempDir } from "./support.js";
+import { parseCertificate, sealRaw } from "../../../src/decrypt/sealed-secrets/index.js";
 import type { SealedSecretObject } from "../../../src/decrypt/sealed-secrets/index.js";
 import type { Canary, Run } from "./support.js";
 
@@ -16,6 +17,8 @@ const CERT = fixturePath("sealed-secrets/key1.crt");
 const KEY1 = fixturePath("sealed-secrets/key1.pem");
 const KEY2 = fixturePath("sealed-secrets/key2.pem");
 const KEY1_BACKUP = fixturePath("sealed-secrets/key1-secret-backup.yaml");
+/** The plaintext of the v1 case (its blob is made inside the case, so it is checked too). */
+const v1Secret = canary("v1");
 
 function sigil(args: readonly string[], cwd: string, stdin?: string, env: Record<string, string> = {}): Promise<Run> {
   return runSigil(args, { cwd, env, ...(stdin === undefined ? {} : { stdin }) });
@@ -117,6 +120,15 @@ describe("sigil unseal failure paths keep unsealed values and private keys out o
       message: /sealed\.invalid_blob/,
     },
     {
+      reason: "a deprecated v1 spec.data whose plaintext is not JSON (the JSON parser would quote it)",
+      change: (ss) => {
+        const publicKey = parseCertificate(readFileSync(CERT, "utf8"), "key1.crt").publicKey;
+        ss.spec.data = sealRaw(Buffer.from(`{"stringData": {"password": ${v1Secret.value}}}`), { scope: "strict", namespace: "prod", name: "app" }, publicKey);
+        ss.spec.encryptedData = {};
+      },
+      message: /spec\.data does not hold a json secret/,
+    },
+    {
       reason: "one good and one undecryptable value (errors for several keys are combined)",
       change: (ss) => void (ss.spec.encryptedData["broken"] = Buffer.alloc(600, 7).toString("base64")),
       message: /encryptedData "broken"/,
@@ -132,7 +144,7 @@ describe("sigil unseal failure paths keep unsealed values and private keys out o
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(c.message);
     expect(run.stdout).toBe("");
-    expectNoLeak(channels(run), secret);
+    expectNoLeak(channels(run), secret, v1Secret);
     const pem = readFileSync(c.key ?? KEY1, "utf8");
     for (const [where, text] of Object.entries(channels(run))) expect(sharesWindow(text, pem.replace(/-----[A-Z ]+-----|\s/g, "")), where).toBe(false);
   });
