@@ -7,7 +7,7 @@
  *
  *   node --expose-gc --import tsx bench/sealed-secrets/controller-process.ts <kubeconfig> <namespace> <expected>
  */
-import { Logger } from "../../src/core/index.js";
+import { Logger, redactor } from "../../src/core/index.js";
 import { HttpKubeClient, SealedSecretsController, connectionFromKubeconfig } from "../../src/operator/index.js";
 import { countPrivateKeyOperations } from "./instrument.js";
 
@@ -19,7 +19,7 @@ const client = new HttpKubeClient(await connectionFromKubeconfig(kubeconfig));
 const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 function report(phase: string, extra: Record<string, unknown> = {}): void {
-  process.stdout.write(`${JSON.stringify({ phase, rssMb: mb(process.memoryUsage().rss), peakRssMb: mb(process.resourceUsage().maxRSS * 1024), heapUsedMb: mb(process.memoryUsage().heapUsed), privateKeyOperations: counter.count(), ...extra })}\n`);
+  process.stdout.write(`${JSON.stringify({ phase, rssMb: mb(process.memoryUsage().rss), peakRssMb: mb(process.resourceUsage().maxRSS * 1024), heapUsedMb: mb(process.memoryUsage().heapUsed), privateKeyOperations: counter.count(), redactedForms: redactor.size, ...extra })}\n`);
 }
 
 async function settled(controller: SealedSecretsController): Promise<void> {

@@ -6,7 +6,10 @@
  *   wrapping `node:crypto` itself (`instrument.ts`);
  * - the RSS of a controller process holding M SealedSecrets.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { Logger } from "../../src/core/index.js";
@@ -27,6 +30,8 @@ export interface ReconcileResult {
 }
 
 export interface RssResult {
+  readonly runtime: Runtime;
+  readonly nodeFlags: readonly string[];
   readonly sealedSecrets: number;
   readonly phases: readonly Record<string, unknown>[];
   readonly peakRssMb: number;
@@ -119,23 +124,53 @@ export async function measureReconcile(client: HttpKubeClient, ns: string, count
   };
 }
 
+/** How the controller process runs: compiled JavaScript (as the installed package runs) or TypeScript through tsx (development). */
+export type Runtime = "compiled" | "tsx";
+
+/**
+ * Compile the controller process script (and what it imports) to JavaScript
+ * in a temporary directory, the way the published package runs (dist/).
+ * Returns the entry file; `cleanup` removes the directory.
+ */
+export function compileControllerProcess(): { entry: string; cleanup: () => void } {
+  const root = fileURLToPath(new URL("../../", import.meta.url));
+  const out = mkdtempSync(join(tmpdir(), "sigil-bench-build-"));
+  const script = join(root, "bench", "sealed-secrets", "controller-process.ts");
+  const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+  const flags = ["--module", "nodenext", "--moduleResolution", "nodenext", "--target", "ES2023", "--skipLibCheck", "--types", "node", "--rootDir", root, "--outDir", out, "--noCheck", "--ignoreConfig"];
+  const res = spawnSync(process.execPath, [tsc, ...flags, script], { encoding: "utf8" });
+  if (res.status !== 0) throw new Error(`tsc failed: ${res.stdout}${res.stderr}`);
+  symlinkSync(join(root, "node_modules"), join(out, "node_modules"));
+  writeFileSync(join(out, "package.json"), JSON.stringify({ type: "module" }));
+  const cleanup = (): void => {
+    rmSync(out, { recursive: true, force: true });
+  };
+  return { entry: join(out, "bench", "sealed-secrets", "controller-process.js"), cleanup };
+}
+
 /** Run the controller as its own process over `count` SealedSecrets and read its RSS. */
-export async function measureRss(kubeconfig: string, ns: string, count: number): Promise<RssResult> {
+export async function measureRss(kubeconfig: string, ns: string, count: number, runtime: Runtime, nodeFlags: readonly string[] = []): Promise<RssResult> {
+  const compiled = runtime === "compiled" ? compileControllerProcess() : undefined;
   const script = fileURLToPath(new URL("./controller-process.ts", import.meta.url));
-  const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", script, kubeconfig, ns, String(count)], { stdio: ["ignore", "pipe", "inherit"] });
+  const args = compiled === undefined ? [...nodeFlags, "--expose-gc", "--import", "tsx", script] : [...nodeFlags, "--expose-gc", compiled.entry];
+  const child = spawn(process.execPath, [...args, kubeconfig, ns, String(count)], { stdio: ["ignore", "pipe", "inherit"] });
   const phases: Record<string, unknown>[] = [];
-  const lines = createInterface({ input: child.stdout });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  for await (const line of lines) {
-    const record = JSON.parse(line) as Record<string, unknown>;
-    phases.push(record);
-    if (record["phase"] === "ready") child.kill("SIGTERM");
+  try {
+    const lines = createInterface({ input: child.stdout });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    for await (const line of lines) {
+      const record = JSON.parse(line) as Record<string, unknown>;
+      phases.push(record);
+      if (record["phase"] === "ready") child.kill("SIGTERM");
+    }
+    const code = await exited;
+    if (code !== 0) throw new Error(`the controller process exited with ${code}`);
+  } finally {
+    compiled?.cleanup();
   }
-  const code = await exited;
-  if (code !== 0) throw new Error(`the controller process exited with ${code}`);
   const synced = phases.find((p) => p["phase"] === "synced");
   if (synced?.["sealedSecrets"] !== count) throw new Error(`the controller process saw ${String(synced?.["sealedSecrets"])} SealedSecrets, expected ${count}`);
   const peak = Math.max(...phases.map((p) => Number(p["peakRssMb"] ?? 0)));
   const steady = Number(phases.find((p) => p["phase"] === "resynced")?.["rssMb"] ?? 0);
-  return { sealedSecrets: count, phases, peakRssMb: peak, steadyRssMb: steady };
+  return { runtime, nodeFlags, sealedSecrets: count, phases, peakRssMb: peak, steadyRssMb: steady };
 }

@@ -35,6 +35,8 @@ import { Reconciler } from "./reconcile.js";
 import type { ReconcileOutcome } from "./reconcile.js";
 import { createEndpointServer, listen } from "./server.js";
 
+const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
 type RawSealedSecret = SealedSecretObject & { metadata: { managedFields?: unknown } };
 
 /** What is kept of a watched Secret. */
@@ -53,8 +55,13 @@ function viewOf(secret: SecretObject): SecretView {
   };
 }
 
+/** What is kept of a SealedSecret: the object without managedFields and kubectl's last-applied copy (both only cost memory). */
 function stripped(ss: RawSealedSecret): RawSealedSecret {
   delete ss.metadata.managedFields;
+  const annotations = ss.metadata.annotations;
+  if (annotations?.[LAST_APPLIED] !== undefined) {
+    ss.metadata.annotations = Object.fromEntries(Object.entries(annotations).filter(([k]) => k !== LAST_APPLIED));
+  }
   ss.apiVersion = SEALED_SECRET_API_VERSION;
   ss.kind = SEALED_SECRET_KIND;
   return ss;
