@@ -11,6 +11,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { HttpKubeClient } from "../../src/operator/index.js";
 import { REPO_ROOT } from "../../test/env/state.js";
 import { ensureSealedSecretCrd, kubeConnection } from "../../test/support/bitnami.js";
@@ -34,8 +35,8 @@ interface Results {
 /** The young-generation cap the operator is meant to run with (NODE_OPTIONS in its Deployment; see docs/sealed-secrets-controller.md). */
 const SEMI_SPACE = "--max-semi-space-size=2";
 
-const quick = process.argv.includes("--quick");
-const sizes = quick ? { values: 20, rounds: 1, reconcile: 100, rss: 300 } : { values: 100, rounds: 3, reconcile: 1000, rss: 5000 };
+let quick = false;
+let sizes = { values: 100, rounds: 3, reconcile: 1000, rss: 5000 };
 const log = (msg: string): void => {
   process.stderr.write(`[bench] ${msg}\n`);
 };
@@ -121,4 +122,13 @@ function writeSection(r: Results): void {
   writeFileSync(file, text);
 }
 
-await main();
+/** Run the benchmark (for `bench/run.ts`); `quick` uses small numbers and does not touch docs/benchmarks.md. */
+export async function runSealedSecretsBench(options: { readonly quick: boolean } = { quick: false }): Promise<void> {
+  quick = options.quick;
+  if (quick) sizes = { values: 20, rounds: 1, reconcile: 100, rss: 300 };
+  await main();
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runSealedSecretsBench({ quick: process.argv.includes("--quick") });
+}
