@@ -125,6 +125,26 @@ describe("sigil decrypt failure paths keep the plaintext out of stderr, logs and
   });
 });
 
+describe("sigil updatekeys prints neither values nor the data key", () => {
+  const DATA_KEY_FORMS = [/[0-9a-f]{64}/, /[A-Za-z0-9+/]{43}=/];
+
+  it.each([
+    { reason: "a new Vault key that cannot be reached", rule: "    hc_vault_transit_uri: http://127.0.0.1:1/v1/transit/keys/k\n" },
+    { reason: "a new KMS key whose endpoint cannot be reached", rule: "    kms: arn:aws:kms:eu-west-2:111122223333:key/none\n" },
+  ])("$reason", async ({ rule }) => {
+    const dir = tempDir();
+    const secret = canary();
+    const enc = await encrypted(dir, "s.yaml", `password: ${secret.value}\n`);
+    writeFileSync(join(dir, ".sops.yaml"), `creation_rules:\n  - age: ${RECIPIENT}\n${rule}`);
+    const run = await sigil(["updatekeys", "-y", "s.yaml"], dir, { VAULT_TOKEN: "hygiene-token", AWS_ENDPOINT_URL_KMS: "http://127.0.0.1:1", AWS_ACCESS_KEY_ID: "x", AWS_SECRET_ACCESS_KEY: "y", AWS_MAX_ATTEMPTS: "1" });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/vault|kms/);
+    expectNoLeak(channels(run), secret);
+    for (const form of DATA_KEY_FORMS) for (const [where, text] of Object.entries(channels(run))) expect(form.test(text), `${where}: ${text}`).toBe(false);
+    expect(readFileSync(join(dir, "s.yaml"), "utf8")).toBe(enc);
+  });
+});
+
 describe("sigil encrypt failure paths keep the plaintext input out of errors", () => {
   interface EncryptCase {
     readonly reason: string;
