@@ -138,7 +138,7 @@ describe("sigil updatekeys prints neither values nor the data key", () => {
     writeFileSync(join(dir, ".sops.yaml"), `creation_rules:\n  - age: ${RECIPIENT}\n${rule}`);
     const run = await sigil(["updatekeys", "-y", "s.yaml"], dir, { VAULT_TOKEN: "hygiene-token", AWS_ENDPOINT_URL_KMS: "http://127.0.0.1:1", AWS_ACCESS_KEY_ID: "x", AWS_SECRET_ACCESS_KEY: "y", AWS_MAX_ATTEMPTS: "1" });
     expect(run.code).not.toBe(0);
-    expect(run.stderr).toMatch(/vault|kms/);
+    expect(`${run.stdout}${run.stderr}`, run.stderr).toMatch(/vault|kms/);
     expectNoLeak(channels(run), secret);
     for (const form of DATA_KEY_FORMS) for (const [where, text] of Object.entries(channels(run))) expect(form.test(text), `${where}: ${text}`).toBe(false);
     expect(readFileSync(join(dir, "s.yaml"), "utf8")).toBe(enc);
