@@ -3,9 +3,10 @@
  * default chain (environment, shared config and `profile`, SSO, web
  * identity, instance metadata); the endpoint override and the STS session
  * name are injected from start-up. Clients are cached per region/role/profile.
+ * The SDK is imported on first use (≈ 35 MB of a process's memory for KMS and
+ * STS), so processes that never call KMS never load it.
  */
-import { DecryptCommand, EncryptCommand, KMSClient } from "@aws-sdk/client-kms";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import type { KMSClient } from "@aws-sdk/client-kms";
 import { SigilError } from "../../core/index.js";
 import { stsSessionName } from "./arn.js";
 import type { KmsClient, KmsClientFactory, KmsClientParams } from "./config.js";
@@ -41,7 +42,7 @@ export function sdkKmsClientFactory(options: Partial<SdkKmsOptions> = {}): KmsCl
     const id = JSON.stringify([params.region, params.role ?? "", params.profile ?? ""]);
     let client = cache.get(id);
     if (client === undefined) {
-      client = new SdkKmsClient(newKmsClient(params, opts));
+      client = new SdkKmsClient(() => newKmsClient(params, opts));
       cache.set(id, client);
     }
     return client;
@@ -56,7 +57,8 @@ function baseCredentials(params: KmsClientParams, opts: SdkKmsOptions): SdkKmsOp
   return params.profile === undefined ? opts.credentials : undefined;
 }
 
-function newKmsClient(params: KmsClientParams, opts: SdkKmsOptions): KMSClient {
+async function newKmsClient(params: KmsClientParams, opts: SdkKmsOptions): Promise<KMSClient> {
+  const { KMSClient } = await import("@aws-sdk/client-kms");
   const credentials = params.role === undefined ? baseCredentials(params, opts) : assumeRoleCredentials(params, params.role, opts);
   return new KMSClient({
     region: params.region,
@@ -70,17 +72,18 @@ function newKmsClient(params: KmsClientParams, opts: SdkKmsOptions): KMSClient {
 /** A credentials provider that assumes `role` (cached until five minutes before expiry). */
 function assumeRoleCredentials(params: KmsClientParams, role: string, opts: SdkKmsOptions): () => Promise<Credentials> {
   const base = baseCredentials(params, opts);
-  const sts = new STSClient({
-    region: params.region,
-    maxAttempts: opts.maxAttempts,
-    ...(opts.stsEndpoint === undefined ? {} : { endpoint: opts.stsEndpoint }),
-    ...(params.profile === undefined ? {} : { profile: params.profile }),
-    ...(base === undefined ? {} : { credentials: base }),
-  });
   let cached: Credentials | undefined;
   return async () => {
     const fresh = cached?.expiration === undefined || cached.expiration.getTime() - Date.now() > 5 * 60_000;
     if (cached !== undefined && fresh) return cached;
+    const { AssumeRoleCommand, STSClient } = await import("@aws-sdk/client-sts");
+    const sts = new STSClient({
+      region: params.region,
+      maxAttempts: opts.maxAttempts,
+      ...(opts.stsEndpoint === undefined ? {} : { endpoint: opts.stsEndpoint }),
+      ...(params.profile === undefined ? {} : { profile: params.profile }),
+      ...(base === undefined ? {} : { credentials: base }),
+    });
     const out = await sts
       .send(new AssumeRoleCommand({ RoleArn: role, RoleSessionName: stsSessionName(opts.hostname) }))
       .catch((err: unknown) => {
@@ -101,14 +104,21 @@ function assumeRoleCredentials(params: KmsClientParams, role: string, opts: SdkK
 }
 
 class SdkKmsClient implements KmsClient {
-  readonly #client: KMSClient;
-  constructor(client: KMSClient) {
-    this.#client = client;
+  readonly #make: () => Promise<KMSClient>;
+  #client: Promise<KMSClient> | undefined;
+  constructor(make: () => Promise<KMSClient>) {
+    this.#make = make;
   }
-  encrypt(input: Parameters<KmsClient["encrypt"]>[0]): ReturnType<KmsClient["encrypt"]> {
-    return this.#client.send(new EncryptCommand({ ...input, EncryptionContext: { ...input.EncryptionContext } }));
+  async encrypt(input: Parameters<KmsClient["encrypt"]>[0]): ReturnType<KmsClient["encrypt"]> {
+    const { EncryptCommand } = await import("@aws-sdk/client-kms");
+    return (await this.#sdk()).send(new EncryptCommand({ ...input, EncryptionContext: { ...input.EncryptionContext } }));
   }
-  decrypt(input: Parameters<KmsClient["decrypt"]>[0]): ReturnType<KmsClient["decrypt"]> {
-    return this.#client.send(new DecryptCommand({ ...input, EncryptionContext: { ...input.EncryptionContext } }));
+  async decrypt(input: Parameters<KmsClient["decrypt"]>[0]): ReturnType<KmsClient["decrypt"]> {
+    const { DecryptCommand } = await import("@aws-sdk/client-kms");
+    return (await this.#sdk()).send(new DecryptCommand({ ...input, EncryptionContext: { ...input.EncryptionContext } }));
+  }
+  #sdk(): Promise<KMSClient> {
+    this.#client ??= this.#make();
+    return this.#client;
   }
 }

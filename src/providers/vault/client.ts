@@ -2,10 +2,11 @@
  * Real Vault clients on `node-vault`. Every setting is passed explicitly and
  * node-vault's own environment fallbacks (`VAULT_ADDR`, `VAULT_TOKEN`,
  * `VAULT_NAMESPACE`, `VAULT_PREFIX`) are overridden, and its debug logging
- * (which prints request bodies) is switched off.
+ * (which prints request bodies) is switched off. node-vault is imported on
+ * first use (≈ 19 MB of a process's memory), so processes that never call
+ * Vault, such as a Sealed Secrets controller with plain keys, never load it.
  */
 import { readFileSync } from "node:fs";
-import nodeVault from "node-vault";
 import type { VaultClient, VaultClientFactory, VaultClientParams } from "./config.js";
 
 export interface NodeVaultOptions {
@@ -40,7 +41,18 @@ export function nodeVaultClientFactory(options: Partial<NodeVaultOptions> = {}):
 }
 
 function newClient(params: VaultClientParams, opts: NodeVaultOptions): VaultClient {
+  let vault: Promise<{ write(path: string, data: unknown): Promise<unknown> }> | undefined;
+  return {
+    write: async (path, data) => {
+      vault ??= loadClient(params, opts);
+      return (await vault).write(path, data);
+    },
+  };
+}
+
+async function loadClient(params: VaultClientParams, opts: NodeVaultOptions): Promise<{ write(path: string, data: unknown): Promise<unknown> }> {
   const ca = opts.caCertFile === undefined ? undefined : readFileSync(opts.caCertFile);
+  const { default: nodeVault } = await import("node-vault");
   const vault = nodeVault({
     apiVersion: "v1",
     endpoint: params.address,
