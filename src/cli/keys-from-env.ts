@@ -114,9 +114,9 @@ export function awsStaticCredentials(env: Env): { accessKeyId: string; secretAcc
   const accessKeyId = nonEmpty(env[AWS_ACCESS_KEY_ID_ENV]);
   const secretAccessKey = nonEmpty(env[AWS_SECRET_ACCESS_KEY_ENV]);
   if (accessKeyId === undefined || secretAccessKey === undefined) return undefined;
-  registerSecret(secretAccessKey);
+  registerSecret(secretAccessKey, { pin: true });
   const sessionToken = nonEmpty(env[AWS_SESSION_TOKEN_ENV]);
-  if (sessionToken !== undefined) registerSecret(sessionToken);
+  if (sessionToken !== undefined) registerSecret(sessionToken, { pin: true });
   return { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) };
 }
 
