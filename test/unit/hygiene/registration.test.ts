@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { Encrypter, armor } from "age-encryption";
 import { beforeAll, describe, expect, it } from "vitest";
 import { REDACTED, defaultRedactorOptions, describeError, redact, registerSecret } from "../../../src/core/index.js";
-import { buildProviderRegistry, vaultTokenSource } from "../../../src/cli/keys-from-env.js";
+import { awsStaticCredentials, buildProviderRegistry, vaultTokenSource } from "../../../src/cli/keys-from-env.js";
 import {
   DataKeyCache,
   KeyRing,
@@ -165,6 +165,15 @@ describe("providers register what they unwrap and the credentials they hold", ()
     longLived.push(token);
   });
 
+  it("AWS: the secret access key and session token given at start-up", () => {
+    const secretKey = `aws-secret-${randomBytes(10).toString("hex")}`;
+    const session = `aws-session-${randomBytes(10).toString("hex")}`;
+    expect(awsStaticCredentials({ AWS_ACCESS_KEY_ID: "AKIDHYGIENE", AWS_SECRET_ACCESS_KEY: secretKey, AWS_SESSION_TOKEN: session })).toBeDefined();
+    expect(isRegistered(secretKey)).toBe(true);
+    expect(isRegistered(session)).toBe(true);
+    longLived.push(secretKey, session);
+  });
+
   it("KMS: the unwrapped plaintext", async () => {
     const plaintext = randomBytes(32);
     const provider = new KmsProvider({ clients: () => ({ encrypt: () => Promise.resolve({}), decrypt: () => Promise.resolve({ Plaintext: plaintext }) }) });
@@ -204,8 +213,8 @@ describe("Sealed Secrets: unsealed values, rendered templates and private keys a
 });
 
 describe("long-lived key material is pinned", () => {
-  it("survives more registrations than the redactor keeps: age identities and passphrase, the Vault token, sealing keys", () => {
-    expect(longLived.length).toBe(5);
+  it("survives more registrations than the redactor keeps: age identities and passphrase, the Vault token, AWS credentials, sealing keys", () => {
+    expect(longLived.length).toBe(7);
     flood();
     for (const secret of longLived) expect(isRegistered(secret), secret.slice(0, 12)).toBe(true);
     for (const line of longLivedLines) expect(redact(`>${line}<`)).toBe(`>${REDACTED}<`);
