@@ -7,11 +7,11 @@
  * console behind the context's back.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { expect, vi } from "vitest";
+import { afterAll, expect, vi } from "vitest";
 import { Logger } from "../../../src/core/index.js";
 import { runCli } from "../../../src/cli/index.js";
 import type { CliContext } from "../../../src/cli/index.js";
@@ -137,9 +137,18 @@ export function channels(run: Run, withStdout = true): Record<string, string> {
   return all;
 }
 
-/** A fresh temporary directory. */
+const created: string[] = [];
+
+// The directories hold canary plaintexts: remove them when the test file is done.
+afterAll(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory, removed after the test file. */
 export function tempDir(prefix = "sigil-hygiene-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
 }
 
 /** Every file under `dir` (recursively) with its content, for "nothing else was written" checks. */
