@@ -3,10 +3,15 @@
  * and write their sections of docs/benchmarks.md. Names: sops, sealed-secrets.
  */
 import { up } from "../test/env/env.js";
+import { runSealedSecretsBench } from "./sealed-secrets/run.js";
 import { runSopsBench } from "./sops/run.js";
 
 const BENCHES: Record<string, () => Promise<void>> = {
   sops: async () => runSopsBench(await up()),
+  "sealed-secrets": async () => {
+    await up();
+    await runSealedSecretsBench({ quick: process.env["SIGIL_BENCH_QUICK"] === "1" });
+  },
 };
 
 const names = process.argv.slice(2);

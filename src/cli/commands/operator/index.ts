@@ -7,6 +7,7 @@
  * provider's error and exit code; no replacement key is generated.
  */
 import { homedir } from "node:os";
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { Logger, describeError, parseLogLevel } from "../../../core/index.js";
 import { HttpKubeClient, SealedSecretsController, loadKubeConfig } from "../../../operator/index.js";
@@ -33,7 +34,9 @@ export interface OperatorCommandDeps {
 
 async function run(flags: OperatorFlags, ctx: CliContext, deps: OperatorCommandDeps): Promise<void> {
   const logger = new Logger({ level: parseLogLevel(flags.logLevel), sink: (line) => ctx.stderr.write(`${line}\n`) });
-  const kube = await loadKubeConfig({ path: flags.kubeconfig, env: ctx.env, homedir: ctx.env["HOME"] ?? homedir() });
+  // A relative --kubeconfig is relative to the command's working directory, not the process's.
+  const path = flags.kubeconfig === undefined ? undefined : resolve(ctx.cwd, flags.kubeconfig);
+  const kube = await loadKubeConfig({ path, env: ctx.env, homedir: ctx.env["HOME"] ?? homedir() });
   const namespace = keyNamespace(flags.namespace, ctx.env);
   const options = controllerOptions(flags, namespace);
   const client = new HttpKubeClient(kube.connection);
