@@ -4,12 +4,13 @@
  * and passphrase-protected (scrypt) key files. Where to look is decided at
  * start-up and passed in as data; reading files and asking for a passphrase
  * are injected. Every identity (and every decrypted key file) is registered
- * with the redactor before it is returned.
+ * with the redactor before it is returned. `age-encryption` is imported on
+ * first use (see `typage.ts`).
  */
-import { Decrypter, armor, identityToRecipient } from "age-encryption";
 import { SigilError, registerSecret } from "../../core/index.js";
 import { describeError } from "../../core/index.js";
 import type { AgeIdentityLoaderDeps, AgeIdentitySource } from "./config.js";
+import { loadTypage } from "./typage.js";
 
 /** One usable identity and the recipient it decrypts for. */
 export interface LoadedAgeIdentity {
@@ -106,6 +107,7 @@ async function parseSource(location: string, bytes: Buffer, deps: AgeIdentityLoa
 
 /** Decrypt a passphrase-protected key file; returns its text, or the failure outcome. */
 async function openEncryptedKeyFile(location: string, bytes: Buffer, deps: AgeIdentityLoaderDeps): Promise<string | SourceResult> {
+  const { Decrypter, armor } = await loadTypage();
   let file: Uint8Array;
   try {
     file = bytes.subarray(0, 5).toString("latin1") === "-----" ? armor.decode(bytes.toString("utf8")) : bytes;
@@ -163,6 +165,7 @@ async function recipientOf(location: string, line: number, token: string): Promi
   if (!token.startsWith("AGE-SECRET-KEY-1") && !token.startsWith("AGE-SECRET-KEY-PQ-1")) {
     throw new SigilError("provider.invalid_key", `line ${line} is not an age identity (expected AGE-SECRET-KEY-1…)`, { subject: location });
   }
+  const { identityToRecipient } = await loadTypage();
   try {
     return await identityToRecipient(token);
   } catch {

@@ -3,8 +3,9 @@
  * ASCII-armored age file (the `enc` sops stores), and unwraps it with the
  * identities found at start-up. Identities are loaded lazily, once, on the
  * first unwrap, so encrypting never asks for a key-file passphrase.
+ * `age-encryption` itself is imported on the first wrap or unwrap.
  */
-import { Decrypter, Encrypter, armor } from "age-encryption";
+import type { Decrypter } from "age-encryption";
 import { SigilError, registerSecret } from "../../core/index.js";
 import type { AgeKeyRef, KeyProvider } from "../types.js";
 import { defaultAgeProviderOptions } from "./config.js";
@@ -14,6 +15,8 @@ import type { AgeIdentitySet, LoadedAgeIdentity } from "./identities.js";
 import { decryptX25519, nativeX25519Identity } from "./native-x25519.js";
 import type { NativeX25519Identity } from "./native-x25519.js";
 import { ageRecipientRef } from "./recipient.js";
+import { loadTypage } from "./typage.js";
+import type { TypageModule } from "./typage.js";
 
 export class AgeProvider implements KeyProvider<AgeKeyRef> {
   readonly type = "age" as const;
@@ -34,6 +37,7 @@ export class AgeProvider implements KeyProvider<AgeKeyRef> {
    */
   async wrap(key: AgeKeyRef, plaintext: Uint8Array): Promise<string> {
     const ref = ageRecipientRef(key.recipient);
+    const { Encrypter, armor } = await loadTypage();
     const encrypter = new Encrypter();
     encrypter.addRecipient(ref.recipient);
     return armor.encode(await encrypter.encrypt(plaintext));
@@ -50,9 +54,10 @@ export class AgeProvider implements KeyProvider<AgeKeyRef> {
     const set = await this.identities();
     const mine = set.identities.filter((i) => i.recipient === key.recipient.trim());
     if (mine.length === 0) return null;
+    const typage = await loadTypage();
     let file: Uint8Array;
     try {
-      file = armor.decode(enc);
+      file = typage.armor.decode(enc);
     } catch (cause) {
       throw new SigilError("decrypt.invalid_ciphertext", `the age-wrapped data key for ${this.describe(key)} is not valid armored age data`, {
         cause,
@@ -64,7 +69,7 @@ export class AgeProvider implements KeyProvider<AgeKeyRef> {
       return new Uint8Array(fast);
     }
     // Outside the fast path, or it failed: typage decides (and names the failure).
-    const decrypter = this.#decrypterFor(key.recipient.trim(), mine);
+    const decrypter = this.#decrypterFor(typage, key.recipient.trim(), mine);
     try {
       const plaintext = await decrypter.decrypt(file);
       registerSecret(plaintext);
@@ -85,10 +90,10 @@ export class AgeProvider implements KeyProvider<AgeKeyRef> {
     return prepared;
   }
 
-  #decrypterFor(recipient: string, identities: readonly LoadedAgeIdentity[]): Decrypter {
+  #decrypterFor(typage: TypageModule, recipient: string, identities: readonly LoadedAgeIdentity[]): Decrypter {
     let decrypter = this.#decrypters.get(recipient);
     if (decrypter === undefined) {
-      decrypter = new Decrypter();
+      decrypter = new typage.Decrypter();
       for (const id of identities) decrypter.addIdentity(id.identity);
       this.#decrypters.set(recipient, decrypter);
     }

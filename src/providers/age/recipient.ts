@@ -2,10 +2,12 @@
  * age recipient strings: classification and validation. Sigil wraps data keys
  * for native X25519 (`age1…`) and hybrid post-quantum (`age1pq1…`)
  * recipients; plugin (`age1<name>1…`) and SSH (`ssh-…`) recipients are
- * recognised so the error can say exactly what is unsupported.
+ * recognised so the error can say exactly what is unsupported. Validation
+ * does not load `age-encryption`: it decodes Bech32 itself and checks what
+ * typage's recipient constructors check (prefix and key length).
  */
-import { Encrypter } from "age-encryption";
 import { SigilError } from "../../core/index.js";
+import { decodeBech32 } from "./bech32.js";
 import type { AgeKeyRef } from "../types.js";
 
 /** The kinds of recipient string sops accepts. */
@@ -38,15 +40,30 @@ export function ageRecipientRef(recipient: string): AgeKeyRef {
   if (kind === "unknown") {
     throw new SigilError("provider.invalid_key", `not an age recipient (expected 'age1…'): '${trimmed}'`, { subject: trimmed });
   }
-  try {
-    new Encrypter().addRecipient(trimmed);
-  } catch (cause) {
+  const problem = recipientProblem(trimmed, kind);
+  if (problem !== undefined) {
     throw new SigilError("provider.invalid_key", `invalid age recipient '${trimmed}': bad bech32 encoding or key length`, {
       subject: trimmed,
-      cause,
+      cause: new Error(problem),
     });
   }
   return { type: "age", recipient: trimmed };
+}
+
+/** typage's limits: X25519 recipients are at most 90 characters and hold 32 bytes; hybrid ones are unlimited and hold 1216. */
+const RECIPIENT_SHAPES = {
+  x25519: { limit: 90, prefix: "age", bytes: 32 },
+  hybrid: { limit: false, prefix: "age1pq", bytes: 1216 },
+} as const;
+
+/** Why a recipient of a supported kind is invalid, or `undefined` when it is valid. */
+function recipientProblem(recipient: string, kind: "x25519" | "hybrid"): string | undefined {
+  const shape = RECIPIENT_SHAPES[kind];
+  const decoded = decodeBech32(recipient, shape.limit);
+  if ("problem" in decoded) return decoded.problem;
+  if (decoded.prefix !== shape.prefix) return "wrong prefix";
+  if (decoded.bytes.length !== shape.bytes) return `${decoded.bytes.length} key bytes, expected ${shape.bytes}`;
+  return undefined;
 }
 
 /**
