@@ -6,12 +6,21 @@
  */
 import { X509Certificate, generateKeyPair as generateKeyPairCb, randomBytes } from "node:crypto";
 import type { KeyObject } from "node:crypto";
+import { createRequire } from "node:module";
 import { promisify } from "node:util";
-import forge from "node-forge";
+import type Forge from "node-forge";
 import { SigilError, registerSecret } from "../../core/index.js";
 import { DEFAULT_KEY_SIZE, DEFAULT_KEY_TTL_MS } from "./constants.js";
 
 const generateKeyPair = promisify(generateKeyPairCb);
+
+let forgeModule: typeof Forge | undefined;
+
+/** node-forge (about 9 MB of RSS) is loaded on the first certificate signed, not at start-up. */
+function loadForge(): typeof Forge {
+  forgeModule ??= createRequire(import.meta.url)("node-forge") as typeof Forge;
+  return forgeModule;
+}
 
 /** A parsed certificate. */
 export interface SealingCertificate {
@@ -81,6 +90,7 @@ function serialHex(random: (size: number) => Buffer): string {
 export function selfSignCertificate(privateKey: KeyObject, options: Partial<KeyGenOptions> = {}): string {
   const opts = { ...defaultKeyGenOptions(), ...options };
   try {
+    const forge = loadForge();
     const forgeKey = forge.pki.privateKeyFromPem(privateKey.export({ format: "pem", type: "pkcs1" }).toString());
     const cert = forge.pki.createCertificate();
     cert.publicKey = forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e);
