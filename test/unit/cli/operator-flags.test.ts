@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { controllerOptions, keyNamespace, parseCutoff, parseDuration, parsePairs } from "../../../src/cli/commands/operator/index.js";
+import { controllerOptions, keyNamespace, parseCutoff, parseDuration, parsePairs, semiSpaceCapped } from "../../../src/cli/commands/operator/index.js";
 import type { OperatorFlags } from "../../../src/cli/commands/operator/index.js";
 
 const defaults: OperatorFlags = {
@@ -76,5 +76,15 @@ describe("sigil operator flags", () => {
     { reason: "a wrapping key of no known kind", flags: { wrapPrivateKeysWith: "gpg:ABC" }, message: /expected an age recipient/ },
   ])("rejects $reason", ({ flags, message }) => {
     expect(() => controllerOptions({ ...defaults, ...flags }, "k")).toThrow(message);
+  });
+});
+
+describe("the operator's memory hint", () => {
+  it.each([
+    { execArgv: ["--max-semi-space-size=2"], nodeOptions: undefined, capped: true, reason: "a node flag" },
+    { execArgv: [], nodeOptions: "--enable-source-maps --max-semi-space-size=2", capped: true, reason: "NODE_OPTIONS" },
+    { execArgv: ["--enable-source-maps"], nodeOptions: "", capped: false, reason: "neither" },
+  ])("sees the semi-space cap from $reason", ({ execArgv, nodeOptions, capped }) => {
+    expect(semiSpaceCapped(execArgv, nodeOptions)).toBe(capped);
   });
 });
