@@ -97,16 +97,16 @@ class KeyMaker {
 export interface GenOptions {
   /**
    * YAML: a comment after the last entry of a nested block, followed by a
-   * less-indented entry. go-yaml v3 attaches such comments by rules Sigil
-   * does not reproduce (docs/sops-compatibility.md, "Differential testing"),
-   * so the round-trip properties leave them out and
-   * differential-regressions.test.ts covers them case by case.
+   * less-indented entry. go-yaml v3 attaches such comments by its own rule,
+   * which Sigil's reader follows (docs/sops-compatibility.md, "Comments
+   * after a nested block"); on by default, differential-regressions.test.ts
+   * has the minimal cases.
    */
   readonly nestedFootComments: boolean;
 }
 
 export function defaultGenOptions(): GenOptions {
-  return { nestedFootComments: false };
+  return { nestedFootComments: true };
 }
 
 /** Generate the plain file for one store and seed. */

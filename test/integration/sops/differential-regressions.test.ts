@@ -89,6 +89,38 @@ describePeers("differential regressions: minimal inputs where sigil and sops dis
     expect(theirs.stdout.toString()).toBe(ours.stdout.toString());
   });
 
+  /**
+   * Regression: YAML comment attachment after a dedent. go-yaml v3 attaches
+   * the comments between a nested block's last line and a less-indented line
+   * by its own rule (groups by column; each closing block ends before the
+   * earliest comment at its indent; see src/decrypt/sops/stores/yaml-comments.ts);
+   * sigil's reader attached them to the block whose indentation each comment
+   * reaches. The AAD differed, so `sops -d` of sigil's file left such a
+   * comment encrypted. Fixed: the reader follows go-yaml's rule.
+   */
+  const dedentComments: readonly { readonly reason: string; readonly text: string }[] = [
+    { reason: "comment at the parent's column after a nested map", text: "l:\n  a:\n    x: 1\n  # foot\ng: 1\n" },
+    { reason: "comment at a middle column after two nested maps", text: "l:\n  a:\n    b:\n      x: 1\n    # foot\ng: 1\n" },
+    { reason: "comment followed by a key one level up", text: "l:\n  a:\n    b:\n      x: 1\n    # foot\n  z: 1\ng: 1\n" },
+    { reason: "comment after a list of maps", text: "l:\n  - x: 1\n    y: 2\n  # foot\ng: 1\n" },
+    { reason: "comment after a list of maps inside a map", text: "l:\n  a:\n    - x: 1\n      y: 2\n    # foot\ng: 1\n" },
+    { reason: "a root-column comment, then one at the parent's column", text: "l:\n  a:\n    x: 1\n# f0\n  # f2\ng: 1\n" },
+    { reason: "one comment at each closing block's column, innermost first", text: "l:\n  a:\n    x: 1\n    # f4\n  # f2\n# f0\ng: 1\n" },
+    { reason: "a deeper comment right after one at the parent's column joins it", text: "l:\n  a:\n    x: 1\n    # f4\n  # f2\n    # f4b\n# f0\ng: 1\n" },
+    { reason: "a comment at the middle block's column after one at the outer column", text: "l:\n  a:\n    b:\n      x: 1\n  # f2\n    # f4\n# f0\ng: 1\n" },
+    { reason: "a closing block ends before its column's earliest comment", text: "l:\n  a:\n    b:\n      x: 1\n  # f2\n    # f4\n  # f2b\n# f0\n  # f2c\ng: 1\n" },
+    { reason: "a group that ends a list goes to the block holding the list", text: "l:\n  - x: 1\n# f0\n  # f2\ng: 1\n" },
+    { reason: "a list ends before the comment at its indent, inside a map", text: "m:\n  l:\n    - x: 1\n  # f2\n    # f4\ng: 1\n" },
+  ];
+  for (const { reason, text } of dedentComments) {
+    it(`sops -d of sigil's file places a comment after a nested block where sops' own file has it (${reason})`, async () => {
+      const b = await encryptBoth("d.yaml", text);
+      const [theirs, crossed] = await Promise.all([runSops(["decrypt", "sops.enc.yaml"], b.dir, env), runSops(["decrypt", "sigil.enc.yaml"], b.dir, env)]);
+      expect(theirs.code).toBe(0);
+      expect(crossed.stdout.toString()).toBe(theirs.stdout.toString());
+    });
+  }
+
   // ------------------------------------------------------------ sops' own bugs, reproduced as they are
 
   it("JSON -0.0 left in clear: sops fails its own MAC check (written as -0, read back as 0); sigil fails the same way with the same MAC", async () => {
@@ -116,31 +148,7 @@ describePeers("differential regressions: minimal inputs where sigil and sops dis
     expect(crossed.stdout.toString()).toBe(theirs.stdout.toString());
   });
 
-  // ------------------------------------------------------------ not fixed yet
-
-  /**
-   * Bug: YAML comment attachment after a dedent. go-yaml v3 attaches a comment
-   * that follows a nested block and precedes a less-indented key to the
-   * innermost block (further comments at an enclosing block's column to that
-   * block); sigil's reader attaches it to the block whose indentation the
-   * comment reaches. The AAD differs, so `sops -d` of sigil's file leaves the
-   * comment encrypted (or places it elsewhere). Values are never affected.
-   */
-  const dedentComments: readonly { readonly reason: string; readonly text: string }[] = [
-    { reason: "comment at the parent's column after a nested map", text: "l:\n  a:\n    x: 1\n  # foot\ng: 1\n" },
-    { reason: "comment at a middle column after two nested maps", text: "l:\n  a:\n    b:\n      x: 1\n    # foot\ng: 1\n" },
-    { reason: "comment followed by a key one level up", text: "l:\n  a:\n    b:\n      x: 1\n    # foot\n  z: 1\ng: 1\n" },
-    { reason: "comment after a list of maps", text: "l:\n  - x: 1\n    y: 2\n  # foot\ng: 1\n" },
-    { reason: "comment after a list of maps inside a map", text: "l:\n  a:\n    - x: 1\n      y: 2\n    # foot\ng: 1\n" },
-  ];
-  for (const { reason, text } of dedentComments) {
-    it.fails(`sops -d of sigil's file places a comment after a nested block where sops' own file has it (${reason})`, async () => {
-      const b = await encryptBoth("d.yaml", text);
-      const [theirs, crossed] = await Promise.all([runSops(["decrypt", "sops.enc.yaml"], b.dir, env), runSops(["decrypt", "sigil.enc.yaml"], b.dir, env)]);
-      expect(theirs.code).toBe(0);
-      expect(crossed.stdout.toString()).toBe(theirs.stdout.toString());
-    });
-  }
+  // ------------------------------------------------------------ fixed (key providers)
 
   /**
    * Regression: the KMS provider took AWS credentials from the AWS SDK's

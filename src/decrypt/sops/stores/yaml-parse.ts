@@ -5,13 +5,16 @@
  * a full-line comment belongs to the innermost open block whose indent it
  * reaches; comments before an entry come just before it; a value's trailing
  * comment is an inline comment just before its entry; comments after a
- * block's last entry stay in that block.
+ * block's last entry stay in that block, except before a less-indented line,
+ * where go-yaml's own rule places them (yaml-comments.ts).
  */
 import { SigilError } from "../../../core/index.js";
 import { Comment, TreeMap } from "../tree/model.js";
 import type { Branches, MapItem, TreeSeq, TreeValue } from "../tree/model.js";
 import { cloneValue, countNodes } from "./yaml-clone.js";
 import { flowMap, flowSeq, scanBlockScalar } from "./yaml-block.js";
+import { placeDedentComments } from "./yaml-comments.js";
+import type { OpenBlock } from "./yaml-comments.js";
 import type { FlowHost } from "./yaml-block.js";
 import { resolvePlain } from "./yaml-resolve.js";
 import { Cursor, isBlankOrEnd, plainEndsAt, scanDoubleQuoted, scanPlainLine, scanSingleQuoted } from "./yaml-scalars.js";
@@ -32,6 +35,8 @@ export function defaultYamlParseOptions(): YamlParseOptions {
 interface Pending {
   readonly text: string;
   readonly col: number;
+  /** Set once placed before a less-indented line: index of the open block it belongs to, -1 for the block that continues. */
+  owner?: number;
 }
 
 interface Inline {
@@ -45,6 +50,8 @@ interface Inline {
 class YamlParser implements FlowHost {
   readonly cur: Cursor;
   pending: Pending[] = [];
+  /** The block collections open around the cursor, outermost first (indentless sequences are not blocks of their own). */
+  blocks: OpenBlock[] = [];
   anchors = new Map<string, TreeValue>();
   aliasNodes = 0;
 
@@ -111,11 +118,22 @@ class YamlParser implements FlowHost {
     return this.pending.splice(0);
   }
 
-  /** Comments that stay in a block ending at `indent`: the leading run reaching that column. */
-  takeFoot(minCol: number): Pending[] {
+  /** Comments that stay in a block ending at `indent`: the ones placed in block `depth`, or else the leading run reaching that column. */
+  takeFoot(minCol: number, depth: number): Pending[] {
     let n = 0;
+    if (this.pending[0]?.owner !== undefined) {
+      while (n < this.pending.length && this.pending[n]?.owner === depth) n++;
+      return this.pending.splice(0, n);
+    }
     while (n < this.pending.length && (this.pending[n]?.col ?? -1) >= minCol) n++;
     return this.pending.splice(0, n);
+  }
+
+  /** Before a line at column `next` that closes the innermost block: place the comments read since its last line. */
+  placeBeforeDedent(next: number): void {
+    if (next < 0 || this.pending[0] === undefined || this.pending[0].owner !== undefined) return;
+    const owners = placeDedentComments(this.pending.map((p) => p.col), this.blocks, next);
+    this.pending.forEach((p, i) => (p.owner = owners[i] ?? -1));
   }
 
   /** `? key` (a complex-key entry, as go-yaml writes keys longer than 128 bytes). */
@@ -216,6 +234,7 @@ class YamlParser implements FlowHost {
   blockMap(indent: number): TreeMap {
     const items: MapItem[] = [];
     const seen = new Set<string>();
+    const depth = this.blocks.push({ indent, seq: false }) - 1;
     for (;;) {
       for (const p of this.takeAll()) items.push({ key: new Comment(p.text), value: null });
       const explicit = this.isExplicitKey();
@@ -226,14 +245,18 @@ class YamlParser implements FlowHost {
       if (v.comment !== undefined) items.push({ key: new Comment(v.comment, !v.below), value: null });
       items.push({ key, value: v.value });
       const col = this.peek();
-      if (col < indent) break;
+      if (col < indent) {
+        this.placeBeforeDedent(col);
+        break;
+      }
       if (col > indent) this.fail("a mapping entry is indented more than the entries before it");
       if (!this.isKeyAhead() && !this.isExplicitKey()) {
         if (this.isSeqEntry()) break;
         this.fail("expected a mapping key");
       }
     }
-    for (const p of this.takeFoot(indent)) items.push({ key: new Comment(p.text), value: null });
+    for (const p of this.takeFoot(indent, depth)) items.push({ key: new Comment(p.text), value: null });
+    this.blocks.pop();
     return new TreeMap(items);
   }
 
@@ -266,6 +289,7 @@ class YamlParser implements FlowHost {
 
   blockSeq(indent: number, indentless: boolean): TreeSeq {
     const out: TreeSeq = [];
+    const depth = indentless ? -2 : this.blocks.push({ indent, seq: true }) - 1;
     for (;;) {
       for (const p of this.takeAll()) out.push(new Comment(p.text));
       this.cur.pos++;
@@ -287,10 +311,12 @@ class YamlParser implements FlowHost {
       const next = this.peek();
       if (next !== indent || !this.isSeqEntry()) {
         if (next > indent) this.fail("a sequence entry is indented more than the entries before it");
+        if (next < indent) this.placeBeforeDedent(next);
         break;
       }
     }
-    for (const p of this.takeFoot(indentless ? indent + 1 : indent)) out.push(new Comment(p.text));
+    for (const p of this.takeFoot(indentless ? indent + 1 : indent, depth)) out.push(new Comment(p.text));
+    if (!indentless) this.blocks.pop();
     return out;
   }
 
