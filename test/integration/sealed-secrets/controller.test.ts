@@ -228,7 +228,10 @@ describePeers("Sealed Secrets controller (Sigil) against a real API server", () 
     await apply(sealed(pair.publicKey, ns, "gone", { k: "v-gone" }));
     await waitFor("the Secret", () => secret(ns, "gone"));
     await client.delete(paths.sealed(ns, "gone"));
-    await waitFor("the Secret to be collected", async () => ((await secret(ns, "gone")) === undefined ? true : undefined), 30_000, 200);
+    // kube-controller-manager's garbage collector starts watching a newly installed CRD's kind only at
+    // its next discovery resync (every 30 s), so right after the CRD appears collection can take up to
+    // ~60 s; in a full run this test can be the first to need it.
+    await waitFor("the Secret to be collected", async () => ((await secret(ns, "gone")) === undefined ? true : undefined), 90_000, 200);
   });
 
   it("re-reconciles unchanged SealedSecrets after a resync and after a restart with zero private-key operations", async () => {
