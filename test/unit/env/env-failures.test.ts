@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { EnvError, assertPortFree } from "../../env/proc.js";
 import { ensurePeer, which } from "../../env/tools.js";
@@ -36,7 +36,9 @@ describe("test environment failures are clear", () => {
     const cache = mkdtempSync(join(tmpdir(), "sigil-cache-"));
     try {
       vi.stubEnv("XDG_CACHE_HOME", cache);
-      vi.stubEnv("PATH", "/usr/bin:/bin"); // Go lives in /usr/local/go/bin on our machines
+      // Drop every PATH entry that holds a `go`, wherever this machine installed it.
+      const withoutGo = (process.env["PATH"] ?? "").split(delimiter).filter((d) => d !== "" && !existsSync(join(d, "go")));
+      vi.stubEnv("PATH", withoutGo.join(delimiter));
       const lines: string[] = [];
       const err = await ensurePeer("age", (l) => lines.push(l)).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(EnvError);
