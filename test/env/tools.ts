@@ -59,7 +59,7 @@ const HINTS: Readonly<Record<string, string>> = {
   python3: "install Python 3 with the venv module (Debian: apt-get install python3-venv)",
 };
 
-function explainBuildFailure(peer: Peer, output: string): string {
+export function explainBuildFailure(peer: Peer, output: string): string {
   if (/go: command not found|"go": executable file not found/.test(output)) return HINTS["go"]!;
   if (/requires go >= |go: .*requires go/.test(output)) return `a newer Go toolchain is needed for ${peer}: ${HINTS["go"]!}`;
   if (/proxy\.golang\.org|dial tcp|i\/o timeout|no such host|Could not find a version|HTTPError|Connection/.test(output)) {

