@@ -1,24 +1,14 @@
 import { expect, it } from "vitest";
-import { SigilError } from "../../../src/core/index.js";
 import { KmsProvider, sdkKmsClientFactory } from "../../../src/providers/index.js";
 import type { KmsClient, KmsClientParams, KmsKeyRef } from "../../../src/providers/index.js";
 import { describePeers, peers } from "../../support/peers.js";
+import { rejection } from "../../support/errors.js";
 import { firstEntry, sopsEncrypt } from "./support.js";
 
 const CREDS = { accessKeyId: "AKIDSIGILTEST", secretAccessKey: "sigil-test" };
 
 function provider(endpoint = peers().kms.endpoint): KmsProvider {
   return new KmsProvider({ clients: sdkKmsClientFactory({ kmsEndpoint: endpoint, credentials: CREDS, maxAttempts: 1 }) });
-}
-
-async function rejection(p: Promise<unknown>): Promise<SigilError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof SigilError) return err;
-    throw err;
-  }
-  throw new Error("expected a rejection");
 }
 
 describePeers("KMS provider against local-kms", () => {

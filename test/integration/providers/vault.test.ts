@@ -1,20 +1,10 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { buildVaultProvider } from "../../../src/cli/keys-from-env.js";
-import { SigilError } from "../../../src/core/index.js";
 import { parseVaultTransitUri } from "../../../src/providers/index.js";
 import type { VaultKeyRef } from "../../../src/providers/index.js";
 import { describePeers, peers, uniqueName } from "../../support/peers.js";
+import { rejection } from "../../support/errors.js";
 import { firstEntry, sopsEncrypt } from "./support.js";
-
-async function rejection(p: Promise<unknown>): Promise<SigilError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof SigilError) return err;
-    throw err;
-  }
-  throw new Error("expected a rejection");
-}
 
 /** Raw Vault API call with the root token (test setup only). */
 async function vaultApi(method: string, path: string, body?: unknown, namespace?: string): Promise<void> {

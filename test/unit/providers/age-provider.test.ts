@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { Decrypter, armor } from "age-encryption";
 import { describe, expect, it } from "vitest";
-import { REDACTED, SigilError, redact } from "../../../src/core/index.js";
+import { REDACTED, redact } from "../../../src/core/index.js";
 import { AgeProvider } from "../../../src/providers/index.js";
 import type { AgeKeyRef } from "../../../src/providers/index.js";
+import { rejection } from "../../support/errors.js";
 import { errorSurface, loggedLines } from "./helpers.js";
 
 const FIXTURES = new URL("../../fixtures/keys/", import.meta.url);
@@ -16,16 +17,6 @@ const WRAPPED_BY_AGE = readFileSync(new URL("age-1.wrapped-by-age.txt", FIXTURES
 
 function provider(text = KEY1): AgeProvider {
   return new AgeProvider({ sources: [{ location: "SOPS_AGE_KEY", text }] });
-}
-
-async function rejection(p: Promise<unknown>): Promise<SigilError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof SigilError) return err;
-    throw err;
-  }
-  throw new Error("expected a rejection");
 }
 
 describe("age provider", () => {

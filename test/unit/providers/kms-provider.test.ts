@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { REDACTED, SigilError, isSigilError, redact } from "../../../src/core/index.js";
+import { REDACTED, isSigilError, redact } from "../../../src/core/index.js";
 import { KmsProvider, sdkKmsClientFactory } from "../../../src/providers/index.js";
 import type { KmsClient, KmsClientParams, KmsKeyRef } from "../../../src/providers/index.js";
+import { rejection } from "../../support/errors.js";
 import { errorSurface, loggedLines } from "./helpers.js";
 
 const ARN = "arn:aws:kms:eu-west-2:111122223333:key/6f1b0a3e-5d2c-4c8e-9a41-0b7e2f9d3c11";
@@ -28,16 +29,6 @@ function fakeKms(overrides: Partial<KmsClient> = {}) {
     },
   });
   return { provider: new KmsProvider({ clients: factory }), calls };
-}
-
-async function rejection(p: Promise<unknown>): Promise<SigilError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof SigilError) return err;
-    throw err;
-  }
-  throw new Error("expected a rejection");
 }
 
 describe("KMS provider (fake client; the real path is in test/integration/providers/kms.test.ts)", () => {

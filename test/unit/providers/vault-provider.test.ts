@@ -2,9 +2,10 @@ import { createServer } from "node:http";
 import type { IncomingHttpHeaders, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { REDACTED, SigilError, isSigilError, redact } from "../../../src/core/index.js";
+import { REDACTED, isSigilError, redact } from "../../../src/core/index.js";
 import { VaultTransitProvider, nodeVaultClientFactory } from "../../../src/providers/index.js";
 import type { VaultClient, VaultClientParams, VaultKeyRef } from "../../../src/providers/index.js";
+import { rejection } from "../../support/errors.js";
 import { errorSurface, loggedLines } from "./helpers.js";
 
 const KEY: VaultKeyRef = { type: "hc_vault", vaultAddress: "http://vault.test:8200", enginePath: "team/transit", keyName: "sops" };
@@ -22,16 +23,6 @@ function fakeVault(write?: VaultClient["write"], token: string | undefined | nul
   });
   const provider = new VaultTransitProvider({ clients, token: () => Promise.resolve(token ?? undefined), namespace: "ns1" });
   return { provider, calls };
-}
-
-async function rejection(p: Promise<unknown>): Promise<SigilError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof SigilError) return err;
-    throw err;
-  }
-  throw new Error("expected a rejection");
 }
 
 function apiError(statusCode: number, errors: string[]): Error {
