@@ -44,7 +44,7 @@ export type { RateLimitOptions } from "./rate-limit.js";
 export { SealedSecretsController } from "./sealed-secrets/controller.js";
 export { canUnseal, parseSealedSecretBody, reencrypt } from "./sealed-secrets/endpoints.js";
 export { DATA_MAC_ANNOTATION, DataMac, INPUTS_ANNOTATION, canonicalJson, inputsDigest, producedKeys } from "./sealed-secrets/fingerprint.js";
-export { KEY_SELECTOR, KeyManager, defaultKeyManagerOptions } from "./sealed-secrets/key-manager.js";
+export { KEY_SELECTOR, KeyManager } from "./sealed-secrets/key-manager.js";
 export type { KeyManagerOptions } from "./sealed-secrets/key-manager.js";
 export { plainKeySecrets, wrapPlainKeySecrets } from "./sealed-secrets/key-migrate.js";
 export { DEFAULT_KEY_RENEW_PERIOD_MS, DEFAULT_LISTEN_ADDR, defaultSealedSecretsControllerOptions } from "./sealed-secrets/options.js";

@@ -17,7 +17,6 @@ import {
   SEALING_KEY_LABEL,
   SEALING_KEY_WRAPPED,
   buildKeySecret,
-  generateSealingKeyPair,
   loadKeySecret,
   sealingKeyFromPrivateKey,
   subjectOf,
@@ -55,25 +54,6 @@ export interface KeyManagerOptions {
   readonly logger: Logger;
   /** Key pair generation (injected in tests to use small keys). */
   readonly generate: (options: Partial<KeyGenOptions>) => Promise<GeneratedKeyPair>;
-}
-
-export function defaultKeyManagerOptions(logger: Logger): KeyManagerOptions {
-  return {
-    namespace: "default",
-    keyPrefix: "sealed-secrets-key",
-    keySize: 4096,
-    keyTtlMs: 87_600 * 3_600_000,
-    commonName: "",
-    renewPeriodMs: 720 * 3_600_000,
-    cutoff: undefined,
-    labels: {},
-    annotations: {},
-    wrapWith: undefined,
-    providers: undefined,
-    clock: () => new Date(),
-    logger,
-    generate: generateSealingKeyPair,
-  };
 }
 
 /** The longest single timer (Node clamps longer ones to 1 ms). */
