@@ -2,7 +2,7 @@
  * The SOPS area: byte-compatible reading and writing of sops files (YAML,
  * JSON, dotenv, INI, binary) with age, AWS KMS and Vault transit keys.
  */
-export { decryptFile, defaultDecryptOptions, fileDataKey, verifyMac } from "./engine/decrypt.js";
+export { decryptFile, defaultDecryptOptions } from "./engine/decrypt.js";
 export type { DecryptOptions, DecryptResult } from "./engine/decrypt.js";
 export { defaultEncryptOptions, encryptFile } from "./engine/encrypt.js";
 export type { EncryptOptions } from "./engine/encrypt.js";

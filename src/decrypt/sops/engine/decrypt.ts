@@ -9,9 +9,7 @@ import { normalizeLastModified } from "../codec/go-time.js";
 import { MacBuilder } from "../codec/mac.js";
 import { ValueCipher, plaintextBytes } from "../codec/value.js";
 import type { PlainLeaf } from "../codec/value.js";
-import { extractMetadata } from "../metadata/embed.js";
 import type { SopsMetadata } from "../metadata/model.js";
-import { readMetadata } from "../metadata/read.js";
 import { storeFor } from "../stores/index.js";
 import type { SopsFormat } from "../stores/index.js";
 import { Comment } from "../tree/model.js";
@@ -19,7 +17,9 @@ import type { Branches } from "../tree/model.js";
 import { compileRule } from "../tree/rules.js";
 import { walkBranches } from "../tree/walk.js";
 import { recoverDataKey } from "./datakey.js";
-import { checkSize, defaultCommonOptions, inputFormat } from "./options.js";
+import { openEncrypted } from "./open.js";
+import type { OpenedFile } from "./open.js";
+import { defaultCommonOptions } from "./options.js";
 import type { CommonOptions } from "./options.js";
 
 export interface DecryptOptions extends CommonOptions {
@@ -55,7 +55,7 @@ function str(v: PlainLeaf): string {
  * Decrypt the leaves of `branches` in place and return the MAC computed over them.
  * @throws SigilError `decrypt.invalid_ciphertext` / `decrypt.mac_mismatch` for a bad value.
  */
-export function decryptTree(branches: Branches, md: SopsMetadata, cipher: ValueCipher, subject: string | undefined): string {
+function decryptTree(branches: Branches, md: SopsMetadata, cipher: ValueCipher, subject: string | undefined): string {
   const mac = new MacBuilder(md.macOnlyEncrypted);
   walkBranches(
     branches,
@@ -98,7 +98,7 @@ function decryptComment(c: Comment, aad: string, cipher: ValueCipher): PlainLeaf
  * @throws SigilError `decrypt.mac_mismatch` when the MAC is missing, cannot be decrypted
  *   (e.g. `lastmodified` changed) or differs.
  */
-export function verifyMac(md: SopsMetadata, computed: string, cipher: ValueCipher, subject: string | undefined): void {
+function verifyMac(md: SopsMetadata, computed: string, cipher: ValueCipher, subject: string | undefined): void {
   const aad = normalizeLastModified(md.lastModified) ?? md.lastModified;
   if (md.mac === "") throw new SigilError("decrypt.mac_mismatch", "the file has no MAC", { subject });
   let stored: string;
@@ -111,6 +111,21 @@ export function verifyMac(md: SopsMetadata, computed: string, cipher: ValueCiphe
 }
 
 /**
+ * Recover the data key and decrypt `file`'s values in place, then verify the
+ * MAC unless `checkMac` is false.
+ * @throws SigilError `decrypt.no_matching_key`, `decrypt.unknown_provider`,
+ *   `decrypt.invalid_ciphertext`, `decrypt.mac_mismatch`.
+ */
+export async function decryptOpened(file: OpenedFile, opts: CommonOptions, checkMac: boolean): Promise<void> {
+  const { branches, metadata: md } = file;
+  const subject = opts.path;
+  const dataKey = await recoverDataKey(md, { registry: opts.registry, cache: opts.cache, order: opts.decryptionOrder, subject });
+  const cipher = new ValueCipher(dataKey, { subject });
+  const computed = decryptTree(branches, md, cipher, subject);
+  if (checkMac) verifyMac(md, computed, cipher, subject);
+}
+
+/**
  * Decrypt a sops file.
  * @throws SigilError `input.too_large`, `decrypt.parse_failed`, `decrypt.not_encrypted` (no
  *   metadata), `decrypt.invalid_metadata`, `decrypt.no_matching_key`, `decrypt.unknown_provider`,
@@ -118,26 +133,10 @@ export function verifyMac(md: SopsMetadata, computed: string, cipher: ValueCiphe
  */
 export async function decryptFile(bytes: Uint8Array, options: Partial<DecryptOptions> & { registry: ProviderRegistry }): Promise<DecryptResult> {
   const opts: DecryptOptions = { ...defaultDecryptOptions(options.registry), ...options };
-  const subject = opts.path;
-  checkSize(bytes, opts);
-  const format = inputFormat(opts);
-  const store = storeFor(format, opts.store);
-  const branches = store.parseEncrypted(bytes, subject);
-  const mdTree = extractMetadata(branches, store.layout, subject);
-  if (mdTree === undefined) throw new SigilError("decrypt.not_encrypted", "the file has no sops metadata: it is not encrypted", { subject });
-  const md = readMetadata(mdTree, subject);
-  const dataKey = await recoverDataKey(md, { registry: opts.registry, cache: opts.cache, order: opts.decryptionOrder, subject });
-  const cipher = new ValueCipher(dataKey, { subject, randomBytes: opts.randomBytes });
-  const computed = decryptTree(branches, md, cipher, subject);
-  if (opts.dangerouslySkipMacCheck) {
-    opts.logger?.warn("the MAC was not checked (--ignore-mac)", { subject });
-  } else verifyMac(md, computed, cipher, subject);
-  const outFormat = opts.outputFormat ?? format;
-  const plaintext = storeFor(outFormat, opts.store).emitPlain(branches, subject);
-  return { plaintext, branches, metadata: md, format: outFormat };
-}
-
-/** Recover only the data key of an encrypted file (no values are decrypted). */
-export async function fileDataKey(md: SopsMetadata, opts: CommonOptions): Promise<Uint8Array> {
-  return recoverDataKey(md, { registry: opts.registry, cache: opts.cache, order: opts.decryptionOrder, subject: opts.path });
+  const file = openEncrypted(bytes, opts);
+  await decryptOpened(file, opts, !opts.dangerouslySkipMacCheck);
+  if (opts.dangerouslySkipMacCheck) opts.logger?.warn("the MAC was not checked (--ignore-mac)", { subject: opts.path });
+  const outFormat = opts.outputFormat ?? file.store.format;
+  const plaintext = storeFor(outFormat, opts.store).emitPlain(file.branches, opts.path);
+  return { plaintext, branches: file.branches, metadata: file.metadata, format: outFormat };
 }

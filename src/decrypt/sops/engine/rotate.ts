@@ -6,15 +6,13 @@
 import { SigilError } from "../../../core/index.js";
 import type { MasterKeyRef, ProviderRegistry } from "../../../providers/index.js";
 import { ValueCipher } from "../codec/value.js";
-import { extractMetadata } from "../metadata/embed.js";
 import { SOPS_VERSION, keyIdentity, masterKeyFromRef } from "../metadata/model.js";
 import type { KeyGroup, SopsMetadata } from "../metadata/model.js";
-import { readMetadata } from "../metadata/read.js";
-import { storeFor } from "../stores/index.js";
-import { decryptTree, verifyMac } from "./decrypt.js";
-import { groupSecrets, recoverDataKey, wrapGroup } from "./datakey.js";
+import { decryptOpened } from "./decrypt.js";
+import { groupSecrets, wrapGroup } from "./datakey.js";
 import { encryptTree, finishEncryption } from "./encrypt.js";
-import { checkSize, defaultCommonOptions, inputFormat } from "./options.js";
+import { openEncrypted } from "./open.js";
+import { defaultCommonOptions } from "./options.js";
 import type { CommonOptions } from "./options.js";
 
 export interface RotateOptions extends CommonOptions {
@@ -48,22 +46,15 @@ function changedGroups(groups: KeyGroup[], opts: RotateOptions): KeyGroup[] {
 export async function rotateFile(bytes: Uint8Array, options: Partial<RotateOptions> & { registry: ProviderRegistry }): Promise<Uint8Array> {
   const opts: RotateOptions = { ...defaultRotateOptions(options.registry), ...options };
   const subject = opts.path;
-  checkSize(bytes, opts);
-  const format = inputFormat(opts);
-  const store = storeFor(format, opts.store);
-  const branches = store.parseEncrypted(bytes, subject);
-  const mdTree = extractMetadata(branches, store.layout, subject);
-  if (mdTree === undefined) throw new SigilError("decrypt.not_encrypted", "the file has no sops metadata: it is not encrypted", { subject });
-  const old = readMetadata(mdTree, subject);
-  const oldKey = await recoverDataKey(old, { registry: opts.registry, cache: opts.cache, order: opts.decryptionOrder, subject });
-  const oldCipher = new ValueCipher(oldKey, { subject });
-  verifyMac(old, decryptTree(branches, old, oldCipher, subject), oldCipher, subject);
+  const file = openEncrypted(bytes, opts);
+  await decryptOpened(file, opts, true);
+  const { store, branches, metadata: old } = file;
   const md: SopsMetadata = { ...old, keyGroups: changedGroups(old.keyGroups, opts), version: SOPS_VERSION, mac: "" };
   const dataKey = opts.randomBytes(32);
   const secrets = groupSecrets(dataKey, md.keyGroups.length, md.shamirThreshold || md.keyGroups.length, opts.randomBytes);
   const now = opts.now();
   for (const [i, group] of md.keyGroups.entries()) await wrapGroup(group, secrets[i] ?? dataKey, opts.registry, now, subject);
   const cipher = new ValueCipher(dataKey, { subject, randomBytes: opts.randomBytes });
-  const macText = encryptTree(branches, md, cipher, format === "binary", subject);
+  const macText = encryptTree(branches, md, cipher, store.format === "binary", subject);
   return finishEncryption(branches, md, macText, cipher, store, now, subject);
 }

@@ -5,14 +5,13 @@
  */
 import { SigilError } from "../../../core/index.js";
 import type { MasterKeyRef, ProviderRegistry } from "../../../providers/index.js";
-import { embedMetadata, extractMetadata } from "../metadata/embed.js";
+import { embedMetadata } from "../metadata/embed.js";
 import { describeKey, keyIdentity, masterKeyFromRef } from "../metadata/model.js";
 import type { KeyGroup, MasterKey, SopsMetadata } from "../metadata/model.js";
-import { readMetadata } from "../metadata/read.js";
 import { metadataToTree } from "../metadata/write.js";
-import { storeFor } from "../stores/index.js";
 import { groupSecrets, recoverDataKey, wrapGroup } from "./datakey.js";
-import { checkSize, defaultCommonOptions, inputFormat } from "./options.js";
+import { openEncrypted } from "./open.js";
+import { defaultCommonOptions } from "./options.js";
 import type { CommonOptions } from "./options.js";
 
 export interface UpdateKeysOptions extends CommonOptions {
@@ -74,15 +73,10 @@ async function rewrap(md: SopsMetadata, wanted: KeyGroup[], threshold: number, o
 export async function updateKeysFile(bytes: Uint8Array, options: Partial<UpdateKeysOptions> & { registry: ProviderRegistry }): Promise<UpdateKeysResult> {
   const opts: UpdateKeysOptions = { ...defaultUpdateKeysOptions(options.registry), ...options };
   const subject = opts.path;
-  checkSize(bytes, opts);
   if (opts.keyGroups.length === 0 || opts.keyGroups.some((g) => g.length === 0)) {
     throw new SigilError("provider.not_configured", "the creation rule has no keys", { subject });
   }
-  const store = storeFor(inputFormat(opts), opts.store);
-  const branches = store.parseEncrypted(bytes, subject);
-  const mdTree = extractMetadata(branches, store.layout, subject);
-  if (mdTree === undefined) throw new SigilError("decrypt.not_encrypted", "the file has no sops metadata: it is not encrypted", { subject });
-  const md = readMetadata(mdTree, subject);
+  const { store, branches, metadata: md } = openEncrypted(bytes, opts);
   const wanted: KeyGroup[] = opts.keyGroups.map((g) => g.map(masterKeyFromRef));
   const threshold = wantedThreshold(wanted.length, opts.shamirThreshold);
   const before = ids(md.keyGroups);
