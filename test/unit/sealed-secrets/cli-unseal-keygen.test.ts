@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateIdentity, identityToRecipient } from "age-encryption";
 import { describe, expect, it } from "vitest";
@@ -127,6 +127,16 @@ describe("sigil keygen sealed", () => {
     expect(readFileSync(join(dir, "tls.crt"), "utf8")).toBe("existing");
   });
 
+  it("with --force replaces an existing key file by a new 0600 file and leaves no temporary file", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "tls.key"), "old", { mode: 0o644 });
+    const r = await sigil(["keygen", "sealed", "--key-size", "2048", "--cert-out", join(dir, "tls.crt"), "--key-out", join(dir, "tls.key"), "--force"]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, "tls.key"), "utf8").startsWith("-----BEGIN RSA PRIVATE KEY-----")).toBe(true);
+    expect(statSync(join(dir, "tls.key")).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).sort()).toEqual(["tls.crt", "tls.key"]);
+  });
+
   it("wraps the key with an age recipient and never writes it in the clear; sigil unseal unwraps it", async () => {
     const dir = tempDir();
     const identity = await generateIdentity();
@@ -162,6 +172,12 @@ describe("sigil keygen sealed", () => {
   it("rejects a bad --key-ttl", async () => {
     const r = await sigil(["keygen", "sealed", "--key-ttl", "10 years"]);
     expect(r.stderr).toContain("is not a duration");
+  });
+
+  it("rejects a --key-ttl of zero", async () => {
+    const r = await sigil(["keygen", "sealed", "--key-ttl", "0s"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("--key-ttl: duration '0s' must be positive");
   });
 });
 

@@ -21,7 +21,7 @@ import type { KeyPairPem, SecretObject } from "../../../decrypt/sealed-secrets/i
 import type { CliContext } from "../../context.js";
 import { buildProviderRegistry } from "../../keys-from-env.js";
 import { optionalPath, outputFormat, readUserFile, userPath } from "../seal/io.js";
-import { parseGoDuration, writeKeyFile } from "./files.js";
+import { parsePositiveDuration, writeKeyFile } from "./files.js";
 
 interface SealedKeygenFlags {
   keySize: string;
@@ -37,7 +37,7 @@ interface SealedKeygenFlags {
 }
 
 async function keyPair(flags: SealedKeygenFlags, ctx: CliContext): Promise<KeyPairPem> {
-  const validForMs = parseGoDuration(flags.keyTtl);
+  const validForMs = parsePositiveDuration(flags.keyTtl, "--key-ttl");
   if (flags.fromKey === undefined) {
     const keySize = Number(flags.keySize);
     if (!Number.isInteger(keySize) || keySize < 2048) throw new SigilError("input.invalid", "--key-size must be an integer of at least 2048");
