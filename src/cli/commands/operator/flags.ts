@@ -3,14 +3,16 @@
  * value syntax follow bitnami's controller where it has the same setting.
  */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { SigilError } from "../../../core/index.js";
 import { parseWrapRef } from "../../../decrypt/sealed-secrets/index.js";
+import { SERVICE_ACCOUNT_DIR } from "../../../operator/index.js";
 import type { SealedSecretsControllerOptions } from "../../../operator/index.js";
 
 /** The controller namespace, as bitnami finds its own. */
 export const POD_NAMESPACE_ENV = "POD_NAMESPACE";
 /** Where a pod's service account namespace is mounted. */
-export const SERVICE_ACCOUNT_NAMESPACE_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+export const SERVICE_ACCOUNT_NAMESPACE_FILE = join(SERVICE_ACCOUNT_DIR, "namespace");
 
 /** Raw flag values as commander gives them. */
 export interface OperatorFlags {
