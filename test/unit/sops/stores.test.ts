@@ -71,6 +71,16 @@ describe("YAML store: reading", () => {
   });
 
   it.each([
+    { reason: "blanks on one line are kept", text: `a: "x  y"\n`, want: "x  y" },
+    { reason: "one break folds to a space, trailing and leading blanks dropped", text: `a: "x  \n   y"\n`, want: "x y" },
+    { reason: "n breaks fold to n-1 newlines", text: `a: "x\n\n\n  y"\n`, want: "x\n\ny" },
+    { reason: "an escaped break joins the lines and keeps the blanks before it", text: `a: "x \\\n  y"\n`, want: "x y" },
+    { reason: "single quotes fold the same way", text: "a: 'x  y\n\n  z'\n", want: "x  y\nz" },
+  ])("folds whitespace in quoted scalars ($reason)", ({ text, want }) => {
+    expect(top(text).get("a")).toBe(want);
+  });
+
+  it.each([
     { reason: "a duplicate key", text: "a: 1\na: 2\n" },
     { reason: "tab indentation", text: "a:\n\tb: 1\n" },
     { reason: "a top-level list", text: "- a\n- b\n" },

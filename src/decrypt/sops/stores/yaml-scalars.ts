@@ -82,6 +82,13 @@ function skipQuotedBreaks(cur: Cursor): number {
   }
 }
 
+/** Consume a run of blanks and breaks inside a quoted scalar: kept as is on one line, folded across lines. */
+function quotedWhitespace(cur: Cursor): string {
+  const ws = cur.pos;
+  const breaks = skipQuotedBreaks(cur);
+  return breaks === 0 ? cur.src.slice(ws, cur.pos) : foldBreaks(breaks);
+}
+
 /** Scan a double-quoted scalar starting at `"`. */
 export function scanDoubleQuoted(cur: Cursor): string {
   const start = cur.pos++;
@@ -105,9 +112,7 @@ export function scanDoubleQuoted(cur: Cursor): string {
       continue;
     }
     if (c === " " || c === "\t" || c === "\n" || c === "\r") {
-      const ws = cur.pos;
-      const breaks = skipQuotedBreaks(cur);
-      out += breaks === 0 ? cur.src.slice(ws, cur.pos) : foldBreaks(breaks);
+      out += quotedWhitespace(cur);
       continue;
     }
     out += c;
@@ -144,9 +149,7 @@ export function scanSingleQuoted(cur: Cursor): string {
       return out;
     }
     if (c === " " || c === "\t" || c === "\n" || c === "\r") {
-      const ws = cur.pos;
-      const breaks = skipQuotedBreaks(cur);
-      out += breaks === 0 ? cur.src.slice(ws, cur.pos) : foldBreaks(breaks);
+      out += quotedWhitespace(cur);
       continue;
     }
     out += c;
