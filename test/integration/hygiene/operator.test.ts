@@ -7,25 +7,13 @@
  * Events and the status condition (read back from the API server), or in a
  * log line at debug level.
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { HttpKubeClient, SealedSecretsController } from "../../../src/operator/index.js";
+import { beforeAll, expect, it } from "vitest";
+import type { HttpKubeClient } from "../../../src/operator/index.js";
 import type { SealedSecretObject } from "../../../src/decrypt/sealed-secrets/index.js";
-import {
-  adminClient,
-  captureLogs,
-  createNamespace,
-  deleteNamespace,
-  ensureSealedSecretCrd,
-  eventsFor,
-  paths,
-  putKeySecret,
-  sealed,
-  syncedCondition,
-  testKeyPair,
-  waitFor,
-} from "../../support/bitnami.js";
+import { eventsFor, paths, sealed, syncedCondition, testKeyPair, waitFor } from "../../support/bitnami.js";
 import type { TestKeyPair } from "../../support/bitnami.js";
-import { describePeers, uniqueName } from "../../support/peers.js";
+import { controllerHarness } from "../../support/controller.js";
+import { describePeers } from "../../support/peers.js";
 import { canary, expectNoLeak } from "../../unit/hygiene/support.js";
 import type { Canary } from "../../unit/hygiene/support.js";
 
@@ -53,30 +41,19 @@ const CASES: readonly FailureCase[] = [
 ];
 
 describePeers("Sealed Secrets controller (Sigil): plaintext stays out of Events, status and logs", () => {
+  const h = controllerHarness();
   let client: HttpKubeClient;
   let pair: TestKeyPair;
-  let controller: SealedSecretsController;
   let ns: string;
   let logs: string[];
   let secret: Canary;
 
   beforeAll(async () => {
-    client = adminClient();
-    await ensureSealedSecretCrd(client);
+    client = h.client;
     pair = await testKeyPair(2048, 7);
-    ns = uniqueName("sshyg");
-    await createNamespace(ns, client);
-    await putKeySecret(client, ns, pair);
-    const captured = captureLogs();
-    logs = captured.lines;
-    controller = await SealedSecretsController.start(client, { keyNamespace: ns, watchNamespaces: [ns], keyRenewPeriodMs: 0, logger: captured.logger });
+    ns = await h.namespace("sshyg", pair);
+    ({ logs } = await h.start(ns));
     secret = canary("canary", '"quoted"\nnext-line-cafe\u0301');
-  });
-
-  afterAll(async () => {
-    await controller.stop();
-    await deleteNamespace(ns, client);
-    client.close();
   });
 
   it.each(CASES)("$reason", async (c) => {

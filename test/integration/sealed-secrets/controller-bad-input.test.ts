@@ -5,25 +5,13 @@
  * private key never appear in logs, Events, status or endpoint answers.
  */
 import { randomBytes } from "node:crypto";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { HttpKubeClient, SealedSecretsController } from "../../../src/operator/index.js";
+import { beforeAll, expect, it } from "vitest";
+import type { HttpKubeClient, SealedSecretsController } from "../../../src/operator/index.js";
 import type { SealedSecretObject, SecretObject } from "../../../src/decrypt/sealed-secrets/index.js";
-import {
-  adminClient,
-  captureLogs,
-  createNamespace,
-  deleteNamespace,
-  ensureSealedSecretCrd,
-  eventsFor,
-  paths,
-  putKeySecret,
-  sealed,
-  syncedCondition,
-  testKeyPair,
-  waitFor,
-} from "../../support/bitnami.js";
+import { eventsFor, paths, sealed, syncedCondition, testKeyPair, waitFor } from "../../support/bitnami.js";
 import type { TestKeyPair } from "../../support/bitnami.js";
-import { describePeers, uniqueName } from "../../support/peers.js";
+import { controllerHarness } from "../../support/controller.js";
+import { describePeers } from "../../support/peers.js";
 
 const b64 = (s: string): string => Buffer.from(s, "utf8").toString("base64");
 
@@ -122,36 +110,20 @@ const CASES: readonly BadCase[] = [
 ];
 
 describePeers("Sealed Secrets controller (Sigil): bad input and secret hygiene", () => {
+  const h = controllerHarness();
   let client: HttpKubeClient;
   let pair: TestKeyPair;
   let stranger: TestKeyPair;
-  const running: SealedSecretsController[] = [];
-  const namespaces: string[] = [];
 
   beforeAll(async () => {
-    client = adminClient();
-    await ensureSealedSecretCrd(client);
+    client = h.client;
     [pair, stranger] = await Promise.all([testKeyPair(), testKeyPair(2048, 1)]);
   });
 
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((c) => c.stop()));
-  });
-
-  afterAll(async () => {
-    await Promise.all(namespaces.map((ns) => deleteNamespace(ns, client)));
-    client.close();
-  });
-
   async function setup(listen = false): Promise<{ ns: string; controller: SealedSecretsController; logs: string[] }> {
-    const ns = uniqueName("ssbad");
-    namespaces.push(ns);
-    await createNamespace(ns, client);
-    await putKeySecret(client, ns, pair);
-    const { lines, logger } = captureLogs();
-    const controller = await SealedSecretsController.start(client, { keyNamespace: ns, watchNamespaces: [ns], listenAddr: listen ? "127.0.0.1:0" : undefined, keyRenewPeriodMs: 0, logger });
-    running.push(controller);
-    return { ns, controller, logs: lines };
+    const ns = await h.namespace("ssbad", pair);
+    const { controller, logs } = await h.start(ns, { listenAddr: listen ? "127.0.0.1:0" : undefined });
+    return { ns, controller, logs };
   }
 
   it.each(CASES)("$reason gives Synced=False, an Event, and no Secret change", async (c) => {

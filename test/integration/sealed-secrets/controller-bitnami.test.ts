@@ -9,27 +9,14 @@
  * test/support/bitnami.ts); every other request goes to the real API server.
  */
 import { spawn } from "node:child_process";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import type { SealedSecretObject, SecretObject } from "../../../src/decrypt/sealed-secrets/index.js";
 import { generateSealingKeyPair, sealingCertificate } from "../../../src/decrypt/sealed-secrets/index.js";
-import { HttpKubeClient, SealedSecretsController } from "../../../src/operator/index.js";
-import {
-  adminClient,
-  captureLogs,
-  createNamespace,
-  deleteNamespace,
-  ensureSealedSecretCrd,
-  paths,
-  putKeySecret,
-  sealed,
-  startBitnamiController,
-  startServiceProxyShim,
-  syncedCondition,
-  testKeyPair,
-  waitFor,
-} from "../../support/bitnami.js";
+import type { HttpKubeClient, SealedSecretsController } from "../../../src/operator/index.js";
+import { paths, putKeySecret, sealed, startBitnamiController, startServiceProxyShim, syncedCondition, testKeyPair, waitFor } from "../../support/bitnami.js";
 import type { RunningBitnamiController, ServiceProxyShim } from "../../support/bitnami.js";
-import { describePeers, peerBin, peers, uniqueName } from "../../support/peers.js";
+import { controllerHarness } from "../../support/controller.js";
+import { describePeers, peerBin, peers } from "../../support/peers.js";
 
 const KEY_LABEL = "sealedsecrets.bitnami.com/sealed-secrets-key";
 const text = (s: string | undefined): string => Buffer.from(s ?? "", "base64").toString("utf8");
@@ -56,48 +43,27 @@ function secretJson(ns: string, name: string, data: Record<string, string>): str
 }
 
 describePeers("Sealed Secrets: Sigil's controller with the real bitnami controller and kubeseal", () => {
+  const h = controllerHarness();
   let client: HttpKubeClient;
-  const stops: (() => Promise<void>)[] = [];
-  const namespaces: string[] = [];
 
-  beforeAll(async () => {
-    client = adminClient();
-    await ensureSealedSecretCrd(client);
+  beforeAll(() => {
+    client = h.client;
   });
 
-  afterEach(async () => {
-    for (const stop of stops.splice(0).reverse()) await stop();
-  });
-
-  afterAll(async () => {
-    await Promise.all(namespaces.map((ns) => deleteNamespace(ns, client)));
-    client.close();
-  });
-
-  async function namespace(prefix: string): Promise<string> {
-    const ns = uniqueName(prefix);
-    namespaces.push(ns);
-    await createNamespace(ns, client);
-    return ns;
-  }
+  const namespace = (prefix: string): Promise<string> => h.namespace(prefix);
 
   async function sigil(keyNs: string, watch: string[], generate = false): Promise<SealedSecretsController> {
-    const { logger } = captureLogs();
-    const c = await SealedSecretsController.start(client, {
-      keyNamespace: keyNs,
+    const { controller } = await h.start(keyNs, {
       watchNamespaces: watch,
       listenAddr: "127.0.0.1:0",
-      keyRenewPeriodMs: 0,
-      logger,
       ...(generate ? { generateKeyPair: (o) => generateSealingKeyPair({ ...o, keySize: 2048 }) } : {}),
     });
-    stops.push(() => c.stop());
-    return c;
+    return controller;
   }
 
   async function bitnami(keyNs: string, watch: string[]): Promise<RunningBitnamiController> {
     const b = await startBitnamiController({ keyNamespace: keyNs, namespaces: watch });
-    stops.push(() => b.stop());
+    h.onEnd(() => b.stop());
     return b;
   }
 
@@ -160,7 +126,7 @@ describePeers("Sealed Secrets: Sigil's controller with the real bitnami controll
     const s = await sigil(keyNs, [ns]);
     await client.create(`/api/v1/namespaces/${keyNs}/services`, { metadata: { name: "sealed-secrets-controller" }, spec: { ports: [{ name: "http", port: 8080 }] } });
     const shim: ServiceProxyShim = await startServiceProxyShim({ [`${keyNs}/sealed-secrets-controller`]: urlOf(s) });
-    stops.push(() => shim.stop());
+    h.onEnd(() => shim.stop());
     const where = ["--controller-namespace", keyNs, "--controller-name", "sealed-secrets-controller"];
 
     const fetched = await kubeseal([...where, "--fetch-cert"], "", shim.kubeconfig);

@@ -9,31 +9,20 @@ import { X509Certificate, createPrivateKey } from "node:crypto";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { PassThrough } from "node:stream";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { Logger } from "../../../src/core/index.js";
 import { runCli } from "../../../src/cli/index.js";
 import { buildProviderRegistry } from "../../../src/cli/keys-from-env.js";
 import { createOperatorCommand, manualSignals } from "../../../src/cli/commands/operator/index.js";
 import { buildKeySecret, generateSealingKeyPair, parseWrapRef, wrapKeySecret } from "../../../src/decrypt/sealed-secrets/index.js";
 import type { SecretObject } from "../../../src/decrypt/sealed-secrets/index.js";
-import { HttpKubeClient, SealedSecretsController } from "../../../src/operator/index.js";
-import type { SealedSecretsControllerOptions } from "../../../src/operator/index.js";
+import { SealedSecretsController } from "../../../src/operator/index.js";
+import type { HttpKubeClient, SealedSecretsControllerOptions } from "../../../src/operator/index.js";
 import type { ProviderRegistry } from "../../../src/providers/index.js";
-import {
-  adminClient,
-  captureLogs,
-  createNamespace,
-  deleteNamespace,
-  ensureSealedSecretCrd,
-  paths,
-  putKeySecret,
-  sealed,
-  syncedCondition,
-  testKeyPair,
-  waitFor,
-} from "../../support/bitnami.js";
+import { captureLogs, paths, putKeySecret, sealed, syncedCondition, testKeyPair, waitFor } from "../../support/bitnami.js";
 import type { TestKeyPair } from "../../support/bitnami.js";
-import { describePeers, peers, uniqueName } from "../../support/peers.js";
+import { controllerHarness } from "../../support/controller.js";
+import { describePeers, peers } from "../../support/peers.js";
 
 const KEY_LABEL = "sealedsecrets.bitnami.com/sealed-secrets-key";
 const text = (s: string | undefined): string => Buffer.from(s ?? "", "base64").toString("utf8");
@@ -66,40 +55,22 @@ async function vaultProxy(): Promise<{ address: string; close: () => Promise<voi
 }
 
 describePeers("Sealed Secrets controller (Sigil): sealing keys", () => {
+  const h = controllerHarness();
   let client: HttpKubeClient;
   let pair: TestKeyPair;
   let providers: ProviderRegistry;
-  const running: SealedSecretsController[] = [];
-  const namespaces: string[] = [];
 
   beforeAll(async () => {
-    client = adminClient();
-    await ensureSealedSecretCrd(client);
+    client = h.client;
     pair = await testKeyPair();
     providers = buildProviderRegistry({ VAULT_TOKEN: peers().vault.token, HOME: "/nonexistent" });
   });
 
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((c) => c.stop()));
-  });
+  const namespace = (): Promise<string> => h.namespace("sskey");
 
-  afterAll(async () => {
-    await Promise.all(namespaces.map((ns) => deleteNamespace(ns, client)));
-    client.close();
-  });
-
-  async function namespace(): Promise<string> {
-    const ns = uniqueName("sskey");
-    namespaces.push(ns);
-    await createNamespace(ns, client);
-    return ns;
-  }
-
+  /** A controller for `ns` that serves its endpoints on a free loopback port unless `options` say otherwise. */
   async function start(ns: string, options: Partial<SealedSecretsControllerOptions> = {}): Promise<SealedSecretsController> {
-    const { logger } = captureLogs();
-    const c = await SealedSecretsController.start(client, { keyNamespace: ns, watchNamespaces: [ns], listenAddr: "127.0.0.1:0", keyRenewPeriodMs: 0, logger, ...options });
-    running.push(c);
-    return c;
+    return (await h.start(ns, { listenAddr: "127.0.0.1:0", ...options })).controller;
   }
 
   async function keySecrets(ns: string): Promise<SecretObject[]> {

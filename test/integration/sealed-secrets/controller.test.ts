@@ -5,61 +5,32 @@
  * without private-key work. Each test has its own namespace and its own
  * controller instance (watching only that namespace).
  */
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { HttpKubeClient, SealedSecretsController } from "../../../src/operator/index.js";
-import type { SealedSecretsControllerOptions } from "../../../src/operator/index.js";
+import { beforeAll, expect, it } from "vitest";
+import type { HttpKubeClient, SealedSecretsController, SealedSecretsControllerOptions } from "../../../src/operator/index.js";
 import type { SealedSecretObject, SecretObject } from "../../../src/decrypt/sealed-secrets/index.js";
-import {
-  adminClient,
-  captureLogs,
-  createNamespace,
-  deleteNamespace,
-  ensureSealedSecretCrd,
-  eventsFor,
-  paths,
-  putKeySecret,
-  sealed,
-  syncedCondition,
-  testKeyPair,
-  waitFor,
-} from "../../support/bitnami.js";
+import { eventsFor, paths, sealed, syncedCondition, testKeyPair, waitFor } from "../../support/bitnami.js";
 import type { TestKeyPair } from "../../support/bitnami.js";
-import { describePeers, uniqueName } from "../../support/peers.js";
+import { controllerHarness } from "../../support/controller.js";
+import { describePeers } from "../../support/peers.js";
 
 const b64 = (s: string): string => Buffer.from(s, "utf8").toString("base64");
 const text = (s: string | undefined): string => Buffer.from(s ?? "", "base64").toString("utf8");
 
 describePeers("Sealed Secrets controller (Sigil) against a real API server", () => {
+  const h = controllerHarness();
   let client: HttpKubeClient;
   let pair: TestKeyPair;
-  const running: SealedSecretsController[] = [];
-  const namespaces: string[] = [];
 
   beforeAll(async () => {
-    client = adminClient();
-    await ensureSealedSecretCrd(client);
+    client = h.client;
     pair = await testKeyPair();
-  });
-
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((c) => c.stop()));
-  });
-
-  afterAll(async () => {
-    await Promise.all(namespaces.map((ns) => deleteNamespace(ns, client)));
-    client.close();
   });
 
   /** A namespace with the test key Secret, and a controller for it. */
   async function setup(options: Partial<SealedSecretsControllerOptions> = {}): Promise<{ ns: string; controller: SealedSecretsController; logs: string[] }> {
-    const ns = uniqueName("ssc");
-    namespaces.push(ns);
-    await createNamespace(ns, client);
-    await putKeySecret(client, ns, pair);
-    const { lines, logger } = captureLogs();
-    const controller = await SealedSecretsController.start(client, { keyNamespace: ns, watchNamespaces: [ns], listenAddr: undefined, keyRenewPeriodMs: 0, logger, ...options });
-    running.push(controller);
-    return { ns, controller, logs: lines };
+    const ns = await h.namespace("ssc", pair);
+    const { controller, logs } = await h.start(ns, options);
+    return { ns, controller, logs };
   }
 
   async function apply(ss: SealedSecretObject): Promise<SealedSecretObject> {
@@ -244,9 +215,7 @@ describePeers("Sealed Secrets controller (Sigil) against a real API server", () 
     await controller.idle();
     expect(controller.privateKeyOperations).toBe(ops);
     await controller.stop();
-    const { logger } = captureLogs();
-    const restarted = await SealedSecretsController.start(client, { keyNamespace: ns, watchNamespaces: [ns], listenAddr: undefined, keyRenewPeriodMs: 0, logger });
-    running.push(restarted);
+    const { controller: restarted } = await h.start(ns);
     await restarted.idle();
     expect(restarted.size).toBe(5);
     expect(restarted.privateKeyOperations).toBe(0);
@@ -261,9 +230,7 @@ describePeers("Sealed Secrets controller (Sigil) against a real API server", () 
     const s = await waitFor("the Secret", () => secret(ns, "offline"));
     s.data = { k: b64("edited-while-down") };
     await client.replace(paths.secret(ns, "offline"), s);
-    const { logger } = captureLogs();
-    const restarted = await SealedSecretsController.start(client, { keyNamespace: ns, watchNamespaces: [ns], listenAddr: undefined, keyRenewPeriodMs: 0, logger });
-    running.push(restarted);
+    const { controller: restarted } = await h.start(ns);
     await waitFor("the repair", async () => (text((await secret(ns, "offline"))?.data?.["k"]) === "real" ? true : undefined));
     expect(restarted.privateKeyOperations).toBe(1);
   });
