@@ -6,8 +6,8 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
 import type { RequestOptions } from "node:https";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { SigilError } from "../../../core/index.js";
 
 /** Environment variable naming kubeconfig files (colon-separated). */
@@ -18,6 +18,15 @@ export const HOME_ENV = "HOME";
 export interface KubeSettings {
   readonly kubeconfig?: string | undefined;
   readonly context?: string | undefined;
+}
+
+/**
+ * client-node's `KubeConfig`, imported on first use: importing the package
+ * costs about 85 MB of memory, and every `sigil` command (the operator
+ * included, ADR 0003) would pay it at start when only `seal` needs it.
+ */
+async function kubeConfigClass(): Promise<typeof KubeConfig> {
+  return (await import("@kubernetes/client-node")).KubeConfig;
 }
 
 /** The kubeconfig file to use, or undefined when there is none. */
@@ -33,10 +42,10 @@ export function kubeconfigPath(settings: KubeSettings, env: Readonly<Record<stri
  * Load the kubeconfig, or undefined when there is none.
  * @throws SigilError `config.invalid` naming the file when it cannot be read or the context does not exist.
  */
-export function loadKubeConfig(settings: KubeSettings, env: Readonly<Record<string, string | undefined>>): KubeConfig | undefined {
+export async function loadKubeConfig(settings: KubeSettings, env: Readonly<Record<string, string | undefined>>): Promise<KubeConfig | undefined> {
   const path = kubeconfigPath(settings, env);
   if (path === undefined) return undefined;
-  const kc = new KubeConfig();
+  const kc = new (await kubeConfigClass())();
   try {
     kc.loadFromFile(path);
   } catch (cause) {
@@ -86,9 +95,9 @@ export function contextNamespace(kc: KubeConfig | undefined): string | undefined
  * skipped; client-go (kubectl, kubeseal) just talks plain HTTP to it. There
  * is no TLS to verify on plain HTTP, so mark such clusters accordingly.
  */
-function plainHttpAware(kc: KubeConfig): KubeConfig {
+async function plainHttpAware(kc: KubeConfig): Promise<KubeConfig> {
   if (kc.getCurrentCluster()?.server.startsWith("http:") !== true) return kc;
-  const copy = new KubeConfig();
+  const copy = new (await kubeConfigClass())();
   copy.loadFromOptions({
     clusters: kc.clusters.map((c) => (c.server.startsWith("http:") ? { ...c, skipTLSVerify: true } : c)),
     users: kc.users,
@@ -115,7 +124,7 @@ export async function apiTarget(kc: KubeConfig | undefined): Promise<ApiTarget> 
   }
   const options: RequestOptions = {};
   try {
-    await plainHttpAware(kc).applyToHTTPSOptions(options);
+    await (await plainHttpAware(kc)).applyToHTTPSOptions(options);
   } catch (cause) {
     throw new SigilError("config.invalid", "cannot use the kubeconfig's credentials", { subject: cluster.server, cause });
   }

@@ -42,14 +42,18 @@ async function sealInput(flags: SealFlags, ctx: CliContext, publicKey: KeyObject
   const docs = parseManifests(input.text, input.source);
   if (docs.length === 0) throw new SigilError("input.invalid", "no secrets found; make sure the input is a valid, UTF-8 encoded Secret", { subject: input.source });
   const scope = flagScope(flags);
-  return docs.map((doc) => {
+  let resolved: Promise<ResolvedNamespace> | undefined;
+  const namespace = (): Promise<ResolvedNamespace> => (resolved ??= resolveNamespace(flags, ctx));
+  const sealed: SealedSecretObject[] = [];
+  for (const doc of docs) {
     const secret = toSecret(doc, input.source);
     if (overrides.name !== undefined && overrides.name !== "") secret.metadata.name = overrides.name;
     if (overrides.namespace !== undefined && overrides.namespace !== "") secret.metadata.namespace = overrides.namespace;
     applyScope(secret, scope ?? (ownScopeSet(secret) ? undefined : overrides.fallbackScope));
-    fillNamespace(secret, flags, ctx);
-    return sealSecret(secret, publicKey, { allowEmptyData: flags.allowEmptyData });
-  });
+    await fillNamespace(secret, namespace);
+    sealed.push(sealSecret(secret, publicKey, { allowEmptyData: flags.allowEmptyData }));
+  }
+  return sealed;
 }
 
 function ownScopeSet(secret: SecretObject): boolean {
@@ -63,10 +67,12 @@ function applyScope(secret: SecretObject, scope: Scope | undefined): void {
   else delete secret.metadata.annotations;
 }
 
-/** Fill a missing namespace, and refuse one that differs from an explicit --namespace (unless cluster-wide). */
-function fillNamespace(secret: SecretObject, flags: SealFlags, ctx: CliContext): void {
+type ResolvedNamespace = Awaited<ReturnType<typeof resolveNamespace>>;
+
+/** Fill a missing namespace, and refuse one that differs from an explicit --namespace (unless cluster-wide). The kubeconfig is read only when needed. */
+async function fillNamespace(secret: SecretObject, resolve: () => Promise<ResolvedNamespace>): Promise<void> {
   if (scopeFromAnnotations(secret.metadata.annotations) === "cluster-wide") return;
-  const { namespace, explicit } = resolveNamespace(flags, ctx);
+  const { namespace, explicit } = await resolve();
   const own = secret.metadata.namespace ?? "";
   if (explicit && own !== "" && own !== namespace) {
     throw new SigilError("input.invalid", `namespace mismatch: input secret is in namespace "${own}" but "${namespace}" was specified`, {
@@ -84,7 +90,7 @@ export async function sealToOutput(flags: SealFlags, ctx: CliContext, publicKey:
 /** `sigil seal --raw`: one value from stdin or `--from-file [name=]path`, printed as base64 without a newline. */
 export async function sealRawToOutput(flags: SealFlags, ctx: CliContext, publicKey: KeyObject, out: Output): Promise<void> {
   const scope = flagScope(flags) ?? "strict";
-  const namespace = scope === "cluster-wide" ? "" : resolveNamespace(flags, ctx).namespace;
+  const namespace = scope === "cluster-wide" ? "" : (await resolveNamespace(flags, ctx)).namespace;
   if (flags.fromFile.length > 1) throw new SigilError("input.invalid", "must provide only one --from-file when encrypting a single item with --raw");
   const from = flags.fromFile[0];
   const value =

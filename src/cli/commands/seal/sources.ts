@@ -32,7 +32,7 @@ function isFilename(value: string): boolean {
  */
 export async function controllerFor(flags: SealFlags, ctx: CliContext, deps: SealDeps): Promise<ControllerApi> {
   if (flags.controllerUrl !== undefined && flags.controllerUrl !== "") return directControllerApi(flags.controllerUrl, deps.http);
-  const kc = loadKubeConfig(flags, ctx.env);
+  const kc = await loadKubeConfig(flags, ctx.env);
   return serviceProxyControllerApi(await apiTarget(kc), flags.controllerNamespace, flags.controllerName, deps.http);
 }
 
@@ -55,7 +55,7 @@ export async function openCertificate(flags: SealFlags, ctx: CliContext, deps: S
 }
 
 /** The namespace to fill in and whether `--namespace` set it explicitly (kubeseal's clientConfig.Namespace()). */
-export function resolveNamespace(flags: SealFlags, ctx: CliContext): { namespace: string; explicit: boolean } {
+export async function resolveNamespace(flags: SealFlags, ctx: CliContext): Promise<{ namespace: string; explicit: boolean }> {
   if (flags.namespace !== undefined && flags.namespace !== "") return { namespace: flags.namespace, explicit: true };
-  return { namespace: contextNamespace(loadKubeConfig(flags, ctx.env)) ?? "default", explicit: false };
+  return { namespace: contextNamespace(await loadKubeConfig(flags, ctx.env)) ?? "default", explicit: false };
 }
