@@ -15,6 +15,7 @@ import { Logger } from "../../../src/core/index.js";
 import { runCli } from "../../../src/cli/index.js";
 import type { CliContext } from "../../../src/cli/index.js";
 import { describePeers, peerBin, peers } from "../../support/peers.js";
+import { peerKeyEnv } from "../../support/sops-peer.js";
 
 const C = { dir: "", recipient: "", kmsArn: "", env: {} as Record<string, string> };
 
@@ -66,10 +67,7 @@ describePeers("sops CLI parity through .sops.yaml (real sops 3.13.2)", () => {
       HOME: C.dir,
       SOPS_DISABLE_VERSION_CHECK: "1",
       SOPS_AGE_KEY_FILE: join(C.dir, "keys.txt"),
-      AWS_ENDPOINT_URL_KMS: p.kms.endpoint,
-      AWS_REGION: p.kms.region,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
+      ...peerKeyEnv(),
     };
     // The AWS SDK's default credential chain reads the process environment, not the CLI context.
     process.env["AWS_ACCESS_KEY_ID"] ??= "test";

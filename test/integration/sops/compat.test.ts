@@ -14,6 +14,7 @@ import { Logger } from "../../../src/core/index.js";
 import { runCli } from "../../../src/cli/index.js";
 import type { CliContext } from "../../../src/cli/index.js";
 import { describePeers, peerBin, peers } from "../../support/peers.js";
+import { peerKeyEnv, vaultTransitUri } from "../../support/sops-peer.js";
 
 interface Ctx {
   dir: string;
@@ -95,17 +96,12 @@ describePeers("sops compatibility (real sops 3.13.2)", () => {
     writeFileSync(join(C.dir, "keys.txt"), keygen);
     C.recipient = /public key: (age1[0-9a-z]+)/.exec(keygen)?.[1] ?? "";
     C.kmsArn = p.kms.keyArns[0] ?? "";
-    C.vaultUri = `${p.vault.addr}/v1/${p.vault.transitMount}/keys/${p.vault.transitKey}`;
+    C.vaultUri = vaultTransitUri();
     C.env = {
       HOME: C.dir,
       SOPS_DISABLE_VERSION_CHECK: "1",
       SOPS_AGE_KEY_FILE: join(C.dir, "keys.txt"),
-      AWS_ENDPOINT_URL_KMS: p.kms.endpoint,
-      AWS_REGION: p.kms.region,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      VAULT_ADDR: p.vault.addr,
-      VAULT_TOKEN: p.vault.token,
+      ...peerKeyEnv(),
     };
     // The AWS SDK's default credential chain reads the process environment, not the CLI context.
     process.env["AWS_ACCESS_KEY_ID"] ??= "test";
