@@ -103,9 +103,6 @@ describePeers("sops compatibility (real sops 3.13.2)", () => {
       SOPS_AGE_KEY_FILE: join(C.dir, "keys.txt"),
       ...peerKeyEnv(),
     };
-    // The AWS SDK's default credential chain reads the process environment, not the CLI context.
-    process.env["AWS_ACCESS_KEY_ID"] ??= "test";
-    process.env["AWS_SECRET_ACCESS_KEY"] ??= "test";
   });
 
   it.each([
