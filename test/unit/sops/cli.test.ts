@@ -87,6 +87,24 @@ describe("sigil encrypt / decrypt", () => {
   });
 });
 
+describe("--decryption-order / SOPS_DECRYPTION_ORDER", () => {
+  it.each([
+    { reason: "a valid order from the flag", args: ["--decryption-order", "hc_vault, age"], env: {}, code: 0, err: "" },
+    { reason: "a valid order from the environment", args: [], env: { SOPS_DECRYPTION_ORDER: "age,kms" }, code: 0, err: "" },
+    { reason: "an unknown key type", args: ["--decryption-order", "age,gpg"], env: {}, code: 1, err: "unknown key type 'gpg'" },
+    { reason: "an unknown key type from the environment", args: [], env: { SOPS_DECRYPTION_ORDER: "vault" }, code: 1, err: "unknown key type 'vault'" },
+    { reason: "a key type named twice", args: ["--decryption-order", "age,kms,age"], env: {}, code: 1, err: "names a key type twice" },
+  ])("decrypt and rotate check the order before decrypting ($reason)", async ({ args, env, code, err }) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "s.yaml"), fixture("types.sops.yaml"));
+    for (const verb of ["decrypt", "rotate"]) {
+      const r = await sigil([verb, ...args, "s.yaml"], dir, env);
+      expect(r.code, `${verb}: ${r.err}`).toBe(code);
+      expect(r.err).toContain(err);
+    }
+  });
+});
+
 describe("sigil updatekeys", () => {
   it("updates every sops file in a directory tree and reports each one", async () => {
     const dir = tempDir();

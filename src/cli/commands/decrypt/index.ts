@@ -3,61 +3,25 @@
  * (docs/cli/sops.md). The MAC is verified before anything is printed.
  */
 import type { Command } from "commander";
-import { SigilError } from "../../../core/index.js";
-import { KEY_TYPES, decryptFile } from "../../../decrypt/index.js";
-import type { KeyType } from "../../../decrypt/index.js";
+import { decryptFile } from "../../../decrypt/index.js";
 import type { CliContext } from "../../context.js";
-import { buildProviderRegistry } from "../../keys-from-env.js";
 import type { CommandModule } from "../index.js";
-import { loadCliSopsConfig, storeOptionsOf } from "../encrypt/config.js";
-import { SOPS_DECRYPTION_ORDER_ENV, addSopsGlobalOptions } from "../encrypt/keys.js";
+import { addSopsGlobalOptions } from "../encrypt/keys.js";
 import { extract, parseTreePath } from "./extract.js";
-import { formatsFor, readInput, writeResult } from "./io.js";
-import type { IoFlags } from "./io.js";
-import { addMaxInputSizeOption, maxInputBytes } from "./size.js";
-import type { SizeFlags } from "./size.js";
+import { writeResult } from "./io.js";
+import { readEncryptedInput } from "./open.js";
+import type { EncryptedInputFlags } from "./open.js";
+import { addMaxInputSizeOption } from "./size.js";
 
-type DecryptFlags = IoFlags & SizeFlags & {
-  readonly config?: string | undefined;
+type DecryptFlags = EncryptedInputFlags & {
   readonly extract?: string | undefined;
   readonly ignoreMac?: boolean | undefined;
-  readonly decryptionOrder?: string | undefined;
 };
 
-/**
- * The decryption order from `--decryption-order` / `SOPS_DECRYPTION_ORDER`.
- * @throws SigilError `input.invalid` for an unknown or repeated key type.
- */
-export function decryptionOrder(ctx: CliContext, flag: string | undefined): KeyType[] | undefined {
-  const raw = flag ?? ctx.env[SOPS_DECRYPTION_ORDER_ENV];
-  if (raw === undefined || raw === "") return undefined;
-  const names = raw.split(",").map((n) => n.trim()).filter((n) => n !== "");
-  for (const n of names) {
-    if (!(KEY_TYPES as readonly string[]).includes(n)) throw new SigilError("input.invalid", `unknown key type '${n}' in the decryption order (use ${KEY_TYPES.join(", ")})`);
-  }
-  if (new Set(names).size !== names.length) throw new SigilError("input.invalid", "the decryption order names a key type twice");
-  return names as KeyType[];
-}
-
 async function runDecrypt(ctx: CliContext, file: string | undefined, flags: DecryptFlags): Promise<void> {
-  const limit = maxInputBytes(ctx, flags);
-  const input = await readInput(ctx, file, flags, limit);
-  const formats = formatsFor(input, flags);
   const path = flags.extract === undefined ? undefined : parseTreePath(flags.extract);
-  const order = decryptionOrder(ctx, flags.decryptionOrder);
-  // sops reads .sops.yaml here too, for the stores' indentation of the output.
-  const config = await loadCliSopsConfig(ctx, flags.config);
-  const result = await decryptFile(input.bytes, {
-    registry: buildProviderRegistry(ctx.env),
-    path: input.path ?? input.name,
-    format: formats.input,
-    outputFormat: formats.output,
-    maxInputBytes: limit,
-    store: storeOptionsOf(config),
-    dangerouslySkipMacCheck: flags.ignoreMac === true,
-    logger: ctx.logger,
-    ...(order === undefined ? {} : { decryptionOrder: order }),
-  });
+  const { input, formats, engine } = await readEncryptedInput(ctx, file, flags);
+  const result = await decryptFile(input.bytes, { ...engine, outputFormat: formats.output, dangerouslySkipMacCheck: flags.ignoreMac === true });
   const out = path === undefined ? result.plaintext : extract(result.branches, path, formats.output);
   await writeResult(ctx, input, flags, out);
 }

@@ -7,25 +7,20 @@ import { rotateFile } from "../../../decrypt/index.js";
 import { parseAgeRecipients, parseKmsArns, parseVaultTransitUris } from "../../../providers/index.js";
 import type { MasterKeyRef } from "../../../providers/index.js";
 import type { CliContext } from "../../context.js";
-import { buildProviderRegistry } from "../../keys-from-env.js";
-import { decryptionOrder } from "../decrypt/index.js";
-import { formatsFor, readInput, writeResult } from "../decrypt/io.js";
-import type { IoFlags } from "../decrypt/io.js";
-import { addMaxInputSizeOption, maxInputBytes } from "../decrypt/size.js";
-import type { SizeFlags } from "../decrypt/size.js";
-import { loadCliSopsConfig, storeOptionsOf } from "../encrypt/config.js";
+import { writeResult } from "../decrypt/io.js";
+import { readEncryptedInput } from "../decrypt/open.js";
+import type { EncryptedInputFlags } from "../decrypt/open.js";
+import { addMaxInputSizeOption } from "../decrypt/size.js";
 import { addSopsGlobalOptions } from "../encrypt/keys.js";
 import type { CommandModule } from "../index.js";
 
-type RotateFlags = IoFlags & SizeFlags & {
-  readonly config?: string;
+type RotateFlags = EncryptedInputFlags & {
   readonly addAge?: string;
   readonly rmAge?: string;
   readonly addKms?: string;
   readonly rmKms?: string;
   readonly addHcVaultTransit?: string;
   readonly rmHcVaultTransit?: string;
-  readonly decryptionOrder?: string;
 };
 
 function keysOf(age: string | undefined, kms: string | undefined, vault: string | undefined): MasterKeyRef[] {
@@ -33,22 +28,11 @@ function keysOf(age: string | undefined, kms: string | undefined, vault: string 
 }
 
 async function runRotate(ctx: CliContext, file: string | undefined, flags: RotateFlags): Promise<void> {
-  const limit = maxInputBytes(ctx, flags);
-  const input = await readInput(ctx, file, flags, limit);
-  const formats = formatsFor(input, flags);
-  const order = decryptionOrder(ctx, flags.decryptionOrder);
-  // sops reads .sops.yaml here too, for the stores' indentation of the output.
-  const config = await loadCliSopsConfig(ctx, flags.config);
+  const { input, engine } = await readEncryptedInput(ctx, file, flags);
   const out = await rotateFile(input.bytes, {
-    registry: buildProviderRegistry(ctx.env),
-    path: input.path ?? input.name,
-    format: formats.input,
-    maxInputBytes: limit,
-    store: storeOptionsOf(config),
+    ...engine,
     addKeys: keysOf(flags.addAge, flags.addKms, flags.addHcVaultTransit),
     removeKeys: keysOf(flags.rmAge, flags.rmKms, flags.rmHcVaultTransit),
-    logger: ctx.logger,
-    ...(order === undefined ? {} : { decryptionOrder: order }),
   });
   await writeResult(ctx, input, flags, out);
 }
