@@ -135,4 +135,15 @@ describe("sigil updatekeys", () => {
     expect(r.out).toContain("one.yaml: declined");
     expect(readFileSync(join(dir, "one.yaml"))).toEqual(fixture("types.sops.yaml"));
   });
+
+  it("refuses a threshold that is not a number before it looks at any file", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "one.yaml"), fixture("types.sops.yaml"));
+    writeFileSync(join(dir, ".sops.yaml"), "creation_rules:\n  - age: age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n");
+    const r = await sigil(["updatekeys", "--yes", "--shamir-secret-sharing-threshold", "two", "one.yaml"], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("sharing-threshold must be a number");
+    expect(r.out).not.toContain("one.yaml");
+    expect(readFileSync(join(dir, "one.yaml"))).toEqual(fixture("types.sops.yaml"));
+  });
 });

@@ -9,7 +9,7 @@ import type { Interface } from "node:readline";
 import type { Command } from "commander";
 import { SigilError, describeError } from "../../../core/index.js";
 import { compileRe2, creationRuleSettings, matchCreationRule, parseFormat, requireUsableKeys, updateKeysFile } from "../../../decrypt/index.js";
-import type { CreationRuleSettings, SopsFormat } from "../../../decrypt/index.js";
+import type { CreationRuleSettings, SopsFormat, StoreOptions } from "../../../decrypt/index.js";
 import type { CliContext } from "../../context.js";
 import { buildProviderRegistry } from "../../keys-from-env.js";
 import { writeAtomic } from "../decrypt/io.js";
@@ -37,6 +37,9 @@ interface Run {
   readonly flags: UpdateKeysFlags;
   readonly maxInputBytes: number;
   readonly format: SopsFormat | undefined;
+  /** `--shamir-secret-sharing-threshold` (0: the rule's). */
+  readonly threshold: number;
+  readonly store: Partial<StoreOptions>;
   readonly registry: ReturnType<typeof buildProviderRegistry>;
   readonly ask: (question: string) => Promise<string>;
   failures: SigilError[];
@@ -85,9 +88,9 @@ async function updateOne(run: Run, c: Candidate): Promise<Outcome> {
     path: c.path,
     ...(run.format === undefined ? {} : { format: run.format }),
     maxInputBytes: run.maxInputBytes,
-    store: storeOptionsOf(run.config),
+    store: run.store,
     keyGroups: rule.keyGroups,
-    shamirThreshold: parseThreshold(run.flags.shamirSecretSharingThreshold) || (rule.shamirThreshold ?? 0),
+    shamirThreshold: run.threshold || (rule.shamirThreshold ?? 0),
   });
   if (!result.changed) return report(ctx, c.display, "unchanged"), "unchanged";
   const detail = [...result.added.map((k) => `+${k}`), ...result.removed.map((k) => `-${k}`)].join(", ") || "key groups changed";
@@ -123,9 +126,10 @@ async function runUpdateKeys(ctx: CliContext, paths: string[], flags: UpdateKeys
   const config = await loadCliSopsConfig(ctx, flags.config);
   if (config?.config.creationRules === undefined) throw new SigilError("config.invalid", "no .sops.yaml with creation_rules was found (use --config)", { subject: config?.path });
   checkPathRegexes(config);
-  const { ask, close } = asker(ctx);
   const format = flags.inputType === undefined ? undefined : parseFormat(flags.inputType);
-  const run: Run = { ctx, config, flags, maxInputBytes: limit, format, registry: buildProviderRegistry(ctx.env), ask, failures: [] };
+  const threshold = parseThreshold(flags.shamirSecretSharingThreshold);
+  const { ask, close } = asker(ctx);
+  const run: Run = { ctx, config, flags, maxInputBytes: limit, format, threshold, store: storeOptionsOf(config), registry: buildProviderRegistry(ctx.env), ask, failures: [] };
   const counts: Record<Outcome, number> = { updated: 0, unchanged: 0, skipped: 0, declined: 0, failed: 0 };
   try {
     for await (const c of collectFiles(ctx, paths.length === 0 ? ["."] : paths, { maxBytes: limit, format })) {
