@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SigilError, parseGoBool, parseGoDuration } from "../../../core/index.js";
 import { parseWrapRef } from "../../../decrypt/sealed-secrets/index.js";
-import { SERVICE_ACCOUNT_DIR } from "../../../operator/index.js";
+import { SERVICE_ACCOUNT_DIR } from "../../../kube/index.js";
 import type { SealedSecretsControllerOptions } from "../../../operator/index.js";
 
 /** The controller namespace, as bitnami finds its own. */
