@@ -43,6 +43,8 @@ export const ERROR_CODES = [
   "provider.invalid_key",
   "provider.not_configured",
   "provider.failed",
+  "provider.no_secret",
+  "provider.unsupported",
   // environment
   "env.peer_missing",
   "env.build_failed",
@@ -60,6 +62,13 @@ export const ERROR_CODES = [
   "kube.expired",
   "kube.unreachable",
   "kube.failed",
+  // external secrets
+  "es.invalid_spec",
+  "es.store_invalid",
+  "es.namespace_forbidden",
+  "es.template_failed",
+  "es.template_unsupported",
+  "es.secret_conflict",
   // operator
   "operator.start_failed",
   // reconciler (src/reconcile)
