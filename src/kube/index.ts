@@ -4,10 +4,7 @@
  * the `KubeClient` interface and its HTTP implementation, `kube.*` error
  * mapping, API paths and the object types.
  */
-export { KUBECONFIG_ENV, KUBERNETES_SERVICE_HOST_ENV, loadKubeConfig } from "./config.js";
-export type { KubeConfigSource, LoadedKubeConfig } from "./config.js";
-export { SERVICE_ACCOUNT_DIR, connectionFromKubeconfig, inClusterConnection, kubeconfigConnection } from "./connection.js";
-export type { KubeConnection, ReadFile, TlsMaterial } from "./connection.js";
+export * from "./kubeconfig/index.js";
 export { apiError, networkError, statusMessage } from "./errors.js";
 export { HttpKubeClient, defaultHttpKubeClientOptions } from "./http-client.js";
 export type { HttpKubeClientOptions } from "./http-client.js";
