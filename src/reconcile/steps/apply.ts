@@ -14,7 +14,9 @@ export interface ApplyStepOptions {
  * @throws SigilError from the apply engine (`apply.conflict`, `apply.immutable`, `apply.invalid`, `kube.*`).
  */
 export async function applyObjects(objects: readonly KubeObject[], manager: ResourceManager, opts: ApplyStepOptions): Promise<ChangeSetEntry[]> {
-  const options = { fieldManager: "sigil", recreateOnImmutable: opts.force, defaultNamespace: opts.defaultNamespace, stageTimeoutMs: opts.timeoutMs };
+  // Git wins for the fields it sets (as Flux forces ownership): a hand edit made with another field manager is taken back.
+  // Fields Git does not set (an HPA's replicas) are never touched.
+  const options = { fieldManager: "sigil", force: true, recreateOnImmutable: opts.force, defaultNamespace: opts.defaultNamespace, stageTimeoutMs: opts.timeoutMs };
   return opts.dryRun ? manager.diff(objects, { ...options, dryRun: true }) : manager.apply(objects, options);
 }
 

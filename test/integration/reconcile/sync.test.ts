@@ -114,6 +114,15 @@ describePeers("sigil sync --once against the real peers", () => {
     expect(inv).not.toContain(CANARY);
   });
 
+  it("takes back a field Git sets that someone edited by hand (another field manager), and reports it configured", async () => {
+    const { n, repo } = await baseline("sync-drift");
+    await client.patch(`/api/v1/namespaces/${n}/configmaps/a`, { data: { v: "edited" } }, "merge");
+    const r = await sigilSync(["--source", repo.fileUrl, "--path", "app", "-n", n, "--prune"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/ConfigMap\/.*\/a configured/);
+    expect(((await get(`/api/v1/namespaces/${n}/configmaps/a`)) as { data: Record<string, string> }).data["v"]).toBe("1");
+  });
+
   it("leaves a field another manager owns (an HPA's replicas) alone", async () => {
     const n = await ns("sync-hpa");
     const repo = createRepo(uniqueName("hpa"), { "app/d.yaml": deploy("web") });
