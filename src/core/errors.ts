@@ -62,6 +62,7 @@ export const ERROR_CODES = [
   "kube.failed",
   // operator
   "operator.start_failed",
+  "operator.unknown_controller",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
