@@ -94,6 +94,7 @@ export const ERROR_CODES = [
   "prune.failed",
   "health.timeout",
   "sync.drift_found",
+  "operator.unknown_controller",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
