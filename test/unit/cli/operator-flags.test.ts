@@ -113,7 +113,7 @@ describe("sigil operator --controllers", () => {
   });
 
   it.each([
-    { reason: "an unknown name", list: "sealedsecrets,externalsecret", code: "operator.unknown_controller", text: "unknown controller 'externalsecret' (known: sealedsecrets)" },
+    { reason: "an unknown name", list: "sealedsecrets,externalsecret", code: "operator.unknown_controller", text: "unknown controller 'externalsecret' (known: sealedsecrets, gitsources, syncs)" },
     { reason: "a name in another case", list: "SealedSecrets", code: "operator.unknown_controller", text: "'SealedSecrets'" },
     { reason: "an empty list", list: " , ", code: "input.invalid", text: "names no controller" },
   ])("refuses $reason with $code", ({ list, code, text }) => {

@@ -11,6 +11,7 @@ import { SEALED_SECRETS_CONTROLLER, SealedSecretsController } from "../../../ope
 import type { ProviderRegistry } from "../../../providers/index.js";
 import type { CliContext } from "../../context.js";
 import { controllerOptions, keyNamespace } from "./flags.js";
+import { gitopsControllers } from "./gitops.js";
 import type { OperatorFlags } from "./flags.js";
 
 /** What a controller is built from. */
@@ -29,6 +30,8 @@ export interface ControllerEntry {
   readonly summary: string;
   /** @throws SigilError `input.invalid` (or a provider code) for a bad flag of this controller. */
   create(setup: ControllerSetup): Controller;
+  /** Run when `--controllers` is not given (default true). */
+  readonly byDefault?: boolean;
 }
 
 /** Every controller, in start order. */
@@ -38,10 +41,11 @@ export const CONTROLLERS: readonly ControllerEntry[] = [
     summary: "bitnami-compatible SealedSecrets, with drift repair and provider-wrapped keys",
     create: ({ flags, ctx, client, logger, providers }) => new SealedSecretsController(client, { ...controllerOptions(flags, keyNamespace(flags.namespace, ctx.env)), providers, logger }),
   },
+  ...gitopsControllers(),
 ];
 
-/** The default of `--controllers`: every controller. */
-export const DEFAULT_CONTROLLERS = CONTROLLERS.map((c) => c.name).join(",");
+/** The default of `--controllers`: every controller not marked `byDefault: false` (the GitOps ones need their CRDs, so they are opt-in). */
+export const DEFAULT_CONTROLLERS = CONTROLLERS.filter((c) => c.byDefault !== false).map((c) => c.name).join(",");
 
 /**
  * The entries named in `list` (comma-separated, in the registry's order, duplicates ignored).
