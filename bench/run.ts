@@ -1,8 +1,9 @@
 /**
  * `npm run bench -- <name…>`: run benchmarks side by side with the peer tools
- * and write their sections of docs/benchmarks.md. Names: sops, sealed-secrets.
+ * and write their sections of docs/benchmarks.md. Names: sops, sealed-secrets, reconcile.
  */
 import { up } from "../test/env/env.js";
+import { runReconcileBench } from "./reconcile/run.js";
 import { runSealedSecretsBench } from "./sealed-secrets/run.js";
 import { runSopsBench } from "./sops/run.js";
 
@@ -11,6 +12,10 @@ const BENCHES: Record<string, () => Promise<void>> = {
   "sealed-secrets": async () => {
     await up();
     await runSealedSecretsBench({ quick: process.env["SIGIL_BENCH_QUICK"] === "1" });
+  },
+  reconcile: async () => {
+    await up();
+    await runReconcileBench({ quick: process.env["SIGIL_BENCH_QUICK"] === "1" });
   },
 };
 

@@ -1,0 +1,141 @@
+/**
+ * The controller path: `sigil operator --controllers gitsources,syncs` as
+ * its own process (compiled JavaScript) over a GitSource and a Sync of the
+ * benchmark repository with selfHeal. Measures the first sync through the
+ * controller, a re-sync on requestedAt (requests from the audit log), the
+ * edit→revert latency of a managed Secret, and the process's RSS.
+ */
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+import type { KubeClient } from "../../src/kube/index.js";
+import { freePort, waitFor } from "../../test/support/bitnami.js";
+import { peerBin, peers } from "../../test/support/peers.js";
+import { AGE_KEY_FILE } from "../../test/support/reconcile.js";
+import { median } from "../lib/measure.js";
+import { BY_SIGIL, audited, counts } from "./processes.js";
+import type { RequestCounts } from "./processes.js";
+import type { BenchRepo } from "./repo.js";
+
+export interface OperatorResults {
+  readonly nodeFlags: readonly string[];
+  /** From the operator's start (GitSource and Sync already there) to the Sync Ready at the revision. */
+  readonly firstSyncSeconds: number;
+  readonly firstSyncCpuSeconds: number;
+  /** From a requestedAt on the Sync to its status saying it handled it. */
+  readonly resyncSeconds: number;
+  readonly resyncRequests: RequestCounts;
+  readonly drift: { readonly requests: RequestCounts; readonly edits: number; readonly latenciesMs: readonly number[]; readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
+  readonly rss: { readonly afterSyncMb: number; readonly afterDriftMb: number; readonly peakMb: number };
+}
+
+const GITOPS = "/apis/gitops.sigil.dev/v1alpha1";
+const CRD_FILES = ["gitops.sigil.dev_gitsources.yaml", "gitops.sigil.dev_syncs.yaml"].map((f) => fileURLToPath(new URL(`../../crds/${f}`, import.meta.url)));
+
+interface Conditions { status?: { conditions?: { type: string; status: string }[]; lastAppliedRevision?: string; lastHandledReconcileAt?: string } }
+
+async function installCrds(client: KubeClient): Promise<void> {
+  for (const file of CRD_FILES) {
+    const crd = parse(readFileSync(file, "utf8")) as { metadata: { name: string } };
+    await client.patch(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`, crd, "apply", { fieldManager: "sigil-bench", force: true });
+    await waitFor(`${crd.metadata.name} established`, async () => ((await client.get<Conditions>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`))?.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") === true ? true : undefined));
+  }
+}
+
+async function createObjects(client: KubeClient, repo: BenchRepo, ns: string): Promise<void> {
+  await client.create(`/api/v1/namespaces/${ns}/secrets`, { apiVersion: "v1", kind: "Secret", metadata: { name: "sops-keys" }, stringData: { "identity.agekey": readFileSync(AGE_KEY_FILE, "utf8") } });
+  await client.create(`${GITOPS}/namespaces/${ns}/gitsources`, { apiVersion: "gitops.sigil.dev/v1alpha1", kind: "GitSource", metadata: { name: "bench" }, spec: { url: repo.repo.fileUrl, ref: { branch: "main" }, interval: "1h" } });
+  await client.create(`${GITOPS}/namespaces/${ns}/syncs`, { apiVersion: "gitops.sigil.dev/v1alpha1", kind: "Sync", metadata: { name: "bench" }, spec: { sourceRef: { kind: "GitSource", name: "bench" }, path: "app", interval: "1h", timeout: "10m", selfHeal: true, decryption: { secretRef: { name: "sops-keys" } } } });
+}
+
+/** VmRSS and VmHWM of a process, in MB. */
+function rssOf(pid: number): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? 0);
+  return { rss: kb("VmRSS") / 1024, hwm: kb("VmHWM") / 1024 };
+}
+
+function cpuOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100; // utime + stime, clock ticks (100/s)
+}
+
+const syncPath = (ns: string): string => `${GITOPS}/namespaces/${ns}/syncs/bench`;
+const DRIFT_BUDGET_MS = 150_000;
+const ready = (s: Conditions | undefined): boolean => s?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true && s.status.lastAppliedRevision !== undefined;
+
+function startOperator(cli: string, nodeFlags: readonly string[], healthPort: number, stderr: string[]): ChildProcess {
+  const env = { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", SIGIL_KUSTOMIZE: peerBin("kustomize"), SOPS_DISABLE_VERSION_CHECK: "1" };
+  const child = spawn(process.execPath, [...nodeFlags, cli, "operator", "--controllers", "gitsources,syncs", "--kubeconfig", peers().kube.kubeconfig, "--health-addr", `127.0.0.1:${healthPort}`, "--log-level", "warn"], { env, stdio: ["ignore", "ignore", "pipe"] });
+  child.stderr.on("data", (d: Buffer) => {
+    stderr.push(d.toString());
+    if (stderr.length > 200) stderr.shift();
+  });
+  return child;
+}
+
+/** At most `edits` edits, and no new one after `budgetMs` (a drift reconcile of 1,000 objects takes seconds on a loaded machine). */
+async function measureDrift(client: KubeClient, ns: string, edits: number, budgetMs: number): Promise<number[]> {
+  const path = `/api/v1/namespaces/${ns}/secrets/secret-0000`;
+  const original = (await client.get<{ data: Record<string, string> }>(path))?.data["password"];
+  if (original === undefined) throw new Error("the managed Secret secret-0000 is not there");
+  const latencies: number[] = [];
+  const start = performance.now();
+  for (let i = 0; i < edits && (i < 5 || performance.now() - start < budgetMs); i++) {
+    const t0 = performance.now();
+    await client.patch(path, { data: { password: Buffer.from(`edited-${i}`).toString("base64") } }, "merge");
+    await waitFor(`edit ${i} reverted`, async () => ((await client.get<{ data: Record<string, string> }>(path))?.data["password"] === original ? true : undefined), 180_000, 5);
+    latencies.push(performance.now() - t0);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return latencies;
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? 0;
+}
+
+/** Run the operator over the repository in `ns` (already created) and measure. */
+export async function measureOperator(client: KubeClient, repo: BenchRepo, cli: string, ns: string, edits: number, nodeFlags: readonly string[], log: (m: string) => void): Promise<OperatorResults> {
+  await installCrds(client);
+  await createObjects(client, repo, ns);
+  const stderr: string[] = [];
+  const t0 = performance.now();
+  const child = startOperator(cli, nodeFlags, await freePort(), stderr);
+  const pid = child.pid ?? 0;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => { resolve(); }));
+  try {
+    await waitFor("the Sync to be Ready", async () => {
+      if (child.exitCode !== null) throw new Error(`the operator exited (${String(child.exitCode)}): ${stderr.join("").slice(-1500)}`);
+      return ready(await client.get<Conditions>(syncPath(ns))) ? true : undefined;
+    }, 600_000, 100);
+    const firstSyncSeconds = (performance.now() - t0) / 1000;
+    const firstSyncCpuSeconds = cpuOf(pid);
+    log(`operator first sync: ${firstSyncSeconds.toFixed(1)} s, ${firstSyncCpuSeconds.toFixed(1)} CPU-s`);
+    await new Promise((r) => setTimeout(r, 2000));
+    const afterSync = rssOf(pid);
+    const stamp = new Date().toISOString();
+    const r0 = performance.now();
+    const { value: resyncSeconds, events } = await audited(client, async () => {
+      await client.patch(syncPath(ns), { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": stamp } } }, "merge");
+      await waitFor("the requested re-sync", async () => ((await client.get<Conditions>(syncPath(ns)))?.status?.lastHandledReconcileAt === stamp ? true : undefined), 120_000, 20);
+      return (performance.now() - r0) / 1000;
+    });
+    log(`operator re-sync on requestedAt: ${resyncSeconds.toFixed(2)} s`);
+    log(`drift: ${edits} edits of a managed Secret`);
+    const { value: latenciesMs, events: driftEvents } = await audited(client, () => measureDrift(client, ns, edits, DRIFT_BUDGET_MS));
+    const afterDrift = rssOf(pid);
+    return {
+      nodeFlags, firstSyncSeconds, firstSyncCpuSeconds, resyncSeconds, resyncRequests: counts(events, BY_SIGIL),
+      drift: { requests: counts(driftEvents, BY_SIGIL), edits: latenciesMs.length, latenciesMs: latenciesMs.map((v) => Math.round(v)), p50Ms: median(latenciesMs), p99Ms: percentile(latenciesMs, 99), maxMs: Math.max(...latenciesMs) },
+      rss: { afterSyncMb: afterSync.rss, afterDriftMb: afterDrift.rss, peakMb: afterDrift.hwm },
+    };
+  } finally {
+    child.kill("SIGTERM");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+    if (child.exitCode === null) child.kill("SIGKILL");
+  }
+}
