@@ -1,7 +1,8 @@
 /**
  * The benchmark's repository: `objects` manifests in `app/`, one per file,
  * of which `secrets` are Secrets encrypted with the real sops (age), the
- * rest a mix of ConfigMaps, Services, Deployments (replicas 0: no pods) and
+ * rest a mix of ConfigMaps, headless Services (the env's service IP range
+ * is small), Deployments (replicas 0: no pods) and
  * ServiceAccounts; committed to a bare Git repository of the environment.
  */
 import { execFile } from "node:child_process";
@@ -38,7 +39,7 @@ function plainManifest(kind: (typeof KINDS)[number], i: number): string {
     case "ConfigMap":
       return `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  labels:\n${labels}data:\n  index: "${i}"\n  settings.yaml: |\n    level: info\n    replicas: ${i % 7}\n`;
     case "Service":
-      return `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n  labels:\n${labels}spec:\n  selector:\n    app: bench-${i % 50}\n  ports:\n    - name: http\n      port: 80\n      targetPort: 8080\n`;
+      return `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n  labels:\n${labels}spec:\n  clusterIP: None\n  selector:\n    app: bench-${i % 50}\n  ports:\n    - name: http\n      port: 80\n      targetPort: 8080\n`;
     case "Deployment":
       return `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n  labels:\n${labels}spec:\n  replicas: 0\n  selector:\n    matchLabels:\n      app: ${name}\n  template:\n    metadata:\n      labels:\n        app: ${name}\n    spec:\n      containers:\n        - name: app\n          image: registry.invalid/bench:${i}\n          ports:\n            - containerPort: 8080\n`;
     case "ServiceAccount":

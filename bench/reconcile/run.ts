@@ -5,11 +5,12 @@
  *   npm run bench -- reconcile                 # 1,000 objects, 200 SOPS Secrets, 30 drift edits
  *   SIGIL_BENCH_QUICK=1 npm run bench -- reconcile
  *   npx tsx bench/reconcile/run.ts --quick     # 100 objects, 20 Secrets, 5 edits; results to the temp dir only
+ *   npx tsx bench/reconcile/run.ts --report    # rewrite the docs section from results.json (no run)
  *
  * The full run writes bench/reconcile/results.json and the "reconcile"
  * section of docs/benchmarks.md.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -99,6 +100,13 @@ export async function runReconcileBench(options: { readonly quick: boolean } = {
   process.stdout.write(`${body}\n`);
 }
 
+/** Rewrite the docs section from the stored results (after a change of wording, without a new run). */
+function rewriteReport(): void {
+  const results = JSON.parse(readFileSync(join(REPO_ROOT, "bench", "reconcile", "results.json"), "utf8")) as Results;
+  writeReportSection(join(REPO_ROOT, "docs", "benchmarks.md"), "reconcile-bench", markdown(results));
+}
+
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await runReconcileBench({ quick: process.argv.includes("--quick") });
+  if (process.argv.includes("--report")) rewriteReport();
+  else await runReconcileBench({ quick: process.argv.includes("--quick") });
 }
