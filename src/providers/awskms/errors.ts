@@ -4,19 +4,8 @@
  * said: the original error is not kept, since it may carry the request or
  * the raw response (the plaintext on decrypt).
  */
-import { SigilError } from "../../core/index.js";
+import { SigilError, isNetworkErrorCode } from "../../core/index.js";
 
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EPIPE",
-  "ECONNABORTED",
-]);
 const NETWORK_NAMES = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException", "NetworkingError", "AbortError"]);
 const DENIED_NAMES = new Set([
   "AccessDeniedException",
@@ -49,7 +38,7 @@ function shape(err: unknown): ErrorShape {
 export function isNetworkError(err: unknown, depth = 0): boolean {
   if (depth > 6) return false;
   const e = shape(err);
-  if (typeof e.code === "string" && NETWORK_CODES.has(e.code)) return true;
+  if (isNetworkErrorCode(e.code)) return true;
   if (typeof e.name === "string" && NETWORK_NAMES.has(e.name)) return true;
   if (err instanceof AggregateError && err.errors.some((inner) => isNetworkError(inner, depth + 1))) return true;
   return e.cause !== undefined && isNetworkError(e.cause, depth + 1);

@@ -3,21 +3,10 @@
  * error is not kept as the cause: axios errors carry the request (whose body
  * holds the base64 plaintext on encrypt), so only its code and status travel on.
  */
-import { SigilError } from "../../core/index.js";
+import { SigilError, isNetworkErrorCode } from "../../core/index.js";
 
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "ECONNABORTED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EPIPE",
-  "ERR_NETWORK",
-  "ERR_CANCELED",
-]);
+/** axios adds its own codes to the system ones. */
+const AXIOS_NETWORK_CODES = new Set(["ERR_NETWORK", "ERR_CANCELED"]);
 
 interface VaultErrorShape {
   readonly code?: unknown;
@@ -52,7 +41,7 @@ export function mapVaultError(err: unknown, action: string, subject: string): Si
   const cause = new Error(code ?? (status === undefined ? "error" : `http ${status}`));
   const where = `vault transit ${action} failed for ${subject}`;
   if (status === undefined) {
-    if (code !== undefined && NETWORK_CODES.has(code)) {
+    if (code !== undefined && (isNetworkErrorCode(code) || AXIOS_NETWORK_CODES.has(code))) {
       return new SigilError("provider.unreachable", `${where}: the server could not be reached (${code})`, { subject, cause });
     }
     // An error Sigil does not recognise may quote the request (the plaintext on encrypt) or the response

@@ -206,7 +206,7 @@ describe("SEALED_SECRETS_* environment variables", () => {
 
   it("reject a boolean that is not a boolean", async () => {
     const r = await sigil(["seal", "--cert", CERT], { env: { SEALED_SECRETS_RAW: "maybe" } });
-    expect(r.stderr).toContain("SEALED_SECRETS_RAW must be a boolean");
+    expect(r.stderr).toContain("SEALED_SECRETS_RAW must be true or false");
   });
 });
 
