@@ -26,8 +26,9 @@ for (const file of r.testResults ?? []) {
   const counts = byProject.get(projectOf(file.name ?? "")) ?? empty();
   byProject.set(projectOf(file.name ?? ""), counts);
   const results = file.assertionResults ?? [];
-  // A suite that failed to load counts as one failure.
-  if (file.status === "failed" && results.length === 0) {
+  // A file that failed without a failed test (it did not load, or a beforeAll threw and its tests were
+  // reported as skipped) counts as one failure.
+  if (file.status === "failed" && !results.some((t) => t.status === "failed")) {
     counts.failed++;
     total.failed++;
   }
