@@ -89,6 +89,8 @@ describe("sigil unseal", () => {
   it("needs --private-key", async () => {
     const r = await sigil(["unseal"], { stdin: fixture("sealed-strict.yaml") });
     expect(r.code).toBe(2);
+    expect(r.stderr).toContain("required option '--private-key <files>' not specified");
+    expect(r.stdout).toBe("");
   });
 
   it("names a key file that holds no key", async () => {
