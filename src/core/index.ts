@@ -5,3 +5,6 @@ export type { RedactorOptions, RegisterOptions } from "./redact.js";
 export { LOG_LEVELS, Logger, defaultLoggerOptions, parseLogLevel, serializeError } from "./log.js";
 export type { LogFields, LogLevel, LogSink, LoggerOptions } from "./log.js";
 export { MAX_NESTING_DEPTH } from "./limits.js";
+export { isGoTrue, parseGoBool, parseGoDuration } from "./go.js";
+export { LruMap } from "./lru.js";
+export { NETWORK_ERROR_CODES, isNetworkErrorCode } from "./net.js";
