@@ -8,3 +8,5 @@ export { MAX_NESTING_DEPTH } from "./limits.js";
 export { isGoTrue, parseGoBool, parseGoDuration } from "./go.js";
 export { LruMap } from "./lru.js";
 export { NETWORK_ERROR_CODES, isNetworkErrorCode } from "./net.js";
+export { decodeBase64Strict, defaultBase64Options, isStrictBase64 } from "./base64.js";
+export type { Base64Options } from "./base64.js";
