@@ -11,3 +11,20 @@
  * before a recursive walk could overflow the stack.
  */
 export const MAX_NESTING_DEPTH = 1000;
+
+/** Most bytes `sigil seal` reads by default (a Kubernetes Secret holds at most 1 MiB; `--max-input-size` raises it). */
+export const SEAL_MAX_INPUT_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Most keys (`data` plus `stringData`) one Secret may have to be sealed:
+ * each key costs one RSA-OAEP encryption, so time stays bounded.
+ */
+export const SEAL_MAX_KEYS = 10_000;
+
+/**
+ * Most bytes `sigil unseal` (and `seal --recovery-unseal`, `--validate`,
+ * `--re-encrypt`) reads by default: what seal's limits can produce (8 MiB of
+ * values, re-encoded, plus about 720 bytes per key for 10,000 keys) with room
+ * to spare.
+ */
+export const UNSEAL_MAX_INPUT_BYTES = 32 * 1024 * 1024;
