@@ -16,7 +16,7 @@ import { SealedSecretsController } from "../../../operator/index.js";
 import { HttpKubeClient, loadKubeConfig } from "../../../kube/index.js";
 import { Manager } from "../../../kube/runtime/index.js";
 import type { CliContext } from "../../context.js";
-import { buildProviderRegistry } from "../../keys-from-env.js";
+import { buildProviderRegistry } from "../../../providers/index.js";
 import type { CommandModule } from "../index.js";
 import { DEFAULT_CONTROLLERS, selectControllers } from "./controllers.js";
 import { parseDuration } from "./flags.js";
