@@ -4,3 +4,6 @@ export { MIN_LINE_LENGTH, MIN_SECRET_LENGTH, REDACTED, Redactor, defaultRedactor
 export type { RedactorOptions, RegisterOptions } from "./redact.js";
 export { LOG_LEVELS, Logger, defaultLoggerOptions, parseLogLevel, serializeError } from "./log.js";
 export type { LogFields, LogLevel, LogSink, LoggerOptions } from "./log.js";
+export { isGoTrue, parseGoBool, parseGoDuration } from "./go.js";
+export { LruMap } from "./lru.js";
+export { NETWORK_ERROR_CODES, isNetworkErrorCode } from "./net.js";

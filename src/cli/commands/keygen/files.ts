@@ -1,7 +1,6 @@
 /** Writing key material: never over an existing file unless forced, private files mode 0600. */
 import { writeFile } from "node:fs/promises";
-import { SigilError } from "../../../core/index.js";
-import { parseDuration } from "../operator/flags.js";
+import { SigilError, parseGoDuration } from "../../../core/index.js";
 import { replaceFile } from "../seal/io.js";
 
 /**
@@ -29,7 +28,7 @@ export async function writeKeyFile(path: string, content: string, options: { pri
  * @throws SigilError `input.invalid` naming the flag for anything else, or a non-positive duration.
  */
 export function parsePositiveDuration(text: string, flag: string): number {
-  const ms = parseDuration(text, flag);
+  const ms = parseGoDuration(text, flag);
   if (ms <= 0) throw new SigilError("input.invalid", `${flag}: duration '${text}' must be positive`);
   return ms;
 }
