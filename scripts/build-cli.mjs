@@ -34,16 +34,25 @@ const entryPoints = { sigil: "src/cli/main.ts", ...Object.fromEntries(commands.m
  * built-in from an ES module makes Node build a facade that reads every
  * export, and reading `fs.promises` and `fs.ReadStream` loads Node's whole
  * streams and promises layers: about a third of `sigil --version`'s own CPU
- * time on this machine. As CommonJS modules around process.getBuiltinModule()
- * (Node >= 22.3), esbuild turns each named import into a property read at the
- * place of use, so only what runs is loaded.
+ * time on this machine. Instead, each built-in becomes a small module around
+ * process.getBuiltinModule() (Node >= 22.3):
+ * - for `import`: one export per name, each a pure read, so esbuild keeps
+ *   (and the bundle reads) only the names some code imports; no interop
+ *   helper copies every property of the module at each import site;
+ * - for `require()` (bundled CommonJS): a proxy that fetches the module on
+ *   first use (commander requires child_process, which pulls in net and
+ *   streams, for executable subcommands Sigil does not have).
  */
-// CommonJS dependencies take a built-in at load time but may never use it
-// (commander requires child_process, which pulls in net and streams, for
-// executable subcommands Sigil does not have): the module is fetched on first
-// use. esbuild's ES module interop lists the keys at once, so our own imports
-// stay eager.
-const LAZY_BUILTIN = `let m; const load = () => (m ??= process.getBuiltinModule(ID));
+const ESM_BUILTIN = (id) => {
+  const names = Object.keys(process.getBuiltinModule(id)).filter((n) => /^[A-Za-z_][\w]*$/.test(n) && n !== "default");
+  return [
+    "const $read = (o, k) => o[k];",
+    `const $m = /* @__PURE__ */ process.getBuiltinModule(${JSON.stringify(id)});`,
+    "export default $m;",
+    ...names.map((n, i) => `const $${i} = /* @__PURE__ */ $read($m, ${JSON.stringify(n)});\nexport { $${i} as ${n} };`),
+  ].join("\n");
+};
+const CJS_BUILTIN = (id) => `let m; const load = () => (m ??= process.getBuiltinModule(${JSON.stringify(id)}));
 module.exports = new Proxy({}, {
   get: (_, k) => load()[k],
   has: (_, k) => k in load(),
@@ -55,8 +64,12 @@ const builtinsWithoutFacade = {
   name: "builtins-without-facade",
   setup(b) {
     const names = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
-    b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => (names.has(args.path) ? { path: args.path.replace(/^node:/, ""), namespace: "builtin" } : undefined));
-    b.onLoad({ filter: /.*/, namespace: "builtin" }, (args) => ({ contents: LAZY_BUILTIN.replace("ID", JSON.stringify(`node:${args.path}`)), loader: "js" }));
+    b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
+      if (!names.has(args.path)) return undefined;
+      return { path: `node:${args.path.replace(/^node:/, "")}`, namespace: args.kind === "require-call" ? "builtin-cjs" : "builtin-esm" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "builtin-esm" }, (args) => ({ contents: ESM_BUILTIN(args.path), loader: "js" }));
+    b.onLoad({ filter: /.*/, namespace: "builtin-cjs" }, (args) => ({ contents: CJS_BUILTIN(args.path), loader: "js" }));
   },
 };
 
