@@ -129,6 +129,15 @@ describe("the packaged CLI (bin/sigil.js running dist/bundle)", () => {
     expect(run.modules.some((m) => m.endsWith(`/dist/bundle/cmd-${name}.js`))).toBe(true);
   });
 
+  it("refuses a Node older than 24 with one line and a code, before loading anything", () => {
+    const pretend = `data:text/javascript,Object.defineProperty(process.versions, "node", { value: "20.19.0" })`;
+    const run = traced(pkg, ["--import", pretend, bin(), "--version"]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe("sigil: Node 20.19.0 is not supported: Sigil runs on Node 24 LTS or newer (install it, or run `npm run sigil --` from a checkout, which fetches a private Node 24) [runtime.unsupported]\n");
+    expect(run.modules.filter((m) => m.includes("/dist/bundle/"))).toEqual([]);
+  });
+
   it("decrypts an age file to what sops prints, without loading age-encryption or an SDK", () => {
     const run = traced(pkg, [bin(), "decrypt", join(FIXTURES, "types.sops.yaml")], { SOPS_AGE_KEY_FILE: join(FIXTURES, "age-key.txt") });
     expect(run.status, run.stderr).toBe(0);
