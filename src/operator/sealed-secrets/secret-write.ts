@@ -1,6 +1,6 @@
 /**
- * What the controller writes to the produced Secret (formats.md §B.5 steps
- * 2–7): the metadata from the template with name and namespace forced and
+ * What the controller writes to the produced Secret (docs/formats.md#b5-producing-the-secret steps
+ * 2–4): the metadata from the template with name and namespace forced and
  * a controller ownerReference, how an existing Secret is treated (create,
  * replace when owned or `managed`, merge when `patch`, refuse otherwise),
  * and whether anything changed.

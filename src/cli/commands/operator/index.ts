@@ -47,7 +47,7 @@ async function run(flags: OperatorFlags, ctx: CliContext, deps: OperatorCommandD
   const logger = new Logger({ level: parseLogLevel(flags.logLevel), sink: (line) => ctx.stderr.write(`${line}\n`) });
   // A relative --kubeconfig is relative to the command's working directory, not the process's.
   const path = flags.kubeconfig === undefined ? undefined : resolve(ctx.cwd, flags.kubeconfig);
-  const kube = await loadKubeConfig({ path, env: ctx.env, homedir: ctx.env["HOME"] ?? homedir() });
+  const kube = await loadKubeConfig({ path, context: flags.context, env: ctx.env, homedir: ctx.env["HOME"] ?? homedir() });
   const namespace = keyNamespace(flags.namespace, ctx.env);
   const options = controllerOptions(flags, namespace);
   const client = new HttpKubeClient(kube.connection);
@@ -87,7 +87,8 @@ export function createOperatorCommand(deps: Partial<OperatorCommandDeps> = {}): 
       program
         .command("operator")
         .description("run the Sealed Secrets controller (bitnami-compatible) until SIGTERM; SIGUSR1 makes a new sealing key")
-        .option("--kubeconfig <file>", "kubeconfig (default: $KUBECONFIG, the in-cluster service account, ~/.kube/config)")
+        .option("--kubeconfig <file>", "kubeconfig (default: the files of $KUBECONFIG merged, else ~/.kube/config, else the in-cluster service account)")
+        .option("--context <name>", "kubeconfig context to use (default: current-context)")
         .option("-n, --namespace <namespace>", "controller namespace, where key Secrets live (default: $POD_NAMESPACE, the service account's, else default)")
         .option("--all-namespaces [bool]", "reconcile SealedSecrets in all namespaces; false = the controller namespace and --additional-namespaces", "true")
         .option("--additional-namespaces <list>", "comma-separated namespaces to reconcile besides the controller namespace", "")
