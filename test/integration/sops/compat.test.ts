@@ -12,7 +12,7 @@ import { PassThrough } from "node:stream";
 import { beforeAll, expect, it } from "vitest";
 import { Logger } from "../../../src/core/index.js";
 import { runCli } from "../../../src/cli/index.js";
-import { buildProviderRegistry } from "../../../src/cli/keys-from-env.js";
+import { buildProviderRegistry } from "../../../src/providers/index.js";
 import { DataKeyCache, decryptFile } from "../../../src/decrypt/index.js";
 import type { CliContext } from "../../../src/cli/index.js";
 import { describePeers, peerBin, peers } from "../../support/peers.js";
