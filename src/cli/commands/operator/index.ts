@@ -50,7 +50,7 @@ async function run(flags: OperatorFlags, ctx: CliContext, deps: OperatorCommandD
   const kube = await loadKubeConfig({ path, context: flags.context, env: ctx.env, homedir: ctx.env["HOME"] ?? homedir() });
   const namespace = keyNamespace(flags.namespace, ctx.env);
   const options = controllerOptions(flags, namespace);
-  const client = new HttpKubeClient(kube.connection);
+  const client = new HttpKubeClient(kube.connection, { userAgent: "sigil-operator" });
   logger.info("starting the sealed secrets controller", { kubeconfig: kube.source, keyNamespace: namespace, namespaces: options.watchNamespaces ?? "all" });
   if (!semiSpaceCapped(deps.execArgv ?? process.execArgv, ctx.env["NODE_OPTIONS"])) {
     logger.warn(`V8's young generation is not capped: set NODE_OPTIONS=${SEMI_SPACE_FLAG}=2 to keep memory under 150 MB with 5,000 SealedSecrets (about 150-165 MB without it)`);
