@@ -172,7 +172,8 @@ function quoteKey(k: string): string {
 
 function quoteValue(v: string): string {
   if (/[\n`]/.test(v)) return `"""${v}"""`;
-  if (/[#;]/.test(v)) return `\`${v}\``;
+  // a trailing backslash would continue the line into the next key when read back (found by fuzzing)
+  if (/[#;]/.test(v) || v.endsWith("\\")) return `\`${v}\``;
   if (v.trim() !== v) return `"${v}"`;
   return v;
 }
