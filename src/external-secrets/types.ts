@@ -1,9 +1,9 @@
 /**
- * The `external-secrets.io/v1` objects as plain JSON (formats.md part C):
+ * The `external-secrets.io/v1` objects as plain JSON (docs/formats.md#c-externalsecrets-and-vault):
  * only the fields Sigil reads or writes are typed; everything is optional,
  * as it arrives from the API server.
  */
-import type { KubeObject } from "../operator/index.js";
+import type { KubeObject } from "../kube/index.js";
 
 export interface StoreRef { name?: string; kind?: string }
 export interface RemoteRef {

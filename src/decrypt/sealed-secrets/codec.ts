@@ -1,5 +1,5 @@
 /**
- * The Sealed Secrets hybrid format (formats.md §B.1), as pure functions:
+ * The Sealed Secrets hybrid format (docs/formats.md#b1-hybrid-blob), as pure functions:
  *
  *     uint16_be(len(rsaCt)) || rsaCt || aesGcm(sessionKey, nonce=0¹², plaintext) || tag
  *

@@ -1,6 +1,6 @@
 /**
  * Sealing: a Secret to a SealedSecret for a public key, as kubeseal does
- * (§B.3, §B.6), and single raw values (`--raw`).
+ * (docs/formats.md#b3-the-sealedsecret-object, #b6-kubeseal), and single raw values (`--raw`).
  */
 import type { KeyObject } from "node:crypto";
 import { SigilError, SEAL_MAX_KEYS } from "../../core/index.js";

@@ -5,9 +5,10 @@ import { SigilError } from "../../../src/core/index.js";
 import { SIGIL_SOPS_MAX_INPUT_BYTES_ENV, parseByteSize } from "../../../src/cli/commands/encrypt/index.js";
 import { sigil, tempDir } from "./cli-support.js";
 import { AGE_RECIPIENT, fixture } from "./helpers.js";
+import { canary, expectNoLeak } from "../../support/canary.js";
 
 const MiB = 1024 * 1024;
-const CANARY = "canary-b7d1e0-do-not-leak";
+const CANARY = canary("size");
 
 describe("parseByteSize", () => {
   it.each([
@@ -43,7 +44,7 @@ describe("parseByteSize", () => {
 
 /** A YAML file of about `size` bytes whose one value is the canary, padded. */
 function bigPlain(size: number): string {
-  return `secret: ${CANARY}\npad: ${"x".repeat(size)}\n`;
+  return `secret: ${CANARY.value}\npad: ${"x".repeat(size)}\n`;
 }
 
 function expectTooLarge(r: { code: number; err: string; out: string }, file: string, limit: number): void {
@@ -51,7 +52,7 @@ function expectTooLarge(r: { code: number; err: string; out: string }, file: str
   expect(r.err).toContain(file);
   expect(r.err).toContain(`the limit of ${limit} bytes`);
   expect(r.err).toContain("[input.too_large]");
-  expect(r.err).not.toContain(CANARY);
+  expectNoLeak({ stderr: r.err }, CANARY);
   expect(r.out).toBe("");
 }
 

@@ -1,5 +1,5 @@
 /**
- * The `ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]` value codec (§A.2–A.4):
+ * The `ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]` value codec (docs/formats.md#a2-encrypted-values to #a4-type-tags):
  * AES-256-GCM with 32-byte IVs, the path as AAD, and Go's text forms for
  * each plaintext type. Pure: randomness is injected, nothing is logged.
  */

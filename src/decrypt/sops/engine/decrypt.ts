@@ -1,5 +1,5 @@
 /**
- * Decryption (§A.14): parse, take out the metadata, recover the data key,
+ * Decryption (docs/formats.md#a14-decrypt-and-encrypt-step-by-step): parse, take out the metadata, recover the data key,
  * decrypt every encrypted leaf while hashing the MAC, and verify the MAC
  * before anything is returned.
  */

@@ -1,5 +1,5 @@
 /**
- * Encryption (§A.14): a new data key wrapped by every master key (or Shamir
+ * Encryption (docs/formats.md#a14-decrypt-and-encrypt-step-by-step): a new data key wrapped by every master key (or Shamir
  * shares for several key groups), every selected leaf encrypted with a fresh
  * 32-byte IV, the MAC over the plaintexts, and the metadata written as sops
  * writes it.

@@ -1,5 +1,5 @@
 /**
- * Where each store keeps the metadata (§A.11): under a `sops` key (YAML,
+ * Where each store keeps the metadata (docs/formats.md#a11-stores): under a `sops` key (YAML,
  * JSON, binary), as a flattened `[sops]` section with `\n` escaped (INI), or
  * as flattened top-level `sops_*` keys (dotenv).
  */

@@ -1,5 +1,5 @@
 /**
- * Flattening of nested metadata for the dotenv and INI stores (§A.11.6):
+ * Flattening of nested metadata for the dotenv and INI stores (docs/formats.md#a116-flattening):
  * `parent__map_child`, `parent__list_0`.
  */
 import { MAX_NESTING_DEPTH, SigilError } from "../../../core/index.js";

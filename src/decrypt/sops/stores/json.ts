@@ -1,5 +1,5 @@
 /**
- * The JSON store (§A.11.2): an order-preserving parser that keeps int64
+ * The JSON store (docs/formats.md#a112-json): an order-preserving parser that keeps int64
  * literals exact, and an emitter that writes what Go's `encoding/json`
  * (`Marshal` + `Indent`) writes: `<>&` and U+2028/9 escaped, TAB indent by
  * default, empty containers as `{}`/`[]`, a final newline.
