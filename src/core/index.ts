@@ -4,3 +4,5 @@ export { MIN_LINE_LENGTH, MIN_SECRET_LENGTH, REDACTED, Redactor, defaultRedactor
 export type { RedactorOptions, RegisterOptions } from "./redact.js";
 export { LOG_LEVELS, Logger, defaultLoggerOptions, parseLogLevel, serializeError } from "./log.js";
 export type { LogFields, LogLevel, LogSink, LoggerOptions } from "./log.js";
+export { defaultEscapeOptions, escapeControlChars } from "./escape.js";
+export type { EscapeOptions } from "./escape.js";
