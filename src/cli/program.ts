@@ -34,11 +34,23 @@ export function buildProgram(ctx: CliContext, commands: readonly CommandModule[]
 /** Run the CLI and return the exit status. Never throws. */
 export async function runCli(argv: readonly string[], ctx: CliContext, commands?: readonly CommandModule[]): Promise<number> {
   const program = buildProgram(ctx, commands);
+  let code: number;
   try {
     await program.parseAsync([...argv], { from: "user" });
-    return EXIT_OK;
+    code = EXIT_OK;
   } catch (err) {
-    return reportError(err, ctx);
+    code = reportError(err, ctx);
+  }
+  return finishOutput(ctx, code);
+}
+
+/** Wait for stdout; a write that failed turns a success into its error (never exit 0 having written nothing). */
+async function finishOutput(ctx: CliContext, code: number): Promise<number> {
+  try {
+    await ctx.stdout.flush?.();
+    return code;
+  } catch (err) {
+    return code === EXIT_OK ? reportError(err, ctx) : code;
   }
 }
 
@@ -47,6 +59,8 @@ function reportError(err: unknown, ctx: CliContext): number {
     // help and version exit through here with code 0
     return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
   }
+  // The reader went away (`sigil decrypt f | head`): stop quietly, as Unix tools do.
+  if (err instanceof SigilError && err.code === "output.closed") return exitCodeFor(err.code);
   const line = redact(describeError(err));
   ctx.stderr.write(`sigil: ${line}\n`);
   if (err instanceof SigilError) return exitCodeFor(err.code);
