@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { SigilError, describeError, redact } from "../core/index.js";
+import { SigilError, describeError, escapeControlChars, redact } from "../core/index.js";
 import { COMMANDS } from "./commands/index.js";
 import type { CommandModule } from "./commands/index.js";
 import type { CliContext } from "./context.js";
@@ -25,7 +25,7 @@ export function buildProgram(ctx: CliContext, commands: readonly CommandModule[]
     .exitOverride()
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
-      writeErr: (s) => ctx.stderr.write(s),
+      writeErr: (s) => ctx.stderr.write(escapeControlChars(s, { keepNewlines: true })),
     });
   for (const command of commands) command.register(program, ctx);
   return program;
@@ -61,7 +61,7 @@ function reportError(err: unknown, ctx: CliContext): number {
   }
   // The reader went away (`sigil decrypt f | head`): stop quietly, as Unix tools do.
   if (err instanceof SigilError && err.code === "output.closed") return exitCodeFor(err.code);
-  const line = redact(describeError(err));
+  const line = escapeControlChars(redact(describeError(err)));
   ctx.stderr.write(`sigil: ${line}\n`);
   if (err instanceof SigilError) return exitCodeFor(err.code);
   ctx.logger.debug("unexpected error", { err });
