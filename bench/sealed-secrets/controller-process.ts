@@ -8,7 +8,8 @@
  *   node --expose-gc --import tsx bench/sealed-secrets/controller-process.ts <kubeconfig> <namespace> <expected>
  */
 import { Logger, redactor } from "../../src/core/index.js";
-import { HttpKubeClient, SealedSecretsController, connectionFromKubeconfig } from "../../src/operator/index.js";
+import { SealedSecretsController } from "../../src/operator/index.js";
+import { HttpKubeClient, connectionFromKubeconfig } from "../../src/kube/index.js";
 import { countPrivateKeyOperations } from "./instrument.js";
 
 const [kubeconfig, namespace, expectedText] = process.argv.slice(2);

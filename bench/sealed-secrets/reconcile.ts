@@ -16,7 +16,7 @@ import { Logger } from "../../src/core/index.js";
 import { buildKeySecret, generateSealingKeyPair, sealSecret } from "../../src/decrypt/sealed-secrets/index.js";
 import type { GeneratedKeyPair } from "../../src/decrypt/sealed-secrets/index.js";
 import { SealedSecretsController } from "../../src/operator/index.js";
-import type { HttpKubeClient } from "../../src/operator/index.js";
+import type { HttpKubeClient } from "../../src/kube/index.js";
 import { countPrivateKeyOperations } from "./instrument.js";
 
 export interface ReconcileResult {

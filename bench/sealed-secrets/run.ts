@@ -12,7 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { HttpKubeClient } from "../../src/operator/index.js";
+import { HttpKubeClient } from "../../src/kube/index.js";
 import { REPO_ROOT } from "../../test/env/state.js";
 import { ensureSealedSecretCrd, kubeConnection } from "../../test/support/bitnami.js";
 import { peerBin, peers, uniqueName } from "../../test/support/peers.js";

@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { homedir as osHomedir, hostname as osHostname } from "node:os";
 import { join } from "node:path";
-import { SigilError, registerSecret } from "../core/index.js";
+import { SigilError, isGoTrue, registerSecret } from "../core/index.js";
 import {
   AgeProvider,
   KmsProvider,
@@ -140,7 +140,7 @@ export function buildVaultProvider(env: Env, options: Partial<ProviderEnvOptions
   const opts: ProviderEnvOptions = { ...defaultProviderEnvOptions(), ...options };
   const clients =
     opts.vaultClients ??
-    nodeVaultClientFactory({ caCertFile: nonEmpty(env[VAULT_CACERT_ENV]), skipVerify: parseGoBool(env[VAULT_SKIP_VERIFY_ENV]) });
+    nodeVaultClientFactory({ caCertFile: nonEmpty(env[VAULT_CACERT_ENV]), skipVerify: isGoTrue(env[VAULT_SKIP_VERIFY_ENV]) });
   return new VaultTransitProvider({
     clients,
     token: vaultTokenSource(env, opts),
@@ -171,10 +171,6 @@ async function readTokenFile(path: string, opts: ProviderEnvOptions): Promise<st
     if (typeof err === "object" && err !== null && "code" in err && err.code === "ENOENT") return undefined;
     throw new SigilError("provider.not_configured", `the vault token file could not be read`, { subject: path, cause: err });
   }
-}
-
-function parseGoBool(value: string | undefined): boolean {
-  return value !== undefined && ["1", "t", "T", "TRUE", "true", "True"].includes(value);
 }
 
 /** The age provider alone, configured from `env`. Never throws. */

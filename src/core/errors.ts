@@ -49,6 +49,8 @@ export const ERROR_CODES = [
   "provider.invalid_key",
   "provider.not_configured",
   "provider.failed",
+  "provider.no_secret",
+  "provider.unsupported",
   // environment
   "env.peer_missing",
   "env.build_failed",
@@ -66,8 +68,32 @@ export const ERROR_CODES = [
   "kube.expired",
   "kube.unreachable",
   "kube.failed",
+  // external secrets
+  "es.invalid_spec",
+  "es.store_invalid",
+  "es.namespace_forbidden",
+  "es.template_failed",
+  "es.template_unsupported",
+  "es.secret_conflict",
   // operator
   "operator.start_failed",
+  // reconciler (src/reconcile)
+  "source.invalid",
+  "source.fetch_failed",
+  "source.auth_failed",
+  "source.host_key_mismatch",
+  "source.ref_not_found",
+  "source.timeout",
+  "source.not_ready",
+  "render.failed",
+  "render.invalid_yaml",
+  "render.path_escape",
+  "render.too_large",
+  "render.empty",
+  "kustomize.failed",
+  "inventory.unsupported_version",
+  "prune.failed",
+  "health.timeout",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

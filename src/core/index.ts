@@ -6,3 +6,6 @@ export { LOG_LEVELS, Logger, defaultLoggerOptions, parseLogLevel, serializeError
 export type { LogFields, LogLevel, LogSink, LoggerOptions } from "./log.js";
 export { defaultEscapeOptions, escapeControlChars } from "./escape.js";
 export type { EscapeOptions } from "./escape.js";
+export { isGoTrue, parseGoBool, parseGoDuration } from "./go.js";
+export { LruMap } from "./lru.js";
+export { NETWORK_ERROR_CODES, isNetworkErrorCode } from "./net.js";

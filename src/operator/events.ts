@@ -7,8 +7,8 @@
  */
 import { describeError, redact } from "../core/index.js";
 import type { Logger } from "../core/index.js";
-import { EVENTS, resourcePath } from "./kube/index.js";
-import type { KubeClient } from "./kube/index.js";
+import { EVENTS, resourcePath } from "../kube/index.js";
+import type { KubeClient } from "../kube/index.js";
 
 /** The object an Event is about. */
 export interface EventSubject {

@@ -1,42 +1,12 @@
 /**
- * The operator: controllers that run in the cluster (or beside it) and the
- * small Kubernetes layer they share. Today it holds the Sealed Secrets
+ * The operator: controllers that run in the cluster (or beside it), with the
+ * queue, rate limits and Events they share (the Kubernetes client itself is
+ * `src/kube`). Today it holds the Sealed Secrets
  * controller (bitnami-compatible, plus drift repair and provider-wrapped
  * keys).
  */
 export { EventRecorder, defaultEventRecorderOptions } from "./events.js";
 export type { EventRecorderOptions, EventSubject, EventType } from "./events.js";
-export {
-  HttpKubeClient,
-  KUBECONFIG_ENV,
-  KUBERNETES_SERVICE_HOST_ENV,
-  PATCH_TYPES,
-  Reflector,
-  SEALED_SECRETS,
-  SECRETS,
-  SERVICE_ACCOUNT_DIR,
-  connectionFromKubeconfig,
-  defaultHttpKubeClientOptions,
-  inClusterConnection,
-  kubeconfigConnection,
-  loadKubeConfig,
-  objectKey,
-  resourcePath,
-} from "./kube/index.js";
-export type {
-  HttpKubeClientOptions,
-  KubeClient,
-  KubeConfigSource,
-  KubeConnection,
-  KubeObject,
-  ListPage,
-  LoadedKubeConfig,
-  PatchType,
-  Query,
-  ResourceType,
-  TlsMaterial,
-  WatchEvent,
-} from "./kube/index.js";
 export { WorkQueue, defaultWorkQueueOptions } from "./queue.js";
 export type { WorkQueueOptions, WorkResult, Worker } from "./queue.js";
 export { RateLimiter, defaultRateLimitOptions } from "./rate-limit.js";

@@ -6,7 +6,8 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { SealedSecretsController } from "../../src/operator/index.js";
-import type { HttpKubeClient, SealedSecretsControllerOptions } from "../../src/operator/index.js";
+import type { SealedSecretsControllerOptions } from "../../src/operator/index.js";
+import type { HttpKubeClient } from "../../src/kube/index.js";
 import { adminClient, captureLogs, createNamespace, deleteNamespace, ensureSealedSecretCrd, putKeySecret } from "./bitnami.js";
 import type { TestKeyPair } from "./bitnami.js";
 import { uniqueName } from "./peers.js";

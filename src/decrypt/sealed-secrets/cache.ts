@@ -6,6 +6,7 @@
  * ciphertext moved to another name or namespace never hits the cache.
  */
 import { createHash } from "node:crypto";
+import { LruMap } from "../../core/index.js";
 
 export interface UnsealCacheOptions {
   /** Entries kept (least recently used are evicted first). */
@@ -28,12 +29,13 @@ export interface KeyPresence {
 
 export class UnsealCache {
   readonly #opts: UnsealCacheOptions;
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries: LruMap<string, Entry>;
   hits = 0;
   misses = 0;
 
   constructor(options: Partial<UnsealCacheOptions> = {}) {
     this.#opts = { ...defaultUnsealCacheOptions(), ...options };
+    this.#entries = new LruMap(this.#opts.maxEntries);
   }
 
   /** The cache key: SHA-256 over the label length, the label and the blob. */
@@ -46,31 +48,24 @@ export class UnsealCache {
   /** A copy of the cached plaintext, if the key that opened it is still in `keys`. */
   get(label: Uint8Array, blob: Uint8Array, keys: KeyPresence): { plaintext: Buffer; fingerprint: string } | undefined {
     const digest = UnsealCache.digest(label, blob);
-    const entry = this.#entries.get(digest);
+    const entry = this.#entries.peek(digest);
     if (entry === undefined || !keys.has(entry.fingerprint)) {
       this.misses++;
       return undefined;
     }
-    this.#entries.delete(digest);
-    this.#entries.set(digest, entry);
+    this.#entries.get(digest);
     this.hits++;
     return { plaintext: Buffer.from(entry.plaintext), fingerprint: entry.fingerprint };
   }
 
   set(label: Uint8Array, blob: Uint8Array, fingerprint: string, plaintext: Uint8Array): void {
     const digest = UnsealCache.digest(label, blob);
-    this.#entries.delete(digest);
     this.#entries.set(digest, { fingerprint, plaintext: Buffer.from(plaintext) });
-    while (this.#entries.size > this.#opts.maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done === true) break;
-      this.#entries.delete(oldest.value);
-    }
   }
 
   /** Drop every entry opened by a key (when a key is removed). */
   forgetKey(fingerprint: string): void {
-    for (const [digest, entry] of this.#entries) if (entry.fingerprint === fingerprint) this.#entries.delete(digest);
+    for (const [digest, entry] of [...this.#entries.entries()]) if (entry.fingerprint === fingerprint) this.#entries.delete(digest);
   }
 
   get size(): number {

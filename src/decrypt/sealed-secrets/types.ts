@@ -4,41 +4,10 @@
  * server); `manifest.ts` checks unknown input into these shapes.
  */
 
-/** The subset of `ObjectMeta` Sigil looks at; other fields are carried through untouched. */
-export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string | null;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: OwnerReference[];
-  finalizers?: string[];
-  [field: string]: unknown;
-}
+import type { Condition, ObjectMeta } from "../../kube/index.js";
 
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
-
-/** A core/v1 Secret. `data` values are base64, as on the wire. */
-export interface SecretObject {
-  apiVersion: "v1";
-  kind: "Secret";
-  metadata: ObjectMeta;
-  immutable?: boolean;
-  data?: Record<string, string>;
-  stringData?: Record<string, string>;
-  type?: string;
-}
+export type { ObjectMeta, OwnerReference, SecretObject } from "../../kube/index.js";
+export { subjectOf } from "../../kube/index.js";
 
 /** `spec.template` of a SealedSecret. `data` values are template sources. */
 export interface SecretTemplate {
@@ -55,14 +24,8 @@ export interface SealedSecretSpec {
   encryptedData: Record<string, string>;
 }
 
-export interface SealedSecretCondition {
-  type: string;
-  status: string;
-  lastUpdateTime?: string;
-  lastTransitionTime?: string;
-  reason?: string;
-  message?: string;
-}
+/** A SealedSecret status condition (the generic {@link Condition}). */
+export type SealedSecretCondition = Condition;
 
 export interface SealedSecretStatus {
   observedGeneration?: number;
@@ -76,11 +39,4 @@ export interface SealedSecretObject {
   metadata: ObjectMeta;
   spec: SealedSecretSpec;
   status?: SealedSecretStatus;
-}
-
-/** `Kind/namespace/name` of an object, for error subjects. */
-export function subjectOf(kind: string, meta: Pick<ObjectMeta, "name" | "namespace"> | undefined): string {
-  const ns = meta?.namespace ?? "";
-  const name = meta?.name ?? "<unnamed>";
-  return ns === "" ? `${kind}/${name}` : `${kind}/${ns}/${name}`;
 }

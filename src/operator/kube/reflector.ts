@@ -8,8 +8,8 @@
 import { describeError } from "../../core/index.js";
 import type { Logger } from "../../core/index.js";
 import { isSigilError } from "../../core/index.js";
-import { objectKey } from "./paths.js";
-import type { KubeClient, KubeObject, Query, WatchEvent } from "./types.js";
+import { objectKey } from "../../kube/index.js";
+import type { KubeClient, KubeObject, Query, WatchEvent } from "../../kube/index.js";
 
 /** What a reflector tells its owner. `initial` is true for objects of the first list. */
 export interface ReflectorHandler<T, S> {

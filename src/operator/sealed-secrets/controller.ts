@@ -20,8 +20,9 @@ import {
 } from "../../decrypt/sealed-secrets/index.js";
 import type { SealedSecretObject, SecretObject } from "../../decrypt/sealed-secrets/index.js";
 import { EventRecorder } from "../events.js";
-import { Reflector, SEALED_SECRETS, SECRETS, resourcePath } from "../kube/index.js";
-import type { KubeClient } from "../kube/index.js";
+import { SEALED_SECRETS, SECRETS, resourcePath } from "../../kube/index.js";
+import { Reflector } from "../kube/reflector.js";
+import type { KubeClient } from "../../kube/index.js";
 import { WorkQueue } from "../queue.js";
 import type { WorkResult } from "../queue.js";
 import { RateLimiter } from "../rate-limit.js";

@@ -25,8 +25,9 @@ import {
 } from "../../decrypt/sealed-secrets/index.js";
 import type { GeneratedKeyPair, KeyGenOptions, SealingKey, SecretObject } from "../../decrypt/sealed-secrets/index.js";
 import type { MasterKeyRef, ProviderRegistry } from "../../providers/index.js";
-import { Reflector, SECRETS, aborted, resourcePath, sleep } from "../kube/index.js";
-import type { KubeClient } from "../kube/index.js";
+import { SECRETS, resourcePath } from "../../kube/index.js";
+import { Reflector, aborted, sleep } from "../kube/reflector.js";
+import type { KubeClient } from "../../kube/index.js";
 
 /** The label selector of key Secrets: plain and wrapped. */
 export const KEY_SELECTOR = `${SEALING_KEY_LABEL} in (${SEALING_KEY_ACTIVE},${SEALING_KEY_WRAPPED})`;

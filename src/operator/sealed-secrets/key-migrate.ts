@@ -17,8 +17,8 @@ import {
 } from "../../decrypt/sealed-secrets/index.js";
 import type { SecretObject } from "../../decrypt/sealed-secrets/index.js";
 import type { MasterKeyRef, ProviderRegistry } from "../../providers/index.js";
-import { SECRETS, resourcePath } from "../kube/index.js";
-import type { KubeClient } from "../kube/index.js";
+import { SECRETS, resourcePath } from "../../kube/index.js";
+import type { KubeClient } from "../../kube/index.js";
 
 /** Plain key Secrets of `namespace` (label `active`, private key in clear). */
 export async function plainKeySecrets(client: KubeClient, namespace: string): Promise<SecretObject[]> {

@@ -3,21 +3,10 @@
  * error is not kept as the cause: axios errors carry the request (whose body
  * holds the base64 plaintext on encrypt), so only its code and status travel on.
  */
-import { SigilError } from "../../core/index.js";
+import { SigilError, isNetworkErrorCode } from "../../core/index.js";
 
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "ECONNABORTED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EPIPE",
-  "ERR_NETWORK",
-  "ERR_CANCELED",
-]);
+/** axios adds its own codes to the system ones. */
+const AXIOS_NETWORK_CODES = new Set(["ERR_NETWORK", "ERR_CANCELED"]);
 
 interface VaultErrorShape {
   readonly code?: unknown;
@@ -42,6 +31,7 @@ function vaultMessage(body: unknown): string | undefined {
  * - HTTP 401/403 (bad token, missing policy) → `provider.denied`
  * - HTTP 400 naming the ciphertext → `decrypt.invalid_ciphertext`
  * - anything else (404 no such engine or key, 500) → `provider.failed`
+ * The message of an error that is not recognised is never quoted: it may hold the plaintext.
  */
 export function mapVaultError(err: unknown, action: string, subject: string): SigilError {
   if (err instanceof SigilError) return err;
@@ -51,11 +41,13 @@ export function mapVaultError(err: unknown, action: string, subject: string): Si
   const cause = new Error(code ?? (status === undefined ? "error" : `http ${status}`));
   const where = `vault transit ${action} failed for ${subject}`;
   if (status === undefined) {
-    if (code !== undefined && NETWORK_CODES.has(code)) {
+    if (code !== undefined && (isNetworkErrorCode(code) || AXIOS_NETWORK_CODES.has(code))) {
       return new SigilError("provider.unreachable", `${where}: the server could not be reached (${code})`, { subject, cause });
     }
-    const text = typeof e.message === "string" ? e.message.slice(0, 200) : "unknown error";
-    return new SigilError("provider.failed", `${where}: ${text}`, { subject, cause });
+    // An error Sigil does not recognise may quote the request (the plaintext on encrypt) or the response
+    // (the plaintext on decrypt, e.g. a parse error): name its kind, never repeat its message.
+    const kind = err instanceof Error ? err.name : "error";
+    return new SigilError("provider.failed", `${where}: unexpected ${kind} from the vault client (its message is not shown: it may quote the data key)`, { subject, cause });
   }
   const detail = vaultMessage(e.response?.body) ?? `http ${status}`;
   if (status === 401 || status === 403) return new SigilError("provider.denied", `${where}: access denied (${detail})`, { subject, cause });

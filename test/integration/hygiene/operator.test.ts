@@ -8,7 +8,7 @@
  * log line at debug level.
  */
 import { beforeAll, expect, it } from "vitest";
-import type { HttpKubeClient } from "../../../src/operator/index.js";
+import type { HttpKubeClient } from "../../../src/kube/index.js";
 import type { SealedSecretObject } from "../../../src/decrypt/sealed-secrets/index.js";
 import { eventsFor, paths, sealed, syncedCondition, testKeyPair, waitFor } from "../../support/bitnami.js";
 import type { TestKeyPair } from "../../support/bitnami.js";

@@ -6,7 +6,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { beforeAll, expect, it } from "vitest";
-import type { HttpKubeClient, SealedSecretsController } from "../../../src/operator/index.js";
+import type { SealedSecretsController } from "../../../src/operator/index.js";
+import type { HttpKubeClient } from "../../../src/kube/index.js";
 import type { SealedSecretObject, SecretObject } from "../../../src/decrypt/sealed-secrets/index.js";
 import { eventsFor, paths, sealed, syncedCondition, testKeyPair, waitFor } from "../../support/bitnami.js";
 import type { TestKeyPair } from "../../support/bitnami.js";

@@ -17,7 +17,8 @@ import { createOperatorCommand, manualSignals } from "../../../src/cli/commands/
 import { buildKeySecret, generateSealingKeyPair, parseWrapRef, wrapKeySecret } from "../../../src/decrypt/sealed-secrets/index.js";
 import type { SecretObject } from "../../../src/decrypt/sealed-secrets/index.js";
 import { SealedSecretsController } from "../../../src/operator/index.js";
-import type { HttpKubeClient, SealedSecretsControllerOptions } from "../../../src/operator/index.js";
+import type { SealedSecretsControllerOptions } from "../../../src/operator/index.js";
+import type { HttpKubeClient } from "../../../src/kube/index.js";
 import type { ProviderRegistry } from "../../../src/providers/index.js";
 import { captureLogs, paths, putKeySecret, sealed, syncedCondition, testKeyPair, waitFor } from "../../support/bitnami.js";
 import type { TestKeyPair } from "../../support/bitnami.js";

@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { describeError } from "../../../src/core/index.js";
-import { loadKubeConfig } from "../../../src/operator/index.js";
+import { loadKubeConfig } from "../../../src/kube/index.js";
 import { canary, channels, expectNoLeak, runSigil, tempDir } from "./support.js";
 import type { Canary } from "./support.js";
 

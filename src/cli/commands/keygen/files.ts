@@ -1,9 +1,8 @@
 /** Writing key material: never over an existing file unless forced, private files mode 0600, several files all or none. */
-import { SigilError } from "../../../core/index.js";
+import { SigilError, parseGoDuration } from "../../../core/index.js";
 import type { CliContext } from "../../context.js";
 import { checkOutputFiles, writeOutputFiles } from "../../shared/index.js";
 import type { OutputFile } from "../../shared/index.js";
-import { parseDuration } from "../operator/flags.js";
 
 /** One key file to write. */
 export interface KeyFile {
@@ -39,7 +38,7 @@ export async function writeKeyFiles(ctx: CliContext, files: readonly KeyFile[], 
  * @throws SigilError `input.invalid` naming the flag for anything else, or a non-positive duration.
  */
 export function parsePositiveDuration(text: string, flag: string): number {
-  const ms = parseDuration(text, flag);
+  const ms = parseGoDuration(text, flag);
   if (ms <= 0) throw new SigilError("input.invalid", `${flag}: duration '${text}' must be positive`);
   return ms;
 }

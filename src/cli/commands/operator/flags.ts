@@ -4,9 +4,9 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { SigilError } from "../../../core/index.js";
+import { SigilError, parseGoBool, parseGoDuration } from "../../../core/index.js";
 import { parseWrapRef } from "../../../decrypt/sealed-secrets/index.js";
-import { SERVICE_ACCOUNT_DIR } from "../../../operator/index.js";
+import { SERVICE_ACCOUNT_DIR } from "../../../kube/index.js";
 import type { SealedSecretsControllerOptions } from "../../../operator/index.js";
 
 /** The controller namespace, as bitnami finds its own. */
@@ -43,17 +43,13 @@ export interface OperatorFlags {
 }
 
 /**
- * A Go duration (`720h`, `1h30m`, `90s`, `500ms`, `0`) in milliseconds.
+ * A non-negative Go duration (`720h`, `1h30m`, `90s`, `500ms`, `0`) in milliseconds.
  * @throws SigilError `input.invalid` naming the flag.
  */
 export function parseDuration(text: string, flag: string): number {
-  if (text.trim() === "0") return 0;
-  const units: Readonly<Record<string, number>> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text.trim()) {
-    throw new SigilError("input.invalid", `${flag}: '${text}' is not a duration such as 720h, 30m or 0`);
-  }
-  return parts.reduce((sum, p) => sum + Number(p[1]) * (units[p[2] ?? ""] ?? 0), 0);
+  const ms = parseGoDuration(text, flag);
+  if (ms < 0) throw new SigilError("input.invalid", `${flag}: '${text}' is a negative duration`, { subject: flag });
+  return ms;
 }
 
 /**
@@ -71,9 +67,7 @@ export function parseCount(text: string, flag: string, min = 0): number {
  * @throws SigilError `input.invalid` naming the flag.
  */
 export function parseBool(text: string, flag: string): boolean {
-  if (["true", "1", "t", "T", "TRUE", "True"].includes(text)) return true;
-  if (["false", "0", "f", "F", "FALSE", "False"].includes(text)) return false;
-  throw new SigilError("input.invalid", `${flag} must be true or false, got '${text}'`);
+  return parseGoBool(text, flag);
 }
 
 /**

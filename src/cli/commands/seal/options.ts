@@ -4,7 +4,7 @@
  * the command line (kubeseal's flagenv behaviour).
  */
 import type { Command } from "commander";
-import { SigilError } from "../../../core/index.js";
+import { parseGoBool } from "../../../core/index.js";
 
 /** Prefix of the environment variables that set flags: `--controller-namespace` ← `SEALED_SECRETS_CONTROLLER_NAMESPACE`. */
 export const SEALED_SECRETS_ENV_PREFIX = "SEALED_SECRETS_";
@@ -34,13 +34,6 @@ export interface SealFlags {
   recoveryPrivateKey: string[];
 }
 
-/** Go `strconv.ParseBool`. */
-function parseBool(value: string, variable: string): boolean {
-  if (["1", "t", "T", "TRUE", "true", "True"].includes(value)) return true;
-  if (["0", "f", "F", "FALSE", "false", "False"].includes(value)) return false;
-  throw new SigilError("input.invalid", `${variable} must be a boolean, got '${value}'`);
-}
-
 /** A comma-separated flag value, as pflag's StringSlice reads it. */
 export function splitList(value: string): string[] {
   return value.split(",").map((s) => s.trim()).filter((s) => s !== "");
@@ -61,7 +54,7 @@ export function applyEnvFlags(command: Command, env: Readonly<Record<string, str
     const source = command.getOptionValueSource(key);
     if (value === undefined || (source !== undefined && source !== "default")) continue;
     let parsed: unknown = value;
-    if (option.isBoolean()) parsed = parseBool(value, variable);
+    if (option.isBoolean()) parsed = parseGoBool(value, variable);
     else if (Array.isArray(command.getOptionValue(key))) parsed = splitList(value);
     command.setOptionValueWithSource(key, parsed, "env");
   }

@@ -1,8 +1,8 @@
 /**
  * Turning API server responses into `SigilError`s with `kube.*` codes.
  */
-import { SigilError } from "../../core/index.js";
-import type { ErrorCode } from "../../core/index.js";
+import { SigilError } from "../core/index.js";
+import type { ErrorCode } from "../core/index.js";
 
 /** The suffix the API server puts on an update of an immutable Secret's data. */
 const IMMUTABLE_SUFFIX = "field is immutable when `immutable` is set";

@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { SigilError } from "../../core/index.js";
+import { SigilError } from "../core/index.js";
 import { connectionFromKubeconfig, inClusterConnection } from "./connection.js";
 import type { KubeConnection } from "./connection.js";
 

@@ -6,7 +6,7 @@
 import http from "node:http";
 import https from "node:https";
 import { createInterface } from "node:readline";
-import { SigilError } from "../../core/index.js";
+import { SigilError } from "../core/index.js";
 import type { KubeConnection } from "./connection.js";
 import { apiError, networkError } from "./errors.js";
 import { PATCH_TYPES } from "./types.js";

@@ -1,5 +1,5 @@
 /**
- * The small Kubernetes interface the operator is written against. It speaks
+ * The small Kubernetes interface Sigil is written against. It speaks
  * plain JSON objects (no generated model classes), so the controllers can
  * keep thousands of objects in memory cheaply and tests can fake it with a
  * plain object.
@@ -7,25 +7,6 @@
 
 /** Query parameters of a request (undefined values are left out). */
 export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
-
-/** The metadata every object has. */
-export interface KubeMeta {
-  name?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  [field: string]: unknown;
-}
-
-/** Any Kubernetes object. */
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: KubeMeta;
-}
 
 /** One page of a list. */
 export interface ListPage<T> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { inClusterConnection, kubeconfigConnection } from "../../../src/operator/index.js";
+import { inClusterConnection, kubeconfigConnection } from "../../../src/kube/index.js";
 
 function reader(files: Record<string, string>): (path: string) => Buffer {
   return (path) => {

@@ -10,7 +10,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { YAMLError, parse as parseYaml } from "yaml";
-import { SigilError } from "../../core/index.js";
+import { SigilError } from "../core/index.js";
 
 /** TLS material for the connection. */
 export interface TlsMaterial {
