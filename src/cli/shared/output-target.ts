@@ -53,7 +53,7 @@ async function follow(requested: string): Promise<{ path: string; st: Stats | un
   throw new SigilError("output.unsafe_target", `too many levels of symbolic links (more than ${MAX_LINKS})`, { subject: requested });
 }
 
-/** A new file's directory must exist and be writable (the temporary file is made there). */
+/** The target's directory must exist and be writable: the temporary file is made there. */
 async function checkDirectory(requested: string, dir: string): Promise<void> {
   try {
     await access(dir, constants.W_OK | constants.X_OK);
@@ -69,8 +69,8 @@ async function checkDirectory(requested: string, dir: string): Promise<void> {
  *   socket (or a symbolic link loop), `output.read_only` for an existing file
  *   the user may not write (as sops, which opens it for writing, refuses it),
  *   `output.exists` for an existing file when `exclusive`,
- *   `output.write_failed` when the path cannot be examined or a new file's
- *   directory is missing or not writable.
+ *   `output.write_failed` when the path cannot be examined or its directory
+ *   is missing or not writable.
  */
 export async function checkOutputTarget(requested: string, options: { readonly exclusive?: boolean } = {}): Promise<OutputTarget> {
   let found: { path: string; st: Stats | undefined };
@@ -93,5 +93,6 @@ export async function checkOutputTarget(requested: string, options: { readonly e
   } catch (cause) {
     throw new SigilError("output.read_only", "refusing to write: the file is read-only for this user", { subject: requested, cause });
   }
+  await checkDirectory(requested, dirname(path));
   return { requested, path, existing: st };
 }

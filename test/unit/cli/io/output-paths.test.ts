@@ -201,6 +201,23 @@ describe("output paths: a read-only file is not replaced (as sops, which opens i
   }
 });
 
+describe("output paths: the target's directory must take the temporary file", () => {
+  it("decrypt -i of a writable file in a read-only directory: output.write_failed, exit 3, the file unchanged", async () => {
+    const dir = workDir();
+    mkdirSync(join(dir, "ro"));
+    writeFileSync(join(dir, "ro", "enc.yaml"), ENCRYPTED);
+    chmodSync(join(dir, "ro"), 0o555);
+    try {
+      const r = await runSigil(["decrypt", "-i", "ro/enc.yaml"], { cwd: dir, env, prefix: ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"] });
+      expect(r.stderr).toMatch(/ro\/enc\.yaml: the output's directory is not writable \[output\.write_failed\]/);
+      expect(r.code).toBe(3);
+      expect(readFileSync(join(dir, "ro", "enc.yaml"), "utf8")).toBe(ENCRYPTED);
+    } finally {
+      chmodSync(join(dir, "ro"), 0o755);
+    }
+  });
+});
+
 describe("output flags: contradictions are refused before anything is read or written", () => {
   const cases = [
     { reason: "decrypt -i with --output", args: ["decrypt", "-i", "enc.yaml", "--output", "o.yaml"], message: "cannot use --in-place and --output together" },

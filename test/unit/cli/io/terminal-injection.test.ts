@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Logger, Redactor, escapeControlChars } from "../../../../src/core/index.js";
 import { runSigil, scratchDir, sigilEnv } from "../../../support/sigil-process.js";
@@ -115,5 +116,18 @@ describe("escapeControlChars, used by the error printer and the logger", () => {
     const line = lines[0] ?? "";
     expect(RAW_CONTROL.test(line)).toBe(false);
     expect((JSON.parse(line) as { name: string }).name).toBe(name);
+  });
+
+  it("property: no raw control character survives, and the escapes decode back to the input (bounded fuzz)", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 64 }), (text) => {
+        const escaped = escapeControlChars(text);
+        expect(RAW_CONTROL.test(escaped)).toBe(false);
+        // Inside a JSON string (quotes and backslashes escaped first) the escapes read back as the input.
+        const quoted = escapeControlChars(JSON.stringify(text).slice(1, -1));
+        expect(JSON.parse(`"${quoted}"`)).toBe(text);
+      }),
+      { numRuns: 2000, seed: 7 },
+    );
   });
 });
