@@ -24,10 +24,10 @@ export async function setup(): Promise<() => Promise<void>> {
     // A machine without what the environment needs: stop the whole run at once, with the one message
     // that lists everything missing (not hundreds of "the test environment is not running").
     if (err instanceof EnvError && err.step === "prerequisites") {
-      process.stderr.write(`[env] ${err.message}\n[env] what to do: ${err.hint ?? ""}\n`);
-      throw new Error(`the test environment's prerequisites are missing:\n${err.message}`, { cause: err });
+      const stop = new Error(`${err.message}\nwhat to do: ${err.hint ?? ""}`);
+      stop.stack = `Error: ${stop.message}`; // the message is the report: no stack frames under it
+      throw stop;
     }
-    // Tests that need peers then fail with "the test environment is not running".
     const msg = err instanceof EnvError ? `${err.step}: ${err.message}${err.hint ? ` (${err.hint})` : ""}` : String(err);
     process.stderr.write(`[env] could not start the environment: ${msg}\n`);
     return () => Promise.resolve();
