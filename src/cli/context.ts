@@ -45,10 +45,11 @@ export function processContext(): CliContext {
 }
 
 /**
- * Read a stream (stdin) until its end, or until `limit` bytes have arrived.
+ * Read a stream (stdin) until its end, or until `limit` bytes have arrived
+ * (a little more: whole chunks); the caller checks the length.
  * @throws SigilError `input.not_found` (subject "stdin") when it cannot be read (for example a write-only descriptor).
  */
-export async function readAll(stream: NodeJS.ReadableStream, limit = Infinity): Promise<Buffer> {
+export async function readAtMost(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   try {
@@ -62,4 +63,12 @@ export async function readAll(stream: NodeJS.ReadableStream, limit = Infinity): 
     throw new SigilError("input.not_found", "stdin could not be read", { subject: "stdin", cause });
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * Read all of a stream (stdin) as bytes.
+ * @throws SigilError `input.not_found` as `readAtMost`.
+ */
+export async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  return readAtMost(stream, Infinity);
 }

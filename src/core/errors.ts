@@ -59,10 +59,15 @@ export const ERROR_CODES = [
   // kubernetes / apply
   "apply.conflict",
   "apply.failed",
-  // kubernetes API (operator)
+  "apply.immutable",
+  "apply.invalid",
+  "apply.timeout",
+  // kubernetes API
   "kube.not_found",
   "kube.conflict",
-  "kube.denied",
+  "kube.unauthorized",
+  "kube.forbidden",
+  "kube.unknown_kind",
   "kube.invalid",
   "kube.immutable",
   "kube.expired",
@@ -94,6 +99,7 @@ export const ERROR_CODES = [
   "inventory.unsupported_version",
   "prune.failed",
   "health.timeout",
+  "operator.unknown_controller",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -12,7 +12,7 @@ import { SigilError } from "../../../core/index.js";
 import { detectFormat, parseFormat } from "../../../decrypt/index.js";
 import type { SopsFormat } from "../../../decrypt/index.js";
 import type { CliContext } from "../../context.js";
-import { readAll } from "../../context.js";
+import { readAtMost } from "../../context.js";
 import { checkOutputTarget, isStandardStreamPath, standardStreamFor, writeOutputFile } from "../../shared/index.js";
 import { tooLarge } from "./size.js";
 
@@ -50,8 +50,8 @@ export async function readInput(ctx: CliContext, file: string | undefined, flags
   await checkOutputFlags(ctx, file, flags);
   const override = flags.filenameOverride === undefined ? undefined : absolute(ctx, flags.filenameOverride);
   if (file === undefined || file === "-") {
-    const bytes = await readAll(ctx.stdin, maxBytes + 1);
-    if (bytes.length > maxBytes) throw tooLarge(override ?? "stdin", bytes.length, maxBytes);
+    const bytes = await readAtMost(ctx.stdin, maxBytes + 1);
+    if (bytes.length > maxBytes) throw tooLarge(override ?? "stdin", undefined, maxBytes);
     return { bytes, path: undefined, name: override };
   }
   const path = absolute(ctx, file);
