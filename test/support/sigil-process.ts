@@ -33,6 +33,16 @@ export interface SigilProcessOptions {
   readonly prefix?: readonly string[];
 }
 
+/** True when the tests run as root (CI does; a developer may not). */
+export const RUNNING_AS_ROOT = process.getuid?.() === 0;
+
+/**
+ * A command prefix that takes away the privilege to ignore file modes: for
+ * root, `setpriv` without CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH; any other
+ * user has no such privilege to begin with.
+ */
+export const WITHOUT_DAC_OVERRIDE: readonly string[] = RUNNING_AS_ROOT ? ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"] : [];
+
 /** The environment a test run gets: no user config, the fixture age key. */
 export function sigilEnv(extra: Record<string, string> = {}): Record<string, string> {
   return { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: "/nonexistent-home", SOPS_AGE_KEY_FILE: AGE_KEY_FILE, ...extra };

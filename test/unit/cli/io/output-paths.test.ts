@@ -11,7 +11,7 @@ import type { Server } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { runSigil, scratchDir, sigilEnv } from "../../../support/sigil-process.js";
+import { RUNNING_AS_ROOT, WITHOUT_DAC_OVERRIDE, runSigil, scratchDir, sigilEnv } from "../../../support/sigil-process.js";
 
 const SOPS = fileURLToPath(new URL("../../../fixtures/sops/", import.meta.url));
 const SEALED = fileURLToPath(new URL("../../../fixtures/sealed-secrets/", import.meta.url));
@@ -49,8 +49,11 @@ interface RefusalCase {
 }
 
 const refusals: RefusalCase[] = [
-  { reason: "a character device", make: (p) => void execFileSync("mknod", [p, "c", "1", "3"]), kind: (p) => lstatSync(p).isCharacterDevice() },
-  { reason: "a block device", make: (p) => void execFileSync("mknod", [p, "b", "7", "250"]), kind: (p) => lstatSync(p).isBlockDevice() },
+  // mknod needs root; another user gets a link to /dev/null (which a broken writer could not replace: /dev is not theirs).
+  RUNNING_AS_ROOT
+    ? { reason: "a character device", make: (p) => void execFileSync("mknod", [p, "c", "1", "3"]), kind: (p) => lstatSync(p).isCharacterDevice() }
+    : { reason: "a character device", make: (p) => { symlinkSync("/dev/null", p); }, kind: (p) => statSync(p).isCharacterDevice() },
+  ...(RUNNING_AS_ROOT ? [{ reason: "a block device", make: (p: string) => void execFileSync("mknod", [p, "b", "7", "250"]), kind: (p: string) => lstatSync(p).isBlockDevice() }] : []),
   { reason: "a FIFO", make: (p) => void execFileSync("mkfifo", [p]), kind: (p) => lstatSync(p).isFIFO() },
   { reason: "a socket", make: (p) => listenOn(p), kind: (p) => lstatSync(p).isSocket() },
   { reason: "a directory", make: (p) => {
@@ -157,7 +160,8 @@ describe("output paths: a replaced file keeps its owner and mode", () => {
     expect(statSync(out).mode & 0o7777).toBe(0o600);
   });
 
-  it("decrypt --output onto another user's file keeps its owner, group and mode", async () => {
+  // Only root can give a file to another user.
+  it.runIf(RUNNING_AS_ROOT)("decrypt --output onto another user's file keeps its owner, group and mode", async () => {
     const dir = workDir();
     const out = join(dir, "theirs.yaml");
     writeFileSync(out, "old\n");
@@ -180,8 +184,8 @@ describe("output paths: a replaced file keeps its owner and mode", () => {
 
 describe("output paths: a read-only file is not replaced (as sops, which opens it for writing)", () => {
   // Root may write anything (so may sops as root): the check is the caller's own write
-  // permission, so the CLI runs as root without the capabilities that bypass file modes.
-  const withoutDacOverride = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"];
+  // permission, so the CLI runs without the capabilities that bypass file modes.
+  const withoutDacOverride = WITHOUT_DAC_OVERRIDE;
   for (const c of [
     { reason: "decrypt -i", args: ["decrypt", "-i", "enc.yaml"], file: "enc.yaml" },
     { reason: "decrypt --output", args: ["decrypt", "enc.yaml", "--output", "ro.yaml"], file: "ro.yaml" },
@@ -208,7 +212,7 @@ describe("output paths: the target's directory must take the temporary file", ()
     writeFileSync(join(dir, "ro", "enc.yaml"), ENCRYPTED);
     chmodSync(join(dir, "ro"), 0o555);
     try {
-      const r = await runSigil(["decrypt", "-i", "ro/enc.yaml"], { cwd: dir, env, prefix: ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"] });
+      const r = await runSigil(["decrypt", "-i", "ro/enc.yaml"], { cwd: dir, env, prefix: WITHOUT_DAC_OVERRIDE });
       expect(r.stderr).toMatch(/ro\/enc\.yaml: the output's directory is not writable \[output\.write_failed\]/);
       expect(r.code).toBe(3);
       expect(readFileSync(join(dir, "ro", "enc.yaml"), "utf8")).toBe(ENCRYPTED);
