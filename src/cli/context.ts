@@ -34,9 +34,14 @@ export interface CliContext extends CliIO {
 export function processContext(): CliContext {
   const env = { ...process.env };
   return {
-    stdin: process.stdin,
-    stdout: guardOutput(process.stdout, "stdout"),
-    stderr: guardOutput(process.stderr, "stderr"),
+    // A getter: touching process.stdin sets up a stream (and loads Node's
+    // stream layer), which commands that never read stdin should not pay for.
+    get stdin() {
+      return process.stdin;
+    },
+    // Guarded, and opened on the first write only (same reason).
+    stdout: guardOutput(() => process.stdout, "stdout"),
+    stderr: guardOutput(() => process.stderr, "stderr"),
     env,
     cwd: process.cwd(),
     logger: new Logger({ level: parseLogLevel(env["SIGIL_LOG_LEVEL"] ?? "warn") }),

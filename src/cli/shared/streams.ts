@@ -29,23 +29,30 @@ function asSigilError(name: string, err: Error): SigilError {
   return new SigilError("output.write_failed", `could not write to ${name}`, { subject: name, cause: err });
 }
 
-/** Guard `stream` (named `name` in errors, e.g. "stdout"). */
-export function guardOutput(stream: RawOutputStream, name: string): GuardedOutput {
+/** Guard the stream `open()` returns (named `name` in errors, e.g. "stdout"); it is opened on the first write. */
+export function guardOutput(open: () => RawOutputStream, name: string): GuardedOutput {
+  let stream: RawOutputStream | undefined;
   let failure: Error | undefined;
   let pending = 0;
   let idle: (() => void)[] = [];
   const settle = (): void => {
     if (pending === 0) idle.splice(0).forEach((f) => { f(); });
   };
-  stream.on("error", (err) => {
-    failure ??= err;
-    idle.splice(0).forEach((f) => { f(); });
-  });
+  const opened = (): RawOutputStream => {
+    if (stream === undefined) {
+      stream = open();
+      stream.on("error", (err) => {
+        failure ??= err;
+        idle.splice(0).forEach((f) => { f(); });
+      });
+    }
+    return stream;
+  };
   return {
     write(chunk) {
       if (failure !== undefined) return false;
       pending++;
-      return stream.write(chunk, (err) => {
+      return opened().write(chunk, (err) => {
         if (err !== undefined && err !== null) failure ??= err;
         pending--;
         settle();
