@@ -1,11 +1,12 @@
 /**
  * `npm run bench -- <name…>`: run benchmarks side by side with the peer tools
- * and write their sections of docs/benchmarks.md. Names: sops, sealed-secrets, reconcile.
+ * and write their sections of docs/benchmarks.md. Names: sops, sealed-secrets, startup, reconcile.
  */
 import { up } from "../test/env/env.js";
 import { runReconcileBench } from "./reconcile/run.js";
 import { runSealedSecretsBench } from "./sealed-secrets/run.js";
 import { runSopsBench } from "./sops/run.js";
+import { runStartupBench } from "./startup/run.js";
 
 const BENCHES: Record<string, () => Promise<void>> = {
   sops: async () => runSopsBench(await up()),
@@ -13,6 +14,8 @@ const BENCHES: Record<string, () => Promise<void>> = {
     await up();
     await runSealedSecretsBench({ quick: process.env["SIGIL_BENCH_QUICK"] === "1" });
   },
+  // needs no running environment, only the sops binary
+  startup: () => runStartupBench(),
   reconcile: async () => {
     await up();
     await runReconcileBench({ quick: process.env["SIGIL_BENCH_QUICK"] === "1" });

@@ -3,21 +3,23 @@
  *
  * 1. uses the running environment of real peers, or starts one (and stops it at the end);
  * 2. makes a Git repository with an app: a Deployment, a SOPS-encrypted Secret (age) and a SealedSecret;
- * 3. syncs it into the local API server (render, decrypt, unseal, staged server-side apply);
- * 4. edits a managed object by hand (drift) and shows the next reconcile reverting it;
- * 5. commits a change and applies it; removes a file and prunes it;
+ * 3. runs the GitSource and Sync controllers, which sync it into the local API server
+ *    (render, decrypt, unseal, staged server-side apply);
+ * 4. edits a managed object by hand (drift) and shows the watch reverting it;
+ * 5. commits a change (and removes a file), asks for a reconcile with requestedAt, and shows it applied and pruned;
  * 6. tears everything down on exit (also on Ctrl-C). No TTY needed: it only prints lines.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildProviderRegistry } from "../../src/cli/keys-from-env.js";
-import { buildKeySecret, encryptFile, generateSealingKeyPair, sealSecret, sopsDecryptor } from "../../src/decrypt/index.js";
-import { HttpKubeClient, ResourceManager, loadKubeConfig } from "../../src/kube/index.js";
-import type { ChangeSetEntry } from "../../src/kube/index.js";
-import { fetchSource, inventoryOf, loadSealingKeys, reconcile } from "../../src/reconcile/index.js";
-import type { InventoryStatus, SyncPlan } from "../../src/reconcile/index.js";
+import { buildKeySecret, encryptFile, generateSealingKeyPair, sealSecret } from "../../src/decrypt/index.js";
+import { parse } from "yaml";
+import { ProviderRegistry, buildProviderRegistry, buildProviderRegistryFromSecret } from "../../src/providers/index.js";
+import { Logger } from "../../src/core/index.js";
+import { HttpKubeClient, loadKubeConfig } from "../../src/kube/index.js";
+import { Manager } from "../../src/kube/runtime/index.js";
+import { ArtifactStore, SyncController, gitSourceController } from "../../src/operator/gitops/index.js";
 import { down, up } from "../../test/env/env.js";
 import { readState } from "../../test/env/state.js";
 import { commit } from "../../test/support/reconcile.js";
@@ -49,8 +51,63 @@ async function sealedSecret(client: HttpKubeClient, ns: string): Promise<unknown
   return sealSecret({ apiVersion: "v1", kind: "Secret", metadata: { name: "api-token", namespace: ns }, type: "Opaque", data: { token: Buffer.from("demo-token").toString("base64") } }, pair.certificate.publicKey);
 }
 
-function printChanges(changes: readonly ChangeSetEntry[]): void {
-  for (const c of changes) say(`    ${c.subject} ${c.action}${c.reason === undefined ? "" : ` (${c.reason})`}`);
+const GITOPS = "/apis/gitops.sigil.dev/v1alpha1";
+const CRD_FILES = ["gitops.sigil.dev_gitsources.yaml", "gitops.sigil.dev_syncs.yaml"].map((f) => fileURLToPath(new URL(`../../crds/${f}`, import.meta.url)));
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function installCrds(client: HttpKubeClient): Promise<void> {
+  for (const file of CRD_FILES) {
+    const crd = parse(readFileSync(file, "utf8")) as { metadata: { name: string } };
+    const path = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`;
+    if ((await client.get(path)) === undefined) {
+      await client.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
+      cleanups.push(async () => { await client.delete(path); });
+      say(`   installed CRD ${crd.metadata.name} (removed at the end)`);
+    }
+    await until(`${crd.metadata.name} established`, async () => ((await client.get<{ status?: { conditions?: { type: string; status: string }[] } }>(path))?.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") === true ? true : undefined));
+  }
+}
+
+async function startControllers(client: HttpKubeClient, ns: string, kustomizeBin: string): Promise<void> {
+  const cache = mkdtempSync(join(tmpdir(), "sigil-demo-cache-"));
+  const logger = new Logger({ level: "warn", sink: (l) => { say(`   log: ${l}`); } });
+  const store = new ArtifactStore();
+  const manager = new Manager(client, { logger });
+  manager.add(gitSourceController({ client, store, source: { cacheDir: cache }, logger, now: () => new Date() }));
+  manager.add(new SyncController({ client, store, logger, now: () => new Date(), kustomizeBin, sealingKeyNamespace: ns, providersFor: (secret) => (secret === undefined ? new ProviderRegistry() : buildProviderRegistryFromSecret(secret)) }));
+  await manager.start();
+  cleanups.push(async () => {
+    await manager.stop();
+    rmSync(cache, { recursive: true, force: true });
+  });
+}
+
+interface SyncStatusView { status?: { lastAppliedRevision?: string; inventory?: { entries: unknown[] }; conditions?: { type: string; status: string; message: string }[] } }
+
+async function waitApplied(client: HttpKubeClient, ns: string, after: string | undefined): Promise<string> {
+  return until("the Sync to apply", async () => {
+    const s = (await client.get<SyncStatusView>(`${GITOPS}/namespaces/${ns}/syncs/app`))?.status;
+    const ready = s?.conditions?.find((c) => c.type === "Ready");
+    if (ready?.status === "False" && ready.message !== "" && !ready.message.includes("no artifact")) throw new Error(`the Sync failed: ${ready.message}`);
+    if (ready?.status !== "True" || s?.lastAppliedRevision === undefined || s.lastAppliedRevision === after) return undefined;
+    say(`   Sync Ready: ${ready.message}`);
+    return s.lastAppliedRevision;
+  });
+}
+
+async function sayEvent(client: HttpKubeClient, ns: string): Promise<void> {
+  const events = await client.list<{ reason: string; message: string; involvedObject: { kind: string }; lastTimestamp?: string }>(`/api/v1/namespaces/${ns}/events`);
+  const last = events.items.filter((e) => e.involvedObject.kind === "Sync").pop();
+  if (last !== undefined) say(`   Event: ${last.reason}: ${last.message}`);
 }
 
 async function main(): Promise<void> {
@@ -80,41 +137,28 @@ async function main(): Promise<void> {
   });
   say(`   ${repo.fileUrl}`);
 
-  const registry = buildProviderRegistry({ SOPS_AGE_KEY_FILE: AGE_KEY_FILE, HOME: tmpdir() });
-  const cache = mkdtempSync(join(tmpdir(), "sigil-demo-cache-"));
-  cleanups.push(() => {
-    rmSync(cache, { recursive: true, force: true });
-    return Promise.resolve();
-  });
-  const manager = new ResourceManager({ client });
-  const plan: SyncPlan = { path: "app", targetNamespace: ns, defaultNamespace: ns, prune: true, allowEmpty: false, force: false, wait: false, healthChecks: [], timeoutMs: 60_000, sealedSecrets: "Inline", dryRun: false, owner: { name: "demo", namespace: ns } };
-  const deps = {
-    source: () => fetchSource({ url: repo.fileUrl, ref: { branch: "main" } }, { cacheDir: cache }),
-    manager,
-    render: { kustomizeBin: state.bin["kustomize"] ?? "kustomize", sops: sopsDecryptor({ registry }) },
-    decrypt: { sops: sopsDecryptor({ registry }), sealingKeys: () => loadSealingKeys(client, ns, registry) },
-  };
-  let inventory: InventoryStatus = inventoryOf([]);
-  const sync = async (title: string): Promise<void> => {
-    say(title);
-    const result = await reconcile(plan, inventory, deps);
-    printChanges(result.changes);
-    if (!result.ok) throw result.error ?? new Error("reconcile failed");
-    inventory = result.inventory;
-    say(`   applied ${result.revision ?? ""}: ${result.changes.length} objects, inventory of ${inventory.entries.length}`);
-  };
+  say("3. the GitSource and Sync controllers start (in this process, on the runtime's manager, as `sigil operator --controllers gitsources,syncs` runs them)");
+  await installCrds(client);
+  await startControllers(client, ns, state.bin["kustomize"] ?? "kustomize");
+  await client.create(`/api/v1/namespaces/${ns}/secrets`, { apiVersion: "v1", kind: "Secret", metadata: { name: "sops-keys" }, stringData: { "identity.agekey": readFileSync(AGE_KEY_FILE, "utf8") } });
+  await client.create(`${GITOPS}/namespaces/${ns}/gitsources`, { apiVersion: "gitops.sigil.dev/v1alpha1", kind: "GitSource", metadata: { name: "app" }, spec: { url: repo.fileUrl, ref: { branch: "main" }, interval: "1h" } });
+  await client.create(`${GITOPS}/namespaces/${ns}/syncs`, { apiVersion: "gitops.sigil.dev/v1alpha1", kind: "Sync", metadata: { name: "app" }, spec: { sourceRef: { kind: "GitSource", name: "app" }, path: "app", interval: "1h", targetNamespace: ns, sealedSecrets: "Inline", decryption: { secretRef: { name: "sops-keys" } } } });
+  say("   GitSource/app and Sync/app created (decryption Secret with Flux's `.agekey` key; SealedSecrets: Inline)");
+  const first = await waitApplied(client, ns, undefined);
+  await sayEvent(client, ns);
 
-  await sync("3. sync: fetch, render, decrypt SOPS, unseal the SealedSecret, server-side apply (staged, field manager sigil)");
   const cmPath = `/api/v1/namespaces/${ns}/configmaps/web-config`;
   say("4. drift: someone edits the ConfigMap by hand");
+  const t0 = Date.now();
   await client.patch(cmPath, { data: { greeting: "edited by hand" } }, "merge");
-  say(`   live greeting: ${((await client.get<{ data: Record<string, string> }>(cmPath))?.data["greeting"]) ?? ""}`);
-  await sync("   the next reconcile puts Git's value back (the watching controller does this within a second once it runs in `sigil operator`)");
-  say(`   live greeting: ${((await client.get<{ data: Record<string, string> }>(cmPath))?.data["greeting"]) ?? ""}`);
+  await until("the edit to be reverted", async () => ((await client.get<{ data: Record<string, string> }>(cmPath))?.data["greeting"] === "hello from git (1)" ? true : undefined));
+  say(`   reverted by watching in ${Date.now() - t0} ms; live greeting: hello from git (1)`);
 
-  say("5. a commit: version 2 of the app, and the SealedSecret removed from Git");
+  say("5. a commit: version 2 of the app, and the SealedSecret removed from Git; reconcile now via the requestedAt annotation");
   commit(repo, { ...manifests(ns, "2"), "app/sealed.json": null });
-  await sync("   sync: the Deployment and ConfigMap are configured, the unsealed Secret is pruned");
+  await client.patch(`${GITOPS}/namespaces/${ns}/gitsources/app`, { metadata: { annotations: { "gitops.sigil.dev/requestedAt": new Date().toISOString() } } }, "merge");
+  await waitApplied(client, ns, first);
+  await sayEvent(client, ns);
   say("done: every secret value stayed out of this output. Tearing down.");
 }
 
