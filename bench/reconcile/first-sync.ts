@@ -76,6 +76,7 @@ export async function measureSyncs(client: KubeClient, repo: BenchRepo, cli: str
     log("first sync: sigil sync --once");
     const sigilFirst = await side(client, BY_SIGIL, () => timed(process.execPath, sigilArgs, env({})), lastLine);
     log(JSON.stringify(sigilFirst));
+    if (sigilFirst.requests.requests === 0) throw new Error("no request of sigil in the audit log: has its user agent changed? (BY_SIGIL in processes.ts)");
     log("re-sync of the unchanged revision: kubectl apply --server-side of the same files");
     const refAgain = await side(client, BY_KUBECTL, () => timed("bash", ["-c", referenceScript(repo, nsRef, work, false)], env({})), () => undefined);
     log(JSON.stringify(refAgain));

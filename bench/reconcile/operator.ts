@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import type { KubeClient } from "../../src/kube/index.js";
 import { freePort, waitFor } from "../../test/support/bitnami.js";
+import { kubeAuditMark, kubeAuditSince } from "../../test/support/audit.js";
 import { peerBin, peers } from "../../test/support/peers.js";
 import { AGE_KEY_FILE } from "../../test/support/reconcile.js";
 import { median } from "../lib/measure.js";
@@ -103,6 +104,7 @@ export async function measureOperator(client: KubeClient, repo: BenchRepo, cli: 
   await installCrds(client);
   await createObjects(client, repo, ns);
   const stderr: string[] = [];
+  const startMark = kubeAuditMark();
   const t0 = performance.now();
   const child = startOperator(cli, nodeFlags, await freePort(), stderr);
   const pid = child.pid ?? 0;
@@ -112,6 +114,7 @@ export async function measureOperator(client: KubeClient, repo: BenchRepo, cli: 
       if (child.exitCode !== null) throw new Error(`the operator exited (${String(child.exitCode)}): ${stderr.join("").slice(-1500)}`);
       return ready(await client.get<Conditions>(syncPath(ns))) ? true : undefined;
     }, 600_000, 100);
+    if (counts(await kubeAuditSince(startMark, client), BY_SIGIL).requests === 0) throw new Error("no request of the operator in the audit log: has its user agent changed? (BY_SIGIL in processes.ts)");
     const firstSyncSeconds = (performance.now() - t0) / 1000;
     const firstSyncCpuSeconds = cpuOf(pid);
     log(`operator first sync: ${firstSyncSeconds.toFixed(1)} s, ${firstSyncCpuSeconds.toFixed(1)} CPU-s`);

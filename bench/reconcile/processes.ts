@@ -73,6 +73,6 @@ export async function audited<T>(client: KubeClient, fn: () => Promise<T> | T): 
   return { value, events: await kubeAuditSince(mark, client) };
 }
 
-/** Requests of Sigil (its client's user agent) and of kubectl. */
-export const BY_SIGIL = (e: KubeAuditEvent): boolean => e.userAgent === "sigil";
+/** Requests of Sigil (`sigil` for the CLI, `sigil-operator` for the operator) and of kubectl. */
+export const BY_SIGIL = (e: KubeAuditEvent): boolean => e.userAgent === "sigil" || e.userAgent === "sigil-operator";
 export const BY_KUBECTL = (e: KubeAuditEvent): boolean => e.userAgent.startsWith("kubectl");
