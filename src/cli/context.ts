@@ -30,6 +30,19 @@ export function processContext(): CliContext {
   };
 }
 
+/** Read a stream up to `limit` bytes (a little more: whole chunks); the caller checks the length. */
+export async function readAtMost(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    const buf = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk);
+    chunks.push(buf);
+    total += buf.length;
+    if (total >= limit) break;
+  }
+  return Buffer.concat(chunks);
+}
+
 /** Read all of stdin as bytes. */
 export async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];

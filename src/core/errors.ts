@@ -43,6 +43,8 @@ export const ERROR_CODES = [
   "provider.invalid_key",
   "provider.not_configured",
   "provider.failed",
+  "provider.no_secret",
+  "provider.unsupported",
   // environment
   "env.peer_missing",
   "env.build_failed",
@@ -51,18 +53,47 @@ export const ERROR_CODES = [
   // kubernetes / apply
   "apply.conflict",
   "apply.failed",
-  // kubernetes API (operator)
+  "apply.immutable",
+  "apply.invalid",
+  "apply.timeout",
+  // kubernetes API
   "kube.not_found",
   "kube.conflict",
-  "kube.denied",
+  "kube.unauthorized",
+  "kube.forbidden",
+  "kube.unknown_kind",
   "kube.invalid",
   "kube.immutable",
   "kube.expired",
   "kube.unreachable",
   "kube.failed",
+  // external secrets
+  "es.invalid_spec",
+  "es.store_invalid",
+  "es.namespace_forbidden",
+  "es.template_failed",
+  "es.template_unsupported",
+  "es.secret_conflict",
   // operator
   "operator.start_failed",
   "operator.unknown_controller",
+  // reconciler (src/reconcile)
+  "source.invalid",
+  "source.fetch_failed",
+  "source.auth_failed",
+  "source.host_key_mismatch",
+  "source.ref_not_found",
+  "source.timeout",
+  "source.not_ready",
+  "render.failed",
+  "render.invalid_yaml",
+  "render.path_escape",
+  "render.too_large",
+  "render.empty",
+  "kustomize.failed",
+  "inventory.unsupported_version",
+  "prune.failed",
+  "health.timeout",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -11,7 +11,7 @@ export type { RotateOptions } from "./engine/rotate.js";
 export { defaultUpdateKeysOptions, updateKeysFile } from "./engine/updatekeys.js";
 export type { UpdateKeysOptions, UpdateKeysResult } from "./engine/updatekeys.js";
 export { DEFAULT_DECRYPTION_ORDER, DataKeyCache, defaultDataKeyCache } from "./engine/datakey.js";
-export { DEFAULT_MAX_INPUT_BYTES, defaultCommonOptions } from "./engine/options.js";
+export { DEFAULT_MAX_ENCRYPTED_BYTES, DEFAULT_MAX_INPUT_BYTES, ENCRYPTED_SIZE_FACTOR, defaultCommonOptions } from "./engine/options.js";
 export type { CommonOptions } from "./engine/options.js";
 export { looksEncrypted, sopsDecryptor } from "./decryptor.js";
 export type { SopsDecryptor, SopsSource } from "./decryptor.js";
@@ -23,5 +23,5 @@ export { Comment, SopsTime, TreeMap } from "./tree/model.js";
 export type { Branches, MapItem, Scalar, TreeSeq, TreeValue } from "./tree/model.js";
 export { DEFAULT_UNENCRYPTED_SUFFIX, RULE_FIELDS } from "./tree/rules.js";
 export type { RuleField, RuleSet } from "./tree/rules.js";
-/** The `.sops.yaml` module (docs/sops-config.md): lookup, loading, creation rules, Go RE2 translation. */
+/** The `.sops.yaml` module (docs/sops-config.md): lookup, loading, creation rules, Go RE2 (re2js). */
 export * from "./config/index.js";

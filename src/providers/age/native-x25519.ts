@@ -1,6 +1,6 @@
 /**
  * A fast path for the one shape sops data keys almost always have: an age
- * file with X25519 stanzas and a single small payload chunk (formats.md §D).
+ * file with X25519 stanzas and a single small payload chunk (docs/formats.md#d-age).
  * It uses `node:crypto` (X25519, HKDF, HMAC, ChaCha20-Poly1305) instead of
  * typage's web-streams pipeline, which is about ten times slower per file and
  * dominates decrypting many small files. Anything else — other stanza types,

@@ -3,8 +3,24 @@ import { join } from "node:path";
 import { generateIdentity, identityToRecipient } from "age-encryption";
 import { describe, expect, it } from "vitest";
 import { parseManifests, readKeyFile, sealSecret, toSecret, formatObject } from "../../../src/decrypt/sealed-secrets/index.js";
+import type { SealedSecretObject, SecretObject } from "../../../src/decrypt/sealed-secrets/index.js";
+import { canary, expectNoLeak } from "../../support/canary.js";
+import type { Canary } from "../../support/canary.js";
 import { sigil, tempDir } from "./cli-support.js";
+import type { RunResult } from "./cli-support.js";
 import { SSH_KEYGEN_FINGERPRINTS, fixture, fixturePath, fixtureKey } from "./support.js";
+
+/** The plaintexts of secret.yaml, which every sealed fixture holds. */
+const KAT_VALUES = { username: "kat-user", password: "kat-password-1b7e", "config.json": '{"pw":"kat-password-1b7e"}' };
+
+/** The data of the Secret(s) `sigil unseal` printed (YAML or JSON), decoded. */
+function unsealedValues(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const doc of parseManifests(text, "out")) {
+    for (const [k, v] of Object.entries(toSecret(doc, "out").data ?? {})) out[k] = Buffer.from(v, "base64").toString();
+  }
+  return out;
+}
 
 describe("sigil unseal", () => {
   it("prints the Secret exactly as kubeseal --recovery-unseal does (JSON)", async () => {
@@ -50,8 +66,9 @@ describe("sigil unseal", () => {
   for (const c of keyFiles) {
     it(`unseals with ${c.reason}`, async () => {
       const r = await sigil(["unseal", "--private-key", c.files.map(fixturePath).join(","), "-o", "yaml", "-f", fixturePath("sealed-cluster-wide.yaml")]);
-      expect(r.code).toBe(0);
+      expect(r.code, r.stderr).toBe(0);
       expect(r.stdout.startsWith("---\napiVersion: v1\ndata:\n")).toBe(true);
+      expect(unsealedValues(r.stdout)).toEqual(KAT_VALUES);
     });
   }
 
@@ -72,6 +89,8 @@ describe("sigil unseal", () => {
   it("needs --private-key", async () => {
     const r = await sigil(["unseal"], { stdin: fixture("sealed-strict.yaml") });
     expect(r.code).toBe(2);
+    expect(r.stderr).toContain("required option '--private-key <files>' not specified");
+    expect(r.stdout).toBe("");
   });
 
   it("names a key file that holds no key", async () => {
@@ -83,22 +102,39 @@ describe("sigil unseal", () => {
 
 describe("canary: the CLI never prints plaintext or private keys on failure", () => {
   it("keeps the canary and key material out of stderr and logs", async () => {
-    const canary = "canary-cli-sealed-77e1";
-    const secret = toSecret({ apiVersion: "v1", kind: "Secret", metadata: { name: "c", namespace: "ns" }, stringData: { v: canary } }, "s");
-    const sealed = sealSecret(secret, fixtureKey("key1").publicKey);
-    sealed.spec.template = { ...sealed.spec.template, data: { t: `{{ .v }}{{ nope }}` } };
-    const runs = [
-      await sigil(["unseal", "--private-key", fixturePath("key1.pem")], { stdin: formatObject(sealed, "yaml") }),
-      await sigil(["unseal", "--private-key", fixturePath("key1.pem")], { stdin: formatObject({ ...sealed, metadata: { ...sealed.metadata, name: "moved" } }, "json") }),
-      await sigil(["seal", "--cert", fixturePath("key1.pem")], { stdin: formatObject(secret, "yaml") }),
-      await sigil(["unseal", "--private-key", fixturePath("key1.crt")], { stdin: formatObject(sealed, "yaml") }),
+    // A fresh canary for each run: a value one run unseals is registered with the process redactor,
+    // which would then hide a leak of the same value by a later run that never registers it.
+    const sealedFor = (label: string): { plain: Canary; secret: SecretObject; sealed: SealedSecretObject } => {
+      const plain = canary(label);
+      const secret = toSecret({ apiVersion: "v1", kind: "Secret", metadata: { name: "c", namespace: "ns" }, stringData: { v: plain.value } }, "s");
+      const sealed = sealSecret(secret, fixtureKey("key1").publicKey);
+      return { plain, secret, sealed };
+    };
+    const attempts: { reason: string; run: () => Promise<{ plain: Canary; r: RunResult }> }[] = [
+      { reason: "a template that fails after the value is unsealed", run: async () => {
+        const { plain, sealed } = sealedFor("template");
+        sealed.spec.template = { ...sealed.spec.template, data: { t: `{{ .v }}{{ nope }}` } };
+        return { plain, r: await sigil(["unseal", "--private-key", fixturePath("key1.pem")], { stdin: formatObject(sealed, "yaml") }) };
+      } },
+      { reason: "a renamed strict SealedSecret (the value opens only under its old label)", run: async () => {
+        const { plain, sealed } = sealedFor("moved");
+        return { plain, r: await sigil(["unseal", "--private-key", fixturePath("key1.pem")], { stdin: formatObject({ ...sealed, metadata: { ...sealed.metadata, name: "moved" } }, "json") }) };
+      } },
+      { reason: "sealing with a private key given as the certificate", run: async () => {
+        const { plain, secret } = sealedFor("seal");
+        return { plain, r: await sigil(["seal", "--cert", fixturePath("key1.pem")], { stdin: formatObject(secret, "yaml") }) };
+      } },
+      { reason: "unsealing with a certificate given as the private key", run: async () => {
+        const { plain, sealed } = sealedFor("no-key");
+        return { plain, r: await sigil(["unseal", "--private-key", fixturePath("key1.crt")], { stdin: formatObject(sealed, "yaml") }) };
+      } },
     ];
     const keyLines = fixture("key1.pem").split("\n").filter((l) => l.length > 20 && !l.startsWith("-----"));
-    for (const r of runs) {
-      expect(r.code).not.toBe(0);
+    for (const attempt of attempts) {
+      const { plain, r } = await attempt.run();
+      expect(r.code, attempt.reason).not.toBe(0);
+      expectNoLeak({ [`${attempt.reason}: stderr`]: r.stderr, [`${attempt.reason}: logs`]: r.logs.join("\n"), [`${attempt.reason}: stdout`]: r.stdout }, plain);
       const text = r.stderr + r.logs.join("\n") + r.stdout;
-      expect(text).not.toContain(canary);
-      expect(text).not.toContain(Buffer.from(canary).toString("base64"));
       for (const line of keyLines) expect(text).not.toContain(line);
     }
   });
@@ -149,7 +185,8 @@ describe("sigil keygen sealed", () => {
     for (const line of fixture("key2.pem").split("\n").slice(1, 5)) expect(wrapped).not.toContain(line);
     const sealedByKey2 = formatObject(sealSecret(toSecret(parseManifests(fixture("secret.yaml"), "s")[0], "s"), fixtureKey("key2").publicKey), "yaml");
     const ok = await sigil(["unseal", "--private-key", join(dir, "wrapped.yaml")], { stdin: sealedByKey2, env: { SOPS_AGE_KEY: identity } });
-    expect(ok.code).toBe(0);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(unsealedValues(ok.stdout)).toEqual(KAT_VALUES);
     const noKey = await sigil(["unseal", "--private-key", join(dir, "wrapped.yaml")], { stdin: sealedByKey2 });
     expect(noKey.code).not.toBe(0);
     expect(noKey.stderr).toContain("wrapped.yaml: Secret/kube-system/<unnamed>");
@@ -189,6 +226,7 @@ describe("relative paths", () => {
     const r = await sigil(["unseal", "--private-key", "k.pem", "-f", "in.yaml", "-w", "out.yaml"], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(join(dir, "out.yaml"), "utf8").startsWith("---\napiVersion: v1\n")).toBe(true);
+    expect(unsealedValues(readFileSync(join(dir, "out.yaml"), "utf8"))).toEqual(KAT_VALUES);
     const k = await sigil(["keygen", "age", "-o", "keys.txt"], { cwd: dir });
     expect(k.code, k.stderr).toBe(0);
     expect(readFileSync(join(dir, "keys.txt"), "utf8")).toMatch(/^# created: /);

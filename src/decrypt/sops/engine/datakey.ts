@@ -1,5 +1,5 @@
 /**
- * Recovering the data key from the master keys (§A.8, §A.9) and wrapping a
+ * Recovering the data key from the master keys (docs/formats.md#a8-data-key-and-master-keys, #a9-key-groups-and-shamir) and wrapping a
  * new one. A process-wide cache keyed by the wrapped key means a file that
  * is decrypted again asks no provider again.
  */
@@ -173,9 +173,12 @@ export function groupSecrets(dataKey: Uint8Array, groups: number, threshold: num
 
 /**
  * Wrap `secret` with every key of a group, filling in `enc` (and `createdAt` for non-age keys).
+ * `secret` is registered with the redactor first.
  * @throws SigilError `provider.not_configured` for a key type without a provider, and whatever the provider throws.
  */
 export async function wrapGroup(group: KeyGroup, secret: Uint8Array, registry: ProviderRegistry, now: Date, subject?: string): Promise<void> {
+  // Registered before any provider sees it (a provider error may echo its request), whichever command wraps.
+  registerSecret(secret);
   for (const key of group) {
     const provider = providerFor(registry, key);
     if (provider === undefined || key.ref === undefined) {

@@ -1,10 +1,10 @@
 /**
- * The JSON store (§A.11.2): an order-preserving parser that keeps int64
+ * The JSON store (docs/formats.md#a112-json): an order-preserving parser that keeps int64
  * literals exact, and an emitter that writes what Go's `encoding/json`
  * (`Marshal` + `Indent`) writes: `<>&` and U+2028/9 escaped, TAB indent by
  * default, empty containers as `{}`/`[]`, a final newline.
  */
-import { SigilError } from "../../../core/index.js";
+import { MAX_NESTING_DEPTH, SigilError } from "../../../core/index.js";
 import { formatFloatJson, parseGoFloat } from "../codec/go-format.js";
 import { Comment, SopsTime, TreeMap, isSeq } from "../tree/model.js";
 import type { Branches, MapItem, TreeSeq, TreeValue } from "../tree/model.js";
@@ -20,9 +20,12 @@ class JsonParser {
     readonly subject: string | undefined,
   ) {}
 
+  /** Messages never quote the source: any text could be a secret value (issue 7). */
   fail(what: string): never {
-    const line = this.src.slice(0, this.pos).split("\n").length;
-    throw new SigilError("decrypt.parse_failed", `invalid JSON at line ${line}: ${what}`, { subject: this.subject });
+    const before = this.src.slice(0, this.pos);
+    const line = before.split("\n").length;
+    const column = this.pos - before.lastIndexOf("\n");
+    throw new SigilError("decrypt.parse_failed", `invalid JSON at line ${line}, column ${column}: ${what}`, { subject: this.subject });
   }
 
   ws(): void {
@@ -32,7 +35,7 @@ class JsonParser {
   }
 
   value(depth: number): TreeValue {
-    if (depth > 10000) this.fail("nesting too deep");
+    if (depth > MAX_NESTING_DEPTH) this.fail(`the document nests deeper than ${MAX_NESTING_DEPTH} levels`);
     this.ws();
     const c = this.src[this.pos];
     if (c === "{") return this.object(depth);
@@ -57,7 +60,7 @@ class JsonParser {
     }
     const f = parseGoFloat(text);
     // Go's decoder refuses numbers beyond float64 (strconv.ParseFloat: value out of range), and so does sops
-    return f !== undefined && Number.isFinite(f) ? f : this.fail(`number ${text} out of range`);
+    return f !== undefined && Number.isFinite(f) ? f : this.fail("a number is out of range");
   }
 
   string(): string {

@@ -1,0 +1,117 @@
+/**
+ * KV clients per store: one transport per connection, tokens from the
+ * shared {@link TokenCache}, one retry with a fresh login when Vault refuses
+ * a cached token, and request coalescing: GETs for the same store identity,
+ * path and query that are in flight, or finished within `coalesceWindowMs`,
+ * share one Vault request.
+ */
+import { createHash } from "node:crypto";
+import { TokenCache } from "../auth/token-cache.js";
+import type { VaultLogin } from "../auth/login.js";
+import { KvClient } from "./client.js";
+import type { KvSettings } from "./client.js";
+import { HttpVaultTransport } from "./transport.js";
+import type { VaultConnection, VaultRequest, VaultResponse, VaultTransport } from "./transport.js";
+
+/** One store, resolved. */
+export interface VaultStoreConfig {
+  /** Cache identity of the store and its login (no secret in it). */
+  readonly key: string;
+  readonly connection: VaultConnection;
+  readonly kv: KvSettings;
+  /** Namespace used for the login (`auth.namespace`, else the store's). */
+  readonly authNamespace?: string | undefined;
+  /** Resolve credentials; called only when a login is needed. */
+  readonly login: () => Promise<VaultLogin>;
+}
+
+/** Options of {@link VaultClients}. */
+export interface VaultClientsOptions {
+  readonly tokens: TokenCache;
+  readonly transport: (connection: VaultConnection) => VaultTransport;
+  readonly coalesceWindowMs: number;
+  readonly now: () => number;
+}
+
+export function defaultVaultClientsOptions(): VaultClientsOptions {
+  return { tokens: new TokenCache(), transport: (c) => new HttpVaultTransport(c), coalesceWindowMs: 2_000, now: Date.now };
+}
+
+interface Shared {
+  readonly at: number;
+  readonly response: Promise<VaultResponse>;
+}
+
+/** The KV clients of a controller. */
+export class VaultClients {
+  readonly #opts: VaultClientsOptions;
+  readonly #transports = new Map<string, VaultTransport>();
+  readonly #shared = new Map<string, Shared>();
+  #reads = 0;
+
+  constructor(options: Partial<VaultClientsOptions> = {}) {
+    this.#opts = { ...defaultVaultClientsOptions(), ...options };
+  }
+
+  /** GET requests actually sent to Vault (coalesced ones counted once). */
+  get reads(): number {
+    return this.#reads;
+  }
+
+  get tokens(): TokenCache {
+    return this.#opts.tokens;
+  }
+
+  /** A KV client for `config`. */
+  kv(config: VaultStoreConfig): KvClient {
+    const transport = this.#transport(config.connection);
+    const send = (req: Omit<VaultRequest, "token">): Promise<VaultResponse> => this.#coalesced(config, transport, req);
+    return new KvClient(send, config.kv);
+  }
+
+  /** Revoke login tokens and close connections. */
+  async close(): Promise<void> {
+    await this.#opts.tokens.close();
+    for (const t of this.#transports.values()) t.close();
+    this.#transports.clear();
+  }
+
+  #transport(connection: VaultConnection): VaultTransport {
+    const id = createHash("sha256").update(JSON.stringify(connection)).digest("hex");
+    let t = this.#transports.get(id);
+    if (t === undefined) {
+      t = this.#opts.transport(connection);
+      this.#transports.set(id, t);
+    }
+    return t;
+  }
+
+  #coalesced(config: VaultStoreConfig, transport: VaultTransport, req: Omit<VaultRequest, "token">): Promise<VaultResponse> {
+    if (req.method !== "GET") return this.#authed(config, transport, req);
+    const now = this.#opts.now();
+    for (const [k, s] of this.#shared) if (now - s.at > this.#opts.coalesceWindowMs) this.#shared.delete(k);
+    const key = JSON.stringify([config.key, req.namespace ?? "", req.path, req.query ?? {}]);
+    const hit = this.#shared.get(key);
+    if (hit !== undefined) return hit.response;
+    const response = this.#authed(config, transport, req);
+    this.#shared.set(key, { at: now, response });
+    response.catch(() => this.#shared.delete(key));
+    return response;
+  }
+
+  async #authed(config: VaultStoreConfig, transport: VaultTransport, req: Omit<VaultRequest, "token">): Promise<VaultResponse> {
+    const tokens = this.#opts.tokens;
+    const loginSend = (r: VaultRequest): Promise<VaultResponse> => transport.send(r);
+    const namespace = config.authNamespace ?? config.kv.namespace;
+    let token = await tokens.token(config.key, loginSend, namespace, config.login);
+    if (req.method === "GET") this.#reads++;
+    let res = await transport.send({ ...req, token });
+    if (res.status === 403) {
+      // A revoked or expired token: log in again once.
+      tokens.invalidate(config.key);
+      token = await tokens.token(config.key, loginSend, namespace, config.login);
+      res = await transport.send({ ...req, token });
+    }
+    return res;
+  }
+}
