@@ -114,6 +114,17 @@ describePeers("server-side apply against a real API server", () => {
     expect(Buffer.from(after?.data.k ?? "", "base64").toString()).toBe(`${CANARY}-2`);
   });
 
+  it("reports an object the API server rejects as apply.invalid without the rejected value", async () => {
+    const { manager: m, ns } = await fresh();
+    // A label value over 63 characters: the API server quotes it after "Invalid value:".
+    const value = `${CANARY}-${"x".repeat(70)}`;
+    const cm = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bad", namespace: ns, labels: { l: value } }, data: {} } as KubeObject;
+    const err: unknown = await m.apply([cm], { fieldManager: "sigil-test" }).catch((e: unknown) => e);
+    expect(isSigilError(err, "apply.invalid")).toBe(true);
+    expect((err as Error).message).toContain("must be no more than 63 characters");
+    expect(JSON.stringify({ message: (err as Error).message, cause: String((err as Error).cause) })).not.toContain(CANARY);
+  });
+
   it("skips objects annotated ssa: Ignore, and ssa: IfNotPresent once they exist", async () => {
     const { client, manager: m, ns } = await fresh();
     const cm = (name: string, mode: string, value: string): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: ns, annotations: { "kustomize.toolkit.fluxcd.io/ssa": mode } }, data: { v: value } }) as KubeObject;

@@ -56,7 +56,7 @@ async function run(flags: OperatorFlags, ctx: CliContext, deps: OperatorCommandD
   // A relative --kubeconfig is relative to the command's working directory, not the process's.
   const path = flags.kubeconfig === undefined ? undefined : resolve(ctx.cwd, flags.kubeconfig);
   const kube = await loadKubeConfig({ path, context: flags.context, env: ctx.env, homedir: ctx.env["HOME"] ?? homedir() });
-  const client = new HttpKubeClient(kube.connection);
+  const client = new HttpKubeClient(kube.connection, { userAgent: "sigil-operator" });
   const setup = { flags, ctx, client, logger, providers: buildProviderRegistry(ctx.env) };
   const manager = new Manager(client, { logger, shutdownTimeoutMs, healthAddr: flags.healthAddr === "" ? undefined : flags.healthAddr });
   for (const entry of entries) manager.add(entry.create(setup));
