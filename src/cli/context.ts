@@ -21,7 +21,11 @@ export interface CliContext extends CliIO {
 export function processContext(): CliContext {
   const env = { ...process.env };
   return {
-    stdin: process.stdin,
+    // A getter: touching process.stdin sets up a stream (and loads Node's
+    // stream layer), which commands that never read stdin should not pay for.
+    get stdin() {
+      return process.stdin;
+    },
     stdout: process.stdout,
     stderr: process.stderr,
     env,

@@ -76,7 +76,6 @@ export const ERROR_CODES = [
   "es.secret_conflict",
   // operator
   "operator.start_failed",
-  "operator.unknown_controller",
   // reconciler (src/reconcile)
   "source.invalid",
   "source.fetch_failed",
@@ -94,6 +93,7 @@ export const ERROR_CODES = [
   "inventory.unsupported_version",
   "prune.failed",
   "health.timeout",
+  "operator.unknown_controller",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -28,6 +28,23 @@ export { parseVaultTransitUri, parseVaultTransitUris, vaultTransitUri } from "./
 export { defaultNodeVaultOptions, nodeVaultClientFactory } from "./vault/client.js";
 export type { NodeVaultOptions } from "./vault/client.js";
 export { mapVaultError } from "./vault/errors.js";
+// Vault KV reads for ExternalSecrets (ESO-compatible), with logins and a token cache.
+export { JsonNumber, compareGoStrings, defaultJsonLimits, goFloatJson, goFormatFloat, goJsonMarshal, goJsonString, isJsonObject, parseJson } from "./vault/kv/json.js";
+export type { JsonLimits, JsonObject, JsonValue } from "./vault/kv/json.js";
+export { HttpVaultTransport, defaultVaultConnection, statusError, vaultErrorText } from "./vault/kv/transport.js";
+export type { VaultConnection, VaultRequest, VaultResponse, VaultTransport } from "./vault/kv/transport.js";
+export { buildDataPath, buildMetadataPath } from "./vault/kv/paths.js";
+export type { KvVersion } from "./vault/kv/paths.js";
+export { byteValue, secretMap, secretValue } from "./vault/kv/values.js";
+export { gjsonGet, gjsonString, splitGjsonPath } from "./vault/kv/gjson.js";
+export { KvClient, compileRegexp } from "./vault/kv/client.js";
+export type { KvFind, KvRef, KvSend, KvSettings } from "./vault/kv/client.js";
+export { VaultClients, defaultVaultClientsOptions } from "./vault/kv/session.js";
+export type { VaultClientsOptions, VaultStoreConfig } from "./vault/kv/session.js";
+export { lifetime, vaultLogin } from "./vault/auth/login.js";
+export type { LoginSend, VaultLogin, VaultToken } from "./vault/auth/login.js";
+export { TokenCache, defaultTokenCacheOptions } from "./vault/auth/token-cache.js";
+export type { TokenCacheOptions } from "./vault/auth/token-cache.js";
 export {
   AWS_ENDPOINT_URL_ENV,
   AWS_ENDPOINT_URL_KMS_ENV,
@@ -55,20 +72,3 @@ export {
 export type { Env, ProviderEnvOptions } from "./wiring/from-env.js";
 export { AGE_KEY_SUFFIX, AWS_KMS_KEY, VAULT_TOKEN_KEY, buildProviderRegistryFromSecret, defaultSecretProviderOptions, parseAwsCredentials } from "./wiring/from-secret.js";
 export type { AwsCredentials, KeySecret, SecretProviderOptions } from "./wiring/from-secret.js";
-// Vault KV reads for ExternalSecrets (ESO-compatible), with logins and a token cache.
-export { JsonNumber, compareGoStrings, defaultJsonLimits, goFloatJson, goFormatFloat, goJsonMarshal, goJsonString, isJsonObject, parseJson } from "./vault/kv/json.js";
-export type { JsonLimits, JsonObject, JsonValue } from "./vault/kv/json.js";
-export { HttpVaultTransport, defaultVaultConnection, statusError, vaultErrorText } from "./vault/kv/transport.js";
-export type { VaultConnection, VaultRequest, VaultResponse, VaultTransport } from "./vault/kv/transport.js";
-export { buildDataPath, buildMetadataPath } from "./vault/kv/paths.js";
-export type { KvVersion } from "./vault/kv/paths.js";
-export { byteValue, secretMap, secretValue } from "./vault/kv/values.js";
-export { gjsonGet, gjsonString, splitGjsonPath } from "./vault/kv/gjson.js";
-export { KvClient, compileRegexp } from "./vault/kv/client.js";
-export type { KvFind, KvRef, KvSend, KvSettings } from "./vault/kv/client.js";
-export { VaultClients, defaultVaultClientsOptions } from "./vault/kv/session.js";
-export type { VaultClientsOptions, VaultStoreConfig } from "./vault/kv/session.js";
-export { lifetime, vaultLogin } from "./vault/auth/login.js";
-export type { LoginSend, VaultLogin, VaultToken } from "./vault/auth/login.js";
-export { TokenCache, defaultTokenCacheOptions } from "./vault/auth/token-cache.js";
-export type { TokenCacheOptions } from "./vault/auth/token-cache.js";

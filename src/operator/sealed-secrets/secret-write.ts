@@ -1,9 +1,9 @@
 /**
- * What the controller writes to the produced Secret (docs/formats.md#b5-producing-the-secret
- * steps 2–4): the metadata from the template with name and namespace forced
- * and a controller ownerReference, and the SealedSecret's ownership policy
- * for the shared writer (`src/kube/secrets`): replace when owned, `managed`
- * or written by Sigil before, merge when `patch`, refuse otherwise.
+ * What the controller writes to the produced Secret (docs/sealed-secrets-controller.md):
+ * the metadata from the template with name and namespace forced and a
+ * controller ownerReference, and the SealedSecret's ownership policy for the
+ * shared writer (`src/kube/secrets`): replace when owned, `managed` or
+ * written by Sigil before, merge when `patch`, refuse otherwise.
  */
 import { SigilError } from "../../core/index.js";
 import {

@@ -6,7 +6,8 @@
  * dominates decrypting many small files. Anything else — other stanza types,
  * multi-chunk payloads, any irregular header — returns `undefined` so the
  * caller falls back to typage, which stays the reference implementation.
- * Identities were already validated by typage when they were loaded.
+ * Identities were already validated when they were loaded (native-armor.ts
+ * for X25519, else typage).
  */
 import {
   createDecipheriv,

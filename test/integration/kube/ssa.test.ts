@@ -88,6 +88,18 @@ describePeers("server-side apply against a real API server", () => {
     expect((await client.get<{ data: { key: string } }>(`/api/v1/namespaces/${ns}/configmaps/c`))?.data.key).toBe("ours");
   });
 
+  it("writes nothing of a call when one of its objects fails", async () => {
+    const { client, userAgent, manager: m, ns } = await fresh();
+    const cm = (name: string, value: string): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: ns }, data: { key: value } }) as KubeObject;
+    await m.apply([cm("taken", "theirs")], { fieldManager: "someone-else" });
+    const mark = kubeAuditMark();
+    // "a-new" sorts before "taken": it is diffed first, and still not written.
+    const err: unknown = await m.apply([cm("a-new", "x"), cm("taken", "ours")], { fieldManager: "sigil-test" }).catch((e: unknown) => e);
+    expect(isSigilError(err, "apply.conflict")).toBe(true);
+    expect(await client.get(`/api/v1/namespaces/${ns}/configmaps/a-new`)).toBeUndefined();
+    expect(writes((await kubeAuditSince(mark, client)).filter((e) => e.userAgent === userAgent))).toEqual([]);
+  });
+
   it("dry-run reports what would happen and writes nothing", async () => {
     const { client, userAgent, manager: m, ns } = await fresh();
     const mark = kubeAuditMark();

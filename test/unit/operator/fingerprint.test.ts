@@ -77,28 +77,28 @@ describe("the data MAC keyed by a sealing key", () => {
   });
 
   it("is keyed: two sealing keys give different MACs of the same data, and a MAC relabelled with another key's fingerprint fails", () => {
-    const mac = new DataMac();
+    const keys = new SealingMacKeys();
     const data = { a: "MQ==", b: "Mg==" };
-    const mine = mac.sign(key, data, ["a", "b"]);
-    const theirs = mac.sign(other, data, ["a", "b"]);
+    const mine = signData(keys.of(key), data, ["a", "b"]);
+    const theirs = signData(keys.of(other), data, ["a", "b"]);
     const macPart = (annotation: string): string => annotation.split(";")[2] ?? "";
     expect(macPart(mine)).not.toBe("");
     expect(macPart(mine)).not.toBe(macPart(theirs));
-    const both = (fp: string): SealingKey | undefined => [key, other].find((k) => k.fingerprint === fp);
-    expect(mac.verify(mine, data, ["a", "b"], both)).toBe(true);
-    expect(mac.verify(theirs, data, ["a", "b"], both)).toBe(true);
-    expect(mac.verify(`v1;${key.fingerprint};${macPart(theirs)}`, data, ["a", "b"], both), "other's MAC under key's name").toBe(false);
-    expect(mac.verify(`v1;${other.fingerprint};${macPart(mine)}`, data, ["a", "b"], both), "key's MAC under other's name").toBe(false);
+    const both = keys.lookup((fp) => [key, other].find((k) => k.fingerprint === fp));
+    expect(verifyData(mine, data, ["a", "b"], both)).toBe(true);
+    expect(verifyData(theirs, data, ["a", "b"], both)).toBe(true);
+    expect(verifyData(`v1;${key.fingerprint};${macPart(theirs)}`, data, ["a", "b"], both), "other's MAC under key's name").toBe(false);
+    expect(verifyData(`v1;${other.fingerprint};${macPart(mine)}`, data, ["a", "b"], both), "key's MAC under other's name").toBe(false);
   });
 
   it("is keyed by the private key, not by anything public: the fingerprint or the public key", () => {
     const data = { a: "MQ==" };
-    const real = new DataMac().sign(key, data, ["a"]);
-    // The same fingerprint and public key with another private key (a fresh DataMac: it remembers keys by fingerprint).
+    const real = signData(new SealingMacKeys().of(key), data, ["a"]);
+    // The same fingerprint and public key with another private key (a fresh SealingMacKeys: it remembers keys by fingerprint).
     const impostor: SealingKey = { ...key, privateKey: other.privateKey };
-    expect(new DataMac().sign(impostor, data, ["a"])).not.toBe(real);
-    // And a fresh DataMac with the real key computes the same MAC: it is a function of the key and the data only.
-    expect(new DataMac().sign(key, data, ["a"])).toBe(real);
+    expect(signData(new SealingMacKeys().of(impostor), data, ["a"])).not.toBe(real);
+    // A fresh SealingMacKeys with the real key computes the same MAC: it is a function of the key and the data only.
+    expect(signData(new SealingMacKeys().of(key), data, ["a"])).toBe(real);
   });
 
   it("does not contain the plaintext, in any form, or an unkeyed hash of the data", async () => {
@@ -106,7 +106,7 @@ describe("the data MAC keyed by a sealing key", () => {
     const secret = canary("data-mac");
     // Secret data travels base64-encoded: that is the form the MAC's input holds.
     const data = { a: Buffer.from(secret.value).toString("base64") };
-    const sig = new DataMac().sign(key, data, ["a"]);
+    const sig = signData(new SealingMacKeys().of(key), data, ["a"]);
     expectNoLeak({ annotation: sig }, secret);
     expect(sig).not.toContain(data.a);
     const line = `${JSON.stringify("a")}=${data.a}\n`;
