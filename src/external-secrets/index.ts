@@ -5,7 +5,6 @@
  * write, ESO's markers, status conditions and refresh decision.
  */
 export * from "./constants.js";
-export { parseGoDuration } from "./duration.js";
 export { dataHash, decodeSecretData, encodeSecretData, goByteMap, goStringMap, ownerLabel, resourceVersionOf, sha3Hex } from "./hash.js";
 export { convertKeys, decodeMap, decodeValue, replaceAllGo, rewriteMap, validateKeys } from "./keys.js";
 export type { ByteMap } from "./keys.js";

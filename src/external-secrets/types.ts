@@ -3,7 +3,7 @@
  * only the fields Sigil reads or writes are typed; everything is optional,
  * as it arrives from the API server.
  */
-import type { KubeObject } from "../operator/index.js";
+import type { KubeObject } from "../kube/index.js";
 
 export interface StoreRef { name?: string; kind?: string }
 export interface RemoteRef {
