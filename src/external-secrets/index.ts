@@ -13,6 +13,7 @@ export type { DraftSecret, TemplateSources } from "./template-apply.js";
 export { desiredSecret, managedKeys, secretChanged } from "./desired.js";
 export { fetchProviderData } from "./fetch.js";
 export type { FetchResult, ResolveStore, StoreReader } from "./fetch.js";
+export { namespaceAllowed, selectorMatches } from "./conditions.js";
 export { nextRefreshInMs, refreshIntervalMs, setCondition, shouldRefresh } from "./status.js";
 export { renderTemplate } from "./template/index.js";
 export type * from "./types.js";

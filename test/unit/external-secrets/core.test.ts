@@ -108,7 +108,7 @@ describe("desired Secret (ESO mutationFunc)", () => {
 
   it("refuses a Secret owned by another ExternalSecret", async () => {
     const existing: SecretObject = { metadata: { name: "db", namespace: "app", ownerReferences: [{ apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", name: "other", uid: "u2", controller: true }] } };
-    await expect(desiredSecret(es({}), "db", existing, map({}), noSources)).rejects.toMatchObject({ code: "es.secret_conflict", message: expect.stringContaining("another ExternalSecret") as unknown });
+    await expect(desiredSecret(es({}), "db", existing, map({}), noSources)).rejects.toMatchObject({ code: "es.secret_owned", message: expect.stringContaining("another ExternalSecret") as unknown });
   });
 
   it("renders a template: type, data, templated labels, templateFrom literal; mergePolicy Replace drops the raw data", async () => {

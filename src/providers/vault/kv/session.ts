@@ -10,7 +10,7 @@ import { TokenCache } from "../auth/token-cache.js";
 import type { VaultLogin } from "../auth/login.js";
 import { KvClient } from "./client.js";
 import type { KvSettings } from "./client.js";
-import { HttpVaultTransport } from "./transport.js";
+import { HttpVaultTransport, statusError } from "./transport.js";
 import type { VaultConnection, VaultRequest, VaultResponse, VaultTransport } from "./transport.js";
 
 /** One store, resolved. */
@@ -69,6 +69,16 @@ export class VaultClients {
     return new KvClient(send, config.kv);
   }
 
+  /**
+   * Check the store's token with `auth/token/lookup-self` (logging in first when needed).
+   * @throws SigilError `provider.denied`, `provider.unreachable`, `provider.failed`.
+   */
+  async checkToken(config: VaultStoreConfig): Promise<void> {
+    const transport = this.#transport(config.connection);
+    const res = await this.#authed(config, transport, { method: "GET", path: "auth/token/lookup-self", namespace: config.authNamespace ?? config.kv.namespace });
+    if (res.status < 200 || res.status >= 300) throw statusError(res.status, res.body, "invalid vault credentials", "vault auth/token/lookup-self");
+  }
+
   /** Revoke login tokens and close connections. */
   async close(): Promise<void> {
     await this.#opts.tokens.close();
@@ -104,7 +114,7 @@ export class VaultClients {
     const loginSend = (r: VaultRequest): Promise<VaultResponse> => transport.send(r);
     const namespace = config.authNamespace ?? config.kv.namespace;
     let token = await tokens.token(config.key, loginSend, namespace, config.login);
-    if (req.method === "GET") this.#reads++;
+    if (req.method === "GET" && !req.path.startsWith("auth/")) this.#reads++;
     let res = await transport.send({ ...req, token });
     if (res.status === 403) {
       // A revoked or expired token: log in again once.
