@@ -6,8 +6,10 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { SigilError, describeError, redact } from "../core/index.js";
 import { COMMANDS } from "./commands/index.js";
-import type { CommandModule } from "./commands/index.js";
+import type { CommandEntry } from "./commands/index.js";
 import type { CliContext } from "./context.js";
+import { addCommands } from "./lazy.js";
+import type { HelpPreloader } from "./lazy.js";
 import { EXIT_GENERIC, EXIT_OK, EXIT_USAGE, exitCodeFor } from "./exit-codes.js";
 
 /** The package version, read from package.json at start-up. */
@@ -16,8 +18,15 @@ export function sigilVersion(): string {
   return pkg.version;
 }
 
-/** Build the root program with every registered command. */
-export function buildProgram(ctx: CliContext, commands: readonly CommandModule[] = COMMANDS): Command {
+/**
+ * Build the root program with every registered command; lazy entries are
+ * imported only when their command runs (`lazy.ts`).
+ */
+export function buildProgram(ctx: CliContext, commands: readonly CommandEntry[] = COMMANDS): Command {
+  return buildLazyProgram(ctx, commands).program;
+}
+
+function buildLazyProgram(ctx: CliContext, commands: readonly CommandEntry[]): { program: Command; preloadHelp: HelpPreloader } {
   const program = new Command("sigil")
     .description("Secrets-aware GitOps for Kubernetes: SOPS, Sealed Secrets and External Secrets in one tool.")
     .version(sigilVersion(), "-v, --version", "print the version and exit")
@@ -27,14 +36,14 @@ export function buildProgram(ctx: CliContext, commands: readonly CommandModule[]
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
     });
-  for (const command of commands) command.register(program, ctx);
-  return program;
+  return { program, preloadHelp: addCommands(program, commands, ctx) };
 }
 
 /** Run the CLI and return the exit status. Never throws. */
-export async function runCli(argv: readonly string[], ctx: CliContext, commands?: readonly CommandModule[]): Promise<number> {
-  const program = buildProgram(ctx, commands);
+export async function runCli(argv: readonly string[], ctx: CliContext, commands: readonly CommandEntry[] = COMMANDS): Promise<number> {
+  const { program, preloadHelp } = buildLazyProgram(ctx, commands);
   try {
+    await preloadHelp(argv);
     await program.parseAsync([...argv], { from: "user" });
     return EXIT_OK;
   } catch (err) {

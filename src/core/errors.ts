@@ -73,6 +73,23 @@ export const ERROR_CODES = [
   "es.secret_immutable",
   // operator
   "operator.start_failed",
+  // reconciler (src/reconcile)
+  "source.invalid",
+  "source.fetch_failed",
+  "source.auth_failed",
+  "source.host_key_mismatch",
+  "source.ref_not_found",
+  "source.timeout",
+  "source.not_ready",
+  "render.failed",
+  "render.invalid_yaml",
+  "render.path_escape",
+  "render.too_large",
+  "render.empty",
+  "kustomize.failed",
+  "inventory.unsupported_version",
+  "prune.failed",
+  "health.timeout",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

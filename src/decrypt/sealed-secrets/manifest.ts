@@ -3,9 +3,8 @@
  * (one value, or a stream of values as kubeseal prints them), checked into
  * the shapes of `types.ts` with errors that name the object and field.
  */
-import { parseAllDocuments } from "yaml";
-import type { YAMLError } from "yaml";
 import { SigilError } from "../../core/index.js";
+import { parseYamlSafely, toJsSafely } from "../yaml-safe.js";
 import { SEALED_SECRET_API_VERSION, SEALED_SECRET_KIND } from "./constants.js";
 import type { ObjectMeta, SealedSecretObject, SecretObject, SecretTemplate } from "./types.js";
 import { subjectOf } from "./types.js";
@@ -57,31 +56,18 @@ function parseJson(text: string, source: string): unknown {
 }
 
 /**
- * A YAML error without the input's text: the reason before any quoted token
- * ("Unexpected scalar token in YAML stream: \"hunter2\"", "Block scalar header
- * includes extra characters: |hunter2"), and the line and column.
- */
-function yamlProblem(error: YAMLError): string {
-  const reason = (error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "").split(": ")[0] ?? "";
-  const where = error.linePos?.[0];
-  return `${reason.replace(/"[^"]*"/g, "…")}${where === undefined ? "" : ` at line ${where.line}, column ${where.col}`}`;
-}
-
-/**
  * Parse every document of a YAML or JSON manifest text, skipping empty documents.
  * @throws SigilError `input.invalid` naming `source` on a syntax error.
  */
 export function parseManifests(text: string, source: string): unknown[] {
   const trimmed = text.trimStart();
   if (trimmed.startsWith("{") || trimmed.startsWith("[")) return parseJsonStream(trimmed, source);
-  const docs = parseAllDocuments(text, { uniqueKeys: true });
+  const fail = (problem: string): never => {
+    throw new SigilError("input.invalid", `input is not valid yaml: ${problem}`, { subject: source });
+  };
   const out: unknown[] = [];
-  for (const doc of Array.isArray(docs) ? docs : [docs]) {
-    const first = doc.errors[0];
-    if (first !== undefined) {
-      throw new SigilError("input.invalid", `input is not valid yaml: ${yamlProblem(first)}`, { subject: source });
-    }
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  for (const doc of parseYamlSafely(text, { uniqueKeys: true }, fail).docs) {
+    const value = toJsSafely(doc, 100, fail);
     if (value !== null && value !== undefined) out.push(value);
   }
   return out;

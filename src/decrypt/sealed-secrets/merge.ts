@@ -9,6 +9,7 @@
 import { isMap, parseDocument } from "yaml";
 import type { Document } from "yaml";
 import { SigilError } from "../../core/index.js";
+import { parseYamlSafely, toJsSafely } from "../yaml-safe.js";
 import { toSealedSecret } from "./manifest.js";
 import { formatObject } from "./output.js";
 import type { OutputFormat } from "./output.js";
@@ -66,20 +67,24 @@ function mergeDocument(doc: Document, update: SealedSecretObject): void {
  * @throws SigilError `input.invalid` naming `source` when the file is not a single SealedSecret.
  */
 export function mergeIntoText(text: string, update: SealedSecretObject, source: string, format?: OutputFormat): string {
+  const fail = (problem: string): never => {
+    throw new SigilError("input.invalid", `the file is not valid yaml: ${problem}`, { subject: source });
+  };
   const own = detectFormat(text);
   const target = format ?? own;
   if (own === "yaml" && target === "yaml") {
-    const doc = parseDocument(text, { uniqueKeys: true });
-    if (doc.errors.length > 0) throw new SigilError("input.invalid", "the file is not valid yaml", { subject: source });
-    toSealedSecret(doc.toJS(), source);
+    const doc = parseYamlSafely(text, { uniqueKeys: true }, fail).docs[0] ?? parseDocument("");
+    toSealedSecret(toJsSafely(doc, 100, fail), source);
     mergeDocument(doc, update);
     return doc.toString({ lineWidth: 0, indentSeq: false });
   }
   let parsed: unknown;
   try {
-    parsed = own === "json" ? JSON.parse(text) : parseDocument(text).toJS();
-  } catch (cause) {
-    throw new SigilError("input.invalid", "the file does not parse", { subject: source, cause });
+    parsed = own === "json" ? JSON.parse(text) : toJsSafely(parseYamlSafely(text, {}, fail).docs[0] ?? parseDocument(""), 100, fail);
+  } catch (err) {
+    if (err instanceof SigilError) throw err;
+    // no cause: JSON.parse's message quotes the text around the error
+    throw new SigilError("input.invalid", "the file is not valid json", { subject: source });
   }
   return formatObject(mergeSealedSecrets(toSealedSecret(parsed, source), update), target);
 }

@@ -18,7 +18,7 @@ export type Pipeline = readonly Command[];
 
 export type Node = { readonly kind: "text"; readonly text: string } | { readonly kind: "action"; readonly pipeline: Pipeline };
 
-/** A template that cannot be parsed; the message never quotes the template source beyond a token. */
+/** A template that cannot be parsed; the message never quotes the template source (a literal could be a value). */
 export class TemplateSyntaxError extends Error {}
 
 const KEYWORDS = new Set(["if", "else", "end", "range", "with", "define", "template", "block", "break", "continue", "nil", "true", "false"]);
@@ -121,15 +121,15 @@ function operandFor(word: string): Operand {
   if (word === ".") return { kind: "dot" };
   if (/^\.[A-Za-z_][A-Za-z0-9_]*$/.test(word)) return { kind: "field", name: word.slice(1) };
   if (/^(\.[A-Za-z_][A-Za-z0-9_]*){2,}$/.test(word)) {
-    throw new TemplateSyntaxError(`chained field ${word} is not supported (values are strings)`);
+    throw new TemplateSyntaxError("chained fields (.a.b) are not supported (values are strings)");
   }
   if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(word)) {
     if (KEYWORDS.has(word)) throw new TemplateSyntaxError(`'${word}' is not supported in sealed secret templates`);
     return { kind: "func", name: word };
   }
   if (word.startsWith("$")) throw new TemplateSyntaxError("template variables are not supported");
-  if (word.startsWith(".")) throw new TemplateSyntaxError(`bad field name ${word}: use index . "key" for keys that are not identifiers`);
-  throw new TemplateSyntaxError(`unsupported token ${word.slice(0, 20)}`);
+  if (word.startsWith(".")) throw new TemplateSyntaxError('bad field name: use index . "key" for keys that are not identifiers');
+  throw new TemplateSyntaxError("unsupported token (only .fields, strings, functions, ( ) and | are supported)");
 }
 
 function parsePipeline(tokens: readonly Token[], start: number): [Pipeline, number] {

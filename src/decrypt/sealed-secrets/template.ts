@@ -5,7 +5,7 @@
  * other construct fails with `sealed.template_failed` naming the key.
  */
 import { SigilError } from "../../core/index.js";
-import { FUNCTIONS, NIL, TemplateExecError, str } from "./template-funcs.js";
+import { FUNCTIONS, NIL, TEMPLATE_FUNCTIONS, TemplateExecError, str } from "./template-funcs.js";
 import type { TValue } from "./template-funcs.js";
 import { TemplateSyntaxError, parseTemplate } from "./template-parse.js";
 import type { Command, Operand, Pipeline } from "./template-parse.js";
@@ -34,7 +34,7 @@ function evalOperand(op: Operand, data: ReadonlyMap<string, Buffer>): TValue {
 
 function callFunction(name: string, args: readonly TValue[], data: ReadonlyMap<string, Buffer>): TValue {
   const fn = FUNCTIONS.get(name);
-  if (fn === undefined) throw new TemplateExecError(`function "${name}" is not supported`);
+  if (fn === undefined) throw new TemplateExecError(`an unknown function is called (supported: ${TEMPLATE_FUNCTIONS.join(", ")})`);
   return fn(args, data);
 }
 

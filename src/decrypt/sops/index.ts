@@ -23,5 +23,5 @@ export { Comment, SopsTime, TreeMap } from "./tree/model.js";
 export type { Branches, MapItem, Scalar, TreeSeq, TreeValue } from "./tree/model.js";
 export { DEFAULT_UNENCRYPTED_SUFFIX, RULE_FIELDS } from "./tree/rules.js";
 export type { RuleField, RuleSet } from "./tree/rules.js";
-/** The `.sops.yaml` module (docs/sops-config.md): lookup, loading, creation rules, Go RE2 translation. */
+/** The `.sops.yaml` module (docs/sops-config.md): lookup, loading, creation rules, Go RE2 (re2js). */
 export * from "./config/index.js";

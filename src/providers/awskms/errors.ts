@@ -1,7 +1,8 @@
 /**
  * Turning AWS SDK (and network) errors into Sigil error codes. Messages name
- * the key and the AWS error name; they never contain the plaintext (the SDK
- * does not echo request bodies into errors).
+ * the key and the AWS error name, and quote only what the service itself
+ * said: the original error is not kept, since it may carry the request or
+ * the raw response (the plaintext on decrypt).
  */
 import { SigilError, isNetworkErrorCode } from "../../core/index.js";
 
@@ -22,6 +23,7 @@ const WRONG_CONTEXT_NAMES = new Set(["InvalidCiphertextException", "IncorrectKey
 
 interface ErrorShape {
   readonly name?: unknown;
+  readonly $fault?: unknown;
   readonly code?: unknown;
   readonly message?: unknown;
   readonly cause?: unknown;
@@ -42,6 +44,34 @@ export function isNetworkError(err: unknown, depth = 0): boolean {
   return e.cause !== undefined && isNetworkError(e.cause, depth + 1);
 }
 
+/** The first error code (ECONNREFUSED, …) in the cause chain or an AggregateError. */
+function errorCode(err: unknown, depth = 0): string | undefined {
+  if (depth > 6) return undefined;
+  const e = shape(err);
+  if (typeof e.code === "string") return e.code;
+  if (err instanceof AggregateError) {
+    const first: unknown = err.errors[0];
+    return first === undefined ? undefined : errorCode(first, depth + 1);
+  }
+  return e.cause === undefined ? undefined : errorCode(e.cause, depth + 1);
+}
+
+/**
+ * What an error may show of itself: the message of an error that KMS or STS
+ * sent (a service exception, which has `$fault`) or of the SDK's missing-credentials
+ * error; for anything else only its name and code. Other messages are never
+ * repeated: a parse error or a client error may quote the response, which
+ * holds the plaintext on decrypt.
+ */
+function detailOf(err: unknown, name: string): string {
+  const e = shape(err);
+  const message = typeof e.message === "string" ? e.message.slice(0, 200) : "";
+  const trusted = e.$fault === "client" || e.$fault === "server" || name === "CredentialsProviderError";
+  if (trusted && message !== "") return `${name}: ${message}`;
+  const code = errorCode(err);
+  return code === undefined ? name : `${name} ${code}`;
+}
+
 /**
  * Map an error from a KMS or STS call.
  * - network failures → `provider.unreachable`
@@ -55,8 +85,9 @@ export function mapKmsError(err: unknown, action: string, subject: string): Sigi
   if (err instanceof SigilError) return err;
   const e = shape(err);
   const name = typeof e.name === "string" ? e.name : "Error";
-  const detail = typeof e.message === "string" && e.message !== "" ? `${name}: ${e.message.slice(0, 200)}` : name;
-  const cause = err;
+  const detail = detailOf(err, name);
+  // Not the original error: it may carry the request or the raw response ($response), or quote them.
+  const cause = new Error(detail);
   if (isNetworkError(err)) {
     return new SigilError("provider.unreachable", `kms ${action} failed for ${subject}: the endpoint could not be reached (${detail})`, { subject, cause });
   }

@@ -23,11 +23,16 @@ export interface SdkKmsOptions {
   readonly maxAttempts: number;
   /** Static credentials instead of the SDK default chain (tests, emulators). */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string } | undefined;
+  /** The clock that decides when assumed-role credentials near expiry (milliseconds since the epoch). */
+  readonly now: () => number;
 }
 
 export function defaultSdkKmsOptions(): SdkKmsOptions {
-  return { hostname: "localhost", maxAttempts: 3 };
+  return { hostname: "localhost", maxAttempts: 3, now: Date.now };
 }
+
+/** Assumed-role credentials are renewed this long before they expire (as the SDK does). */
+const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
 
 type Credentials = NonNullable<SdkKmsOptions["credentials"]> & { readonly expiration?: Date };
 
@@ -69,37 +74,52 @@ async function newKmsClient(params: KmsClientParams, opts: SdkKmsOptions): Promi
   });
 }
 
-/** A credentials provider that assumes `role` (cached until five minutes before expiry). */
-function assumeRoleCredentials(params: KmsClientParams, role: string, opts: SdkKmsOptions): () => Promise<Credentials> {
-  const base = baseCredentials(params, opts);
+/**
+ * A credentials provider that assumes `role`, cached until five minutes before
+ * expiry by `opts.now`, with concurrent calls sharing one AssumeRole. It is
+ * marked `memoized` (the SDK's public AwsSdkSigV4Memoized flag) so the SDK
+ * does not wrap it in a second cache that would decide on the real clock.
+ */
+function assumeRoleCredentials(params: KmsClientParams, role: string, opts: SdkKmsOptions): (() => Promise<Credentials>) & { memoized: boolean } {
   let cached: Credentials | undefined;
-  return async () => {
-    const fresh = cached?.expiration === undefined || cached.expiration.getTime() - Date.now() > 5 * 60_000;
+  let pending: Promise<Credentials> | undefined;
+  const provider = async (): Promise<Credentials> => {
+    const fresh = cached?.expiration === undefined || cached.expiration.getTime() - opts.now() > REFRESH_BEFORE_EXPIRY_MS;
     if (cached !== undefined && fresh) return cached;
-    const { AssumeRoleCommand, STSClient } = await import("@aws-sdk/client-sts");
-    const sts = new STSClient({
-      region: params.region,
-      maxAttempts: opts.maxAttempts,
-      ...(opts.stsEndpoint === undefined ? {} : { endpoint: opts.stsEndpoint }),
-      ...(params.profile === undefined ? {} : { profile: params.profile }),
-      ...(base === undefined ? {} : { credentials: base }),
+    pending ??= assumeRole(params, role, opts).finally(() => {
+      pending = undefined;
     });
-    const out = await sts
-      .send(new AssumeRoleCommand({ RoleArn: role, RoleSessionName: stsSessionName(opts.hostname) }))
-      .catch((err: unknown) => {
-        throw mapKmsError(err, `assuming role ${role}`, role);
-      });
-    const c = out.Credentials;
-    if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined) {
-      throw new SigilError("provider.failed", `sts returned no credentials for role ${role}`, { subject: role });
-    }
-    cached = {
-      accessKeyId: c.AccessKeyId,
-      secretAccessKey: c.SecretAccessKey,
-      ...(c.SessionToken === undefined ? {} : { sessionToken: c.SessionToken }),
-      ...(c.Expiration === undefined ? {} : { expiration: c.Expiration }),
-    };
+    cached = await pending;
     return cached;
+  };
+  return Object.assign(provider, { memoized: true });
+}
+
+/** One STS AssumeRole call. */
+async function assumeRole(params: KmsClientParams, role: string, opts: SdkKmsOptions): Promise<Credentials> {
+  const base = baseCredentials(params, opts);
+  const { AssumeRoleCommand, STSClient } = await import("@aws-sdk/client-sts");
+  const sts = new STSClient({
+    region: params.region,
+    maxAttempts: opts.maxAttempts,
+    ...(opts.stsEndpoint === undefined ? {} : { endpoint: opts.stsEndpoint }),
+    ...(params.profile === undefined ? {} : { profile: params.profile }),
+    ...(base === undefined ? {} : { credentials: base }),
+  });
+  const out = await sts
+    .send(new AssumeRoleCommand({ RoleArn: role, RoleSessionName: stsSessionName(opts.hostname) }))
+    .catch((err: unknown) => {
+      throw mapKmsError(err, `assuming role ${role}`, role);
+    });
+  const c = out.Credentials;
+  if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined) {
+    throw new SigilError("provider.failed", `sts returned no credentials for role ${role}`, { subject: role });
+  }
+  return {
+    accessKeyId: c.AccessKeyId,
+    secretAccessKey: c.SecretAccessKey,
+    ...(c.SessionToken === undefined ? {} : { sessionToken: c.SessionToken }),
+    ...(c.Expiration === undefined ? {} : { expiration: c.Expiration }),
   };
 }
 

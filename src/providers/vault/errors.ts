@@ -31,6 +31,7 @@ function vaultMessage(body: unknown): string | undefined {
  * - HTTP 401/403 (bad token, missing policy) → `provider.denied`
  * - HTTP 400 naming the ciphertext → `decrypt.invalid_ciphertext`
  * - anything else (404 no such engine or key, 500) → `provider.failed`
+ * The message of an error that is not recognised is never quoted: it may hold the plaintext.
  */
 export function mapVaultError(err: unknown, action: string, subject: string): SigilError {
   if (err instanceof SigilError) return err;
@@ -43,8 +44,10 @@ export function mapVaultError(err: unknown, action: string, subject: string): Si
     if (code !== undefined && (isNetworkErrorCode(code) || AXIOS_NETWORK_CODES.has(code))) {
       return new SigilError("provider.unreachable", `${where}: the server could not be reached (${code})`, { subject, cause });
     }
-    const text = typeof e.message === "string" ? e.message.slice(0, 200) : "unknown error";
-    return new SigilError("provider.failed", `${where}: ${text}`, { subject, cause });
+    // An error Sigil does not recognise may quote the request (the plaintext on encrypt) or the response
+    // (the plaintext on decrypt, e.g. a parse error): name its kind, never repeat its message.
+    const kind = err instanceof Error ? err.name : "error";
+    return new SigilError("provider.failed", `${where}: unexpected ${kind} from the vault client (its message is not shown: it may quote the data key)`, { subject, cause });
   }
   const detail = vaultMessage(e.response?.body) ?? `http ${status}`;
   if (status === 401 || status === 403) return new SigilError("provider.denied", `${where}: access denied (${detail})`, { subject, cause });

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { MIN_LINE_LENGTH, MIN_SECRET_LENGTH, REDACTED, Redactor, defaultRedactorOptions, redactor } from "../../../src/core/index.js";
+import { MIN_LINE_LENGTH, MIN_SECRET_LENGTH, REDACTED, Redactor, defaultRedactorOptions, redact, redactor } from "../../../src/core/index.js";
 import { canary, expectNoLeak } from "./support.js";
 
 const hex = (bytes: number): string => randomBytes(bytes).toString("hex");
@@ -145,20 +145,39 @@ describe("the redactor stays bounded in a long-running process", () => {
   });
 
   it("never forgets pinned key material, and pinning does not count against the cap", () => {
-    const r = new Redactor({ maxValues: 20 });
+    const cap = 20;
+    const r = new Redactor({ maxValues: cap });
     const key = `-----BEGIN PRIVATE KEY-----\nMII${hex(30)}\n-----END PRIVATE KEY-----\n`;
     r.register(key, { pin: true });
-    for (let i = 0; i < 200; i++) r.register(`k${hex(8)}`);
-    r.register(key);
-    for (let i = 0; i < 200; i++) r.register(`k${hex(8)}`);
+    const pinnedForms = r.size;
+    expect(pinnedForms).toBeGreaterThan(2);
+    const values = Array.from({ length: 200 }, () => `k${hex(8)}`);
+    for (const v of values.slice(0, 100)) r.register(v);
+    r.register(key); // registering pinned material again, unpinned, must not unpin it
+    for (const v of values.slice(100)) r.register(v);
     expect(r.redact(key)).toBe(REDACTED);
     expect(r.redact(`MII${key.split("\n")[1]?.slice(3) ?? ""}`)).toBe(REDACTED);
+    // The cap holds `cap` unpinned forms on top of the pinned ones: each value has two forms (as is, base64),
+    // so the last cap/2 values are all still redacted, and the one before them is forgotten.
+    expect(r.size).toBe(pinnedForms + cap);
+    for (const v of values.slice(-cap / 2)) expect(r.redact(`<${v}>`), v).toBe(`<${REDACTED}>`);
+    const older = values.at(-cap / 2 - 1) ?? "";
+    expect(r.redact(`<${older}>`)).toBe(`<${older}>`);
   });
 
   it("caps the process redactor", () => {
-    expect(defaultRedactorOptions().maxValues).toBeGreaterThan(0);
-    expect(Number.isFinite(defaultRedactorOptions().maxValues)).toBe(true);
-    expect(redactor).toBeInstanceOf(Redactor);
+    const { maxValues } = defaultRedactorOptions();
+    expect(Number.isFinite(maxValues)).toBe(true);
+    const before = redactor.size;
+    const first = `k${hex(8)}-first`;
+    redactor.register(first);
+    expect(redact(`<${first}>`)).toBe(`<${REDACTED}>`);
+    // Two forms per value: this registers more than maxValues forms.
+    const run = hex(4);
+    for (let i = 0; i <= maxValues / 2; i++) redactor.register(`cap-${run}-${i}`);
+    expect(redact(`<${first}>`)).toBe(`<${first}>`);
+    expect(redactor.size).toBeLessThanOrEqual(before + maxValues);
+    expect(redact(`<cap-${run}-${Math.floor(maxValues / 2)}>`)).toBe(`<${REDACTED}>`);
   });
 
   it("redacts in time that does not grow with the number of registered values", () => {

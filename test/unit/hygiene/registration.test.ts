@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { Encrypter, armor } from "age-encryption";
+import { Encrypter, armor, generateIdentity } from "age-encryption";
 import { beforeAll, describe, expect, it } from "vitest";
 import { REDACTED, defaultRedactorOptions, describeError, redact, registerSecret } from "../../../src/core/index.js";
 import { awsStaticCredentials, buildProviderRegistry, vaultTokenSource } from "../../../src/cli/keys-from-env.js";
@@ -17,6 +17,8 @@ import {
   decryptFile,
   encryptFile,
   generateSealingKeyPair,
+  rotateFile,
+  updateKeysFile,
   privateKeysFromPem,
   sealSecret,
   unsealSealedSecret,
@@ -50,13 +52,20 @@ function flood(): void {
   for (let i = 0; i < count; i++) registerSecret(`flood-${run}-${i}`);
 }
 
-/** A provider that "wraps" by base64 and does not register anything itself (as a third-party provider might not). */
+/**
+ * A provider that "wraps" by base64 and does not register anything itself (as a third-party provider might not).
+ * It records, at the moment it is called, whether what it was handed was already registered: a check made
+ * afterwards could not tell "registered before the provider saw it" from "registered later".
+ */
 class PlainProvider implements KeyProvider<KmsKeyRef> {
   readonly type = "kms" as const;
   readonly seen: Uint8Array[] = [];
+  /** For each `seen` entry: was it registered when the provider was called? */
+  readonly registeredWhenSeen: boolean[] = [];
   constructor(readonly echoOnWrap = false) {}
   wrap(_key: KmsKeyRef, plaintext: Uint8Array): Promise<string> {
     this.seen.push(new Uint8Array(plaintext));
+    this.registeredWhenSeen.push(isRegistered(plaintext));
     if (this.echoOnWrap) return Promise.reject(new Error(`upstream rejected the request body ${Buffer.from(plaintext).toString("base64")}`));
     return Promise.resolve(`plain:${Buffer.from(plaintext).toString("base64")}`);
   }
@@ -94,6 +103,7 @@ describe("SOPS: leaves, data keys and Shamir shares are registered", () => {
     );
     const dataKey = failing.seen[0];
     expect(dataKey).toBeDefined();
+    expect(failing.registeredWhenSeen).toEqual([true]);
     expect(redact(describeError(err))).not.toContain(Buffer.from(dataKey ?? []).toString("base64"));
     expect(isRegistered(dataKey ?? new Uint8Array())).toBe(true);
   });
@@ -106,7 +116,31 @@ describe("SOPS: leaves, data keys and Shamir shares are registered", () => {
     await expect(encryptFile(Buffer.from("a: b\n"), { registry: registryWith(failing).register(age), keyGroups: groups, shamirThreshold: 2, format: "yaml" })).rejects.toThrow();
     const share = failing.seen[0];
     expect(share?.length).toBeGreaterThan(32);
+    expect(failing.registeredWhenSeen).toEqual([true]);
     expect(isRegistered(share ?? new Uint8Array())).toBe(true);
+  });
+
+  it("registers rotate's new data key before a provider sees it", async () => {
+    const provider = new PlainProvider();
+    const registry = registryWith(provider);
+    const enc = await encryptFile(Buffer.from("a: b\n"), { registry, keyGroups: [[KMS_REF]], format: "yaml" });
+    await rotateFile(enc, { registry, format: "yaml", cache: new DataKeyCache() });
+    expect(provider.seen).toHaveLength(2);
+    expect(Buffer.from(provider.seen[1] ?? []).equals(Buffer.from(provider.seen[0] ?? []))).toBe(false);
+    expect(provider.registeredWhenSeen).toEqual([true, true]);
+  });
+
+  it("registers each Shamir share updatekeys wraps before a provider sees it", async () => {
+    const provider = new PlainProvider();
+    const age = buildProviderRegistry({ HOME: "/nonexistent" }).get("age");
+    if (age === undefined) throw new Error("no age provider");
+    const registry = registryWith(provider).register(age);
+    const enc = await encryptFile(Buffer.from("a: b\n"), { registry, keyGroups: [[KMS_REF]], format: "yaml" });
+    const groups = [[{ type: "age", recipient: RECIPIENT } as const], [KMS_REF]];
+    await updateKeysFile(enc, { registry, keyGroups: groups, shamirThreshold: 2, format: "yaml", cache: new DataKeyCache() });
+    expect(provider.seen).toHaveLength(2);
+    expect(provider.seen[1]?.length).toBeGreaterThan(32);
+    expect(provider.registeredWhenSeen).toEqual([true, true]);
   });
 
   it("registers what a provider unwraps (a share or data key), also when it comes from the cache", async () => {
@@ -127,7 +161,9 @@ describe("SOPS: leaves, data keys and Shamir shares are registered", () => {
 describe("providers register what they unwrap and the credentials they hold", () => {
   it("age: the identities of a key file and the passphrase that opened it", async () => {
     const passphrase = `pass-${randomBytes(8).toString("hex")}`;
-    const identity = readFileSync(AGE_KEY_FILE, "utf8").split("\n").find((l) => l.startsWith("AGE-SECRET-KEY-")) ?? "";
+    // A fresh identity: the fixture key file's identity is registered by the tests above, so it would pass in file order whatever this code did.
+    const identity = await generateIdentity();
+    expect(isRegistered(identity)).toBe(false);
     const e = new Encrypter();
     e.setPassphrase(passphrase);
     e.setScryptWorkFactor(10);

@@ -22,11 +22,18 @@ interface Seen {
   readonly body: string;
 }
 
-const ASSUME_ROLE_XML = `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
-<AssumeRoleResult><Credentials><AccessKeyId>ASIAASSUMED</AccessKeyId><SecretAccessKey>assumed-secret</SecretAccessKey>
-<SessionToken>assumed-token</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>
+/** The stand-in STS's n-th credentials expire n hours after this instant; tests move an injected clock around it. */
+const ISSUED = Date.parse("2030-01-01T00:00:00Z");
+
+/** The n-th AssumeRole response: the access key is numbered, so a test can tell which credentials signed a call. */
+function assumeRoleXml(n: number): string {
+  const expires = new Date(ISSUED + n * 60 * 60_000).toISOString();
+  return `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+<AssumeRoleResult><Credentials><AccessKeyId>ASIAASSUMED${n}</AccessKeyId><SecretAccessKey>assumed-secret</SecretAccessKey>
+<SessionToken>assumed-token</SessionToken><Expiration>${expires}</Expiration></Credentials>
 <AssumedRoleUser><Arn>${ROLE}/x</Arn><AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser></AssumeRoleResult>
-<ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></AssumeRoleResponse>`;
+<ResponseMetadata><RequestId>${n}</RequestId></ResponseMetadata></AssumeRoleResponse>`;
+}
 
 describe("KMS credentials through the AWS SDK", () => {
   let server: Server;
@@ -45,7 +52,7 @@ describe("KMS credentials through the AWS SDK", () => {
         const target = String(req.headers["x-amz-target"] ?? "sts");
         seen.push({ accessKey, target, body });
         if (target === "sts") {
-          res.writeHead(200, { "content-type": "text/xml" }).end(ASSUME_ROLE_XML);
+          res.writeHead(200, { "content-type": "text/xml" }).end(assumeRoleXml(seen.filter((x) => x.target === "sts").length));
         } else {
           res.writeHead(200, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify({ Plaintext: Buffer.alloc(32, 1).toString("base64") }));
         }
@@ -79,7 +86,7 @@ describe("KMS credentials through the AWS SDK", () => {
     expect(plain).toEqual(new Uint8Array(32).fill(1));
     expect(seen.map((s) => [s.target, s.accessKey])).toEqual([
       ["sts", "AKIDBASE"],
-      ["TrentService.Decrypt", "ASIAASSUMED"],
+      ["TrentService.Decrypt", "ASIAASSUMED1"],
     ]);
     const form = new URLSearchParams(seen[0]!.body);
     expect(form.get("Action")).toBe("AssumeRole");
@@ -87,11 +94,28 @@ describe("KMS credentials through the AWS SDK", () => {
     expect(form.get("RoleSessionName")).toBe("sops@cirunner7");
   });
 
-  it("reuses the assumed credentials until they near expiry", async () => {
-    const clients = sdkKmsClientFactory({ kmsEndpoint: endpoint, stsEndpoint: endpoint, maxAttempts: 1, credentials: { accessKeyId: "AKIDBASE", secretAccessKey: "b" } });
+  it("reuses the assumed credentials until they near expiry, then assumes the role again", async () => {
+    let now = ISSUED;
+    const clients = sdkKmsClientFactory({ kmsEndpoint: endpoint, stsEndpoint: endpoint, maxAttempts: 1, credentials: { accessKeyId: "AKIDBASE", secretAccessKey: "b" }, now: () => now });
     const p = new KmsProvider({ clients });
-    await p.unwrap({ type: "kms", arn: ARN, role: ROLE }, "AAAA");
-    await p.unwrap({ type: "kms", arn: ARN, role: ROLE }, "AAAA");
+    const key = { type: "kms", arn: ARN, role: ROLE } as const;
+    const signers = (): string[] => seen.map((s) => `${s.target === "sts" ? "sts" : "kms"}:${s.accessKey}`);
+    await p.unwrap(key, "AAAA");
+    now = ISSUED + 30 * 60_000; // half way: still fresh
+    await p.unwrap(key, "AAAA");
+    now = ISSUED + 54 * 60_000; // six minutes left: still fresh
+    await p.unwrap(key, "AAAA");
+    expect(signers()).toEqual(["sts:AKIDBASE", "kms:ASIAASSUMED1", "kms:ASIAASSUMED1", "kms:ASIAASSUMED1"]);
+    now = ISSUED + 56 * 60_000; // four minutes left: renewed before the call
+    await p.unwrap(key, "AAAA");
+    await p.unwrap(key, "AAAA");
+    expect(signers().slice(4)).toEqual(["sts:AKIDBASE", "kms:ASIAASSUMED2", "kms:ASIAASSUMED2"]);
+  });
+
+  it("shares one AssumeRole between concurrent calls", async () => {
+    const clients = sdkKmsClientFactory({ kmsEndpoint: endpoint, stsEndpoint: endpoint, maxAttempts: 1, credentials: { accessKeyId: "AKIDBASE", secretAccessKey: "b" }, now: () => ISSUED });
+    const p = new KmsProvider({ clients });
+    await Promise.all([1, 2, 3].map(() => p.unwrap({ type: "kms", arn: ARN, role: ROLE }, "AAAA")));
     expect(seen.filter((s) => s.target === "sts")).toHaveLength(1);
   });
 

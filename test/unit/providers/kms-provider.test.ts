@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { REDACTED, isSigilError, redact } from "../../../src/core/index.js";
 import { KmsProvider, sdkKmsClientFactory } from "../../../src/providers/index.js";
 import type { KmsClient, KmsClientParams, KmsKeyRef } from "../../../src/providers/index.js";
+import { canary, canaryBytes, expectNoLeak } from "../../support/canary.js";
 import { rejection } from "../../support/errors.js";
 import { errorSurface, loggedLines } from "./helpers.js";
 
@@ -113,25 +114,44 @@ describe("KMS provider (fake client; the real path is in test/integration/provid
     expect(redact(`x ${secret.toString("base64")} y`)).toBe(`x ${REDACTED} y`);
   });
 
-  it("canary: a known plaintext never appears in thrown errors or log lines", async () => {
-    const canary = Buffer.from("CANARY-kms-7f3a9c-do-not-print!!");
+  it("canary on the encrypt path: the plaintext never appears in thrown errors or log lines", async () => {
+    const secret = canary("kms-wrap");
     const failing = [
-      Object.assign(new Error("AccessDenied"), { name: "AccessDeniedException" }),
+      Object.assign(new Error("AccessDenied"), { name: "AccessDeniedException", $fault: "client", $metadata: { httpStatusCode: 400 } }),
       Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
       new Error("something odd"),
     ];
     for (const error of failing) {
-      const { provider } = fakeKms({ encrypt: () => Promise.reject(error), decrypt: () => Promise.reject(error) });
-      for (const err of [await rejection(provider.wrap(KEY, canary)), await rejection(provider.unwrap(KEY, canary.toString("base64")))]) {
-        expect(isSigilError(err)).toBe(true);
-        const surface = errorSurface(err) + loggedLines(err).join("\n");
-        expect(surface).not.toContain(canary.toString());
-        expect(surface).not.toContain(canary.toString("base64"));
-      }
+      const { provider, calls } = fakeKms({ encrypt: () => Promise.reject(error) });
+      const err = await rejection(provider.wrap(KEY, canaryBytes(secret)));
+      expect(calls[0]?.input, "the fake saw the canary").toMatchObject({ Plaintext: canaryBytes(secret) });
+      expect(isSigilError(err)).toBe(true);
+      expectNoLeak({ error: errorSurface(err), log: loggedLines(err).join("\n") }, secret);
     }
-    // a provider that returns a broken response
-    const { provider } = fakeKms({ decrypt: () => Promise.resolve({}) });
-    const err = await rejection(provider.unwrap(KEY, canary.toString("base64")));
-    expect(errorSurface(err)).not.toContain(canary.toString());
+  });
+
+  it("canary on the decrypt path: a plaintext in the response, or in an error that carries or quotes it, never appears in errors or log lines", async () => {
+    const secret = canary("kms-unwrap");
+    const body = JSON.stringify({ KeyId: ARN, Plaintext: canaryBytes(secret).toString("base64") });
+    // The fake's ciphertext holds the plaintext, so unwrap's input carries the canary too.
+    const enc = Buffer.concat([Buffer.from(`${JSON.stringify(KEY.context)}|`), canaryBytes(secret)]).toString("base64");
+    const response = { statusCode: 200, headers: {}, body };
+    const failures: { reason: string; decrypt: KmsClient["decrypt"] }[] = [
+      { reason: "an SDK error carrying the raw response", decrypt: () => Promise.reject(Object.assign(new Error("Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object."), { name: "SyntaxError", $response: response, $metadata: { httpStatusCode: 200 } })) },
+      { reason: "a parse error quoting the response", decrypt: () => Promise.reject(new SyntaxError(`Unexpected token in JSON at position 12: ${body}`)) },
+      { reason: "a service error carrying the response", decrypt: () => Promise.reject(Object.assign(new Error("internal"), { name: "KMSInternalException", $fault: "server", $response: response, $metadata: { httpStatusCode: 500 } })) },
+      { reason: "a network error after the response arrived", decrypt: () => Promise.reject(Object.assign(new Error(`socket hang up after ${body}`), { code: "ECONNRESET" })) },
+    ];
+    for (const { reason, decrypt } of failures) {
+      const { provider, calls } = fakeKms({ decrypt });
+      const err = await rejection(provider.unwrap(KEY, enc));
+      expect(calls, reason).toHaveLength(1);
+      expect(isSigilError(err), reason).toBe(true);
+      expectNoLeak({ [`${reason}: error`]: errorSurface(err), [`${reason}: log`]: loggedLines(err).join("\n") }, secret);
+    }
+    // And the success path: the fake returns the canary, which comes back as bytes and is registered.
+    const { provider } = fakeKms();
+    expect(Buffer.from(await provider.unwrap(KEY, enc)).toString()).toBe(secret.value);
+    expect(redact(`<${canaryBytes(secret).toString("base64")}>`)).toBe(`<${REDACTED}>`);
   });
 });

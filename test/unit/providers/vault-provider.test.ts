@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { REDACTED, isSigilError, redact } from "../../../src/core/index.js";
 import { VaultTransitProvider, nodeVaultClientFactory } from "../../../src/providers/index.js";
 import type { VaultClient, VaultClientParams, VaultKeyRef } from "../../../src/providers/index.js";
+import { canary, canaryBytes, expectNoLeak } from "../../support/canary.js";
 import { rejection } from "../../support/errors.js";
 import { errorSurface, loggedLines } from "./helpers.js";
 
@@ -94,27 +95,51 @@ describe("Vault transit provider (fake client; the real path is in test/integrat
     expect(redact(`x ${secret.toString("hex")}`)).toBe(`x ${REDACTED}`);
   });
 
-  it("canary: a known plaintext never appears in thrown errors or log lines", async () => {
-    const canary = Buffer.from("CANARY-vault-51c0de-do-not-print");
+  it("canary on the encrypt path: the plaintext never appears in thrown errors or log lines", async () => {
+    const secret = canary("vault-wrap");
     // An axios-like error that carries the request body, as real ones do.
     const withRequest = (data: unknown): Error =>
       Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED", config: { data: JSON.stringify(data) } });
     const failures: VaultClient["write"][] = [
       (_p, data) => Promise.reject(withRequest(data)),
+      (_p, data) => Promise.reject(Object.assign(apiError(500, ["internal error"]), { config: { data: JSON.stringify(data) } })),
       () => Promise.reject(apiError(403, ["permission denied"])),
       () => Promise.reject(new Error("odd")),
-      () => Promise.resolve({ data: { plaintext: "%%%" } }),
     ];
     for (const write of failures) {
-      const { provider } = fakeVault(write);
-      const errs = [await rejection(provider.wrap(KEY, canary)), await rejection(provider.unwrap(KEY, "vault:v1:abc"))];
-      for (const err of errs) {
-        expect(isSigilError(err)).toBe(true);
-        const surface = errorSurface(err) + loggedLines(err).join("\n");
-        expect(surface).not.toContain(canary.toString());
-        expect(surface).not.toContain(canary.toString("base64"));
-      }
+      const { provider, calls } = fakeVault(write);
+      const err = await rejection(provider.wrap(KEY, canaryBytes(secret)));
+      expect(calls[0]?.data["plaintext"], "the fake saw the canary").toBe(canaryBytes(secret).toString("base64"));
+      expect(isSigilError(err)).toBe(true);
+      expectNoLeak({ error: errorSurface(err), log: loggedLines(err).join("\n") }, secret);
     }
+  });
+
+  it("canary on the decrypt path: a plaintext in the response, or in an error that carries or quotes it, never appears in errors or log lines", async () => {
+    const secret = canary("vault-unwrap");
+    const b64 = canaryBytes(secret).toString("base64");
+    const body = { data: { plaintext: b64 } };
+    // The fake's ciphertext is the base64 plaintext, so unwrap's input carries the canary too.
+    const enc = `vault:v1:${b64}`;
+    const failures: { reason: string; write: VaultClient["write"] }[] = [
+      { reason: "a network error carrying the request", write: (_p, data) => Promise.reject(Object.assign(new Error("socket hang up"), { code: "ECONNRESET", config: { data: JSON.stringify(data) } })) },
+      { reason: "an HTTP error carrying the response", write: () => Promise.reject(Object.assign(apiError(500, ["internal error"]), { response: { statusCode: 500, body } })) },
+      { reason: "a 400 carrying the response", write: () => Promise.reject(Object.assign(apiError(400, ["invalid ciphertext"]), { response: { statusCode: 400, body } })) },
+      { reason: "a parse error quoting the response", write: () => Promise.reject(new SyntaxError(`Unexpected token in JSON at position 44: ${JSON.stringify(body)}`)) },
+      { reason: "a response whose plaintext is not base64", write: () => Promise.resolve({ data: { plaintext: `${secret.value}%%%` } }) },
+      { reason: "a response whose plaintext is not a string", write: () => Promise.resolve({ data: { plaintext: [b64] } }) },
+    ];
+    for (const { reason, write } of failures) {
+      const { provider, calls } = fakeVault(write);
+      const err = await rejection(provider.unwrap(KEY, enc));
+      expect(calls, reason).toHaveLength(1);
+      expect(isSigilError(err), reason).toBe(true);
+      expectNoLeak({ [`${reason}: error`]: errorSurface(err), [`${reason}: log`]: loggedLines(err).join("\n") }, secret);
+    }
+    // And the success path: the fake returns the canary, which comes back as bytes and is registered.
+    const { provider } = fakeVault();
+    expect(Buffer.from(await provider.unwrap(KEY, enc)).toString()).toBe(secret.value);
+    expect(redact(`<${b64}>`)).toBe(`<${REDACTED}>`);
   });
 });
 

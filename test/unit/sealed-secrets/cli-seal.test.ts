@@ -17,11 +17,19 @@ import { fixture, fixturePath, fixtureKey, ring } from "./support.js";
 
 const CERT = fixturePath("key1.crt");
 const SECRET = fixturePath("secret.yaml");
+/** The plaintexts of secret.yaml. */
+const KAT_VALUES = { username: "kat-user", password: "kat-password-1b7e", "config.json": '{"pw":"kat-password-1b7e"}' };
 
-function unsealText(text: string): Record<string, string> {
+/** Open a `--raw` blob with key1 for the given scope label. */
+async function openRaw(blob: string, label: string): Promise<string | undefined> {
+  const { decodeBase64Strict, splitBlob, openWithKey } = await import("../../../src/decrypt/sealed-secrets/index.js");
+  return openWithKey(fixtureKey("key1").privateKey, splitBlob(decodeBase64Strict(blob, "raw")), Buffer.from(label))?.toString();
+}
+
+function unsealText(text: string, key: "key1" | "key2" = "key1"): Record<string, string> {
   const out: Record<string, string> = {};
   for (const doc of parseManifests(text, "out")) {
-    const secret = unsealSealedSecret(toSealedSecret(doc, "out"), ring("key1"));
+    const secret = unsealSealedSecret(toSealedSecret(doc, "out"), ring(key));
     for (const [k, v] of Object.entries(secret.data ?? {})) out[k] = Buffer.from(v, "base64").toString();
   }
   return out;
@@ -33,19 +41,26 @@ describe("sigil seal with a certificate file", () => {
     expect(r.code).toBe(0);
     expect(r.stdout.startsWith('{\n  "kind": "SealedSecret",\n  "apiVersion": "bitnami.com/v1alpha1",')).toBe(true);
     expect(r.stdout.endsWith("}\n")).toBe(true);
-    expect(unsealText(r.stdout)).toEqual({ username: "kat-user", password: "kat-password-1b7e", "config.json": '{"pw":"kat-password-1b7e"}' });
+    expect(unsealText(r.stdout)).toEqual(KAT_VALUES);
   });
 
   it("reads stdin and prints YAML prefixed with ---", async () => {
     const r = await sigil(["seal", "--cert", CERT, "-o", "yaml"], { stdin: fixture("secret.yaml") });
     expect(r.code).toBe(0);
     expect(r.stdout.startsWith("---\napiVersion: bitnami.com/v1alpha1\n")).toBe(true);
+    expect(unsealText(r.stdout)).toEqual(KAT_VALUES);
   });
 
   it("seals every document of a multi-document input", async () => {
     const two = `${fixture("secret.yaml")}---\n${fixture("secret.yaml").replace("name: kat-secret", "name: second")}`;
     const r = await sigil(["seal", "--cert", CERT, "-o", "yaml"], { stdin: two });
     expect(r.stdout.match(/^kind: SealedSecret$/gm)?.length).toBe(2);
+    const docs = parseManifests(r.stdout, "out").map((d) => toSealedSecret(d, "out"));
+    expect(docs.map((d) => d.metadata.name)).toEqual(["kat-secret", "second"]);
+    for (const doc of docs) {
+      const values = Object.entries(unsealSealedSecret(doc, ring("key1")).data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]);
+      expect(Object.fromEntries(values)).toEqual(KAT_VALUES);
+    }
   });
 
   it("writes -w x.yaml as YAML, and leaves no file when sealing fails", async () => {
@@ -53,6 +68,7 @@ describe("sigil seal with a certificate file", () => {
     const ok = join(dir, "out.yaml");
     expect((await sigil(["seal", "--cert", CERT, "-f", SECRET, "-w", ok])).code).toBe(0);
     expect(readFileSync(ok, "utf8").startsWith("---\n")).toBe(true);
+    expect(unsealText(readFileSync(ok, "utf8"))).toEqual(KAT_VALUES);
     const bad = join(dir, "bad.yaml");
     const r = await sigil(["seal", "--cert", CERT, "-w", bad], { stdin: "apiVersion: v1\nkind: Secret\nmetadata: {name: x, namespace: y}\n" });
     expect(r.code).not.toBe(0);
@@ -62,7 +78,10 @@ describe("sigil seal with a certificate file", () => {
 
   it("accepts an empty Secret with --allow-empty-data", async () => {
     const r = await sigil(["seal", "--cert", CERT, "--allow-empty-data"], { stdin: "apiVersion: v1\nkind: Secret\nmetadata: {name: x, namespace: y}\n" });
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
+    const ss = toSealedSecret(JSON.parse(r.stdout), "out");
+    expect(ss.metadata).toMatchObject({ name: "x", namespace: "y" });
+    expect(ss.spec.encryptedData).toEqual({});
   });
 
   it("applies --scope and --name", async () => {
@@ -109,8 +128,13 @@ describe("sigil seal with a certificate file", () => {
   });
 
   it("reads a file:// certificate URL", async () => {
-    const r = await sigil(["seal", "--cert", pathToFileURL(CERT).href, "-f", SECRET]);
-    expect(r.code).toBe(0);
+    // key2's certificate, so the output shows which certificate was read: only key2 unseals it.
+    const r = await sigil(["seal", "--cert", pathToFileURL(fixturePath("key2.crt")).href, "-f", SECRET]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(unsealText(r.stdout, "key2")).toEqual(KAT_VALUES);
+    expect(() => unsealText(r.stdout, "key1")).toThrow();
+    const fetched = await sigil(["seal", "--cert", pathToFileURL(fixturePath("key2.crt")).href, "--fetch-cert"]);
+    expect(fetched.stdout).toBe(fixture("key2.crt"));
   });
 
   it("names a missing input file", async () => {
@@ -131,8 +155,7 @@ describe("sigil seal --raw", () => {
       const r = await sigil(["seal", "--raw", "--cert", CERT, ...c.args], { stdin: "raw-secret" });
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^Ag[A-Za-z0-9+/]+=*$/);
-      const { decodeBase64Strict, splitBlob, openWithKey } = await import("../../../src/decrypt/sealed-secrets/index.js");
-      expect(openWithKey(fixtureKey("key1").privateKey, splitBlob(decodeBase64Strict(r.stdout, "raw")), Buffer.from(c.label))?.toString()).toBe("raw-secret");
+      expect(await openRaw(r.stdout, c.label)).toBe("raw-secret");
     });
   }
 
@@ -140,7 +163,8 @@ describe("sigil seal --raw", () => {
     const dir = tempDir();
     writeFileSync(join(dir, "v"), "from-file");
     const r = await sigil(["seal", "--raw", "--cert", CERT, "--scope", "cluster-wide", "--from-file", `key=${join(dir, "v")}`]);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await openRaw(r.stdout, "")).toBe("from-file");
   });
 
   it("needs --name for the strict scope", async () => {
@@ -167,6 +191,7 @@ describe("SEALED_SECRETS_* environment variables", () => {
     });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Ag/);
+    expect(await openRaw(r.stdout, "")).toBe("v");
   });
 
   it("set boolean and list flags", async () => {
@@ -265,7 +290,8 @@ describe("sigil seal against a controller", () => {
 
   it("seals with a certificate served over http(s) by URL", async () => {
     const r = await sigil(["seal", "--cert", `${base}/v1/cert.pem`, "-f", SECRET]);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
+    expect(unsealText(r.stdout)).toEqual(KAT_VALUES);
   });
 
   it("reports a missing service clearly", async () => {
@@ -301,6 +327,7 @@ describe("sigil seal against a controller", () => {
     const r = await sigil(["seal", "--rotate", "--controller-namespace", "ctl", "--controller-name", "sealer", "--kubeconfig", kubeconfig()], { stdin: fixture("sealed-strict.yaml") });
     expect(r.code).toBe(0);
     expect(requests.at(-1)).toBe("POST /api/v1/namespaces/ctl/services/http:sealer:web/proxy/v1/rotate");
+    expect(toSealedSecret(JSON.parse(r.stdout), "out").spec.encryptedData).toEqual({ rotated: "AgB" });
   });
 
   it("says what to pass when there is no certificate source", async () => {
@@ -319,6 +346,8 @@ describe("sigil seal --recovery-unseal", () => {
     const r = await sigil(["seal", "--recovery-unseal", "--recovery-private-key", fixturePath("key1.pem")], { stdin: fixture("sealed-strict.yaml") });
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as { kind: string }).kind).toBe("Secret");
+    const data = (JSON.parse(r.stdout) as { data: Record<string, string> }).data;
+    expect(Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]))).toEqual(KAT_VALUES);
     expect(statSync(fixturePath("key1.pem")).isFile()).toBe(true);
   });
 });

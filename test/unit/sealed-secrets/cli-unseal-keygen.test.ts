@@ -6,6 +6,18 @@ import { parseManifests, readKeyFile, sealSecret, toSecret, formatObject } from 
 import { sigil, tempDir } from "./cli-support.js";
 import { SSH_KEYGEN_FINGERPRINTS, fixture, fixturePath, fixtureKey } from "./support.js";
 
+/** The plaintexts of secret.yaml, which every sealed fixture holds. */
+const KAT_VALUES = { username: "kat-user", password: "kat-password-1b7e", "config.json": '{"pw":"kat-password-1b7e"}' };
+
+/** The data of the Secret(s) `sigil unseal` printed (YAML or JSON), decoded. */
+function unsealedValues(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const doc of parseManifests(text, "out")) {
+    for (const [k, v] of Object.entries(toSecret(doc, "out").data ?? {})) out[k] = Buffer.from(v, "base64").toString();
+  }
+  return out;
+}
+
 describe("sigil unseal", () => {
   it("prints the Secret exactly as kubeseal --recovery-unseal does (JSON)", async () => {
     const r = await sigil(["unseal", "--private-key", fixturePath("key1.pem")], { stdin: fixture("sealed-strict.yaml") });
@@ -50,8 +62,9 @@ describe("sigil unseal", () => {
   for (const c of keyFiles) {
     it(`unseals with ${c.reason}`, async () => {
       const r = await sigil(["unseal", "--private-key", c.files.map(fixturePath).join(","), "-o", "yaml", "-f", fixturePath("sealed-cluster-wide.yaml")]);
-      expect(r.code).toBe(0);
+      expect(r.code, r.stderr).toBe(0);
       expect(r.stdout.startsWith("---\napiVersion: v1\ndata:\n")).toBe(true);
+      expect(unsealedValues(r.stdout)).toEqual(KAT_VALUES);
     });
   }
 
@@ -149,7 +162,8 @@ describe("sigil keygen sealed", () => {
     for (const line of fixture("key2.pem").split("\n").slice(1, 5)) expect(wrapped).not.toContain(line);
     const sealedByKey2 = formatObject(sealSecret(toSecret(parseManifests(fixture("secret.yaml"), "s")[0], "s"), fixtureKey("key2").publicKey), "yaml");
     const ok = await sigil(["unseal", "--private-key", join(dir, "wrapped.yaml")], { stdin: sealedByKey2, env: { SOPS_AGE_KEY: identity } });
-    expect(ok.code).toBe(0);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(unsealedValues(ok.stdout)).toEqual(KAT_VALUES);
     const noKey = await sigil(["unseal", "--private-key", join(dir, "wrapped.yaml")], { stdin: sealedByKey2 });
     expect(noKey.code).not.toBe(0);
     expect(noKey.stderr).toContain("wrapped.yaml: Secret/kube-system/<unnamed>");
@@ -189,6 +203,7 @@ describe("relative paths", () => {
     const r = await sigil(["unseal", "--private-key", "k.pem", "-f", "in.yaml", "-w", "out.yaml"], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(join(dir, "out.yaml"), "utf8").startsWith("---\napiVersion: v1\n")).toBe(true);
+    expect(unsealedValues(readFileSync(join(dir, "out.yaml"), "utf8"))).toEqual(KAT_VALUES);
     const k = await sigil(["keygen", "age", "-o", "keys.txt"], { cwd: dir });
     expect(k.code, k.stderr).toBe(0);
     expect(readFileSync(join(dir, "keys.txt"), "utf8")).toMatch(/^# created: /);

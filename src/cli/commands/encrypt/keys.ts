@@ -2,7 +2,6 @@
  * Master keys and encryption settings for the sops-compatible commands, from
  * flags, their sops environment variables, and `.sops.yaml`.
  */
-import type { Command } from "commander";
 import { SigilError } from "../../../core/index.js";
 import { RULE_FIELDS, requireUsableKeys, resolveCreationRule } from "../../../decrypt/index.js";
 import type { CreationRuleSettings, RuleSet } from "../../../decrypt/index.js";
@@ -14,6 +13,7 @@ import { loadCliSopsConfig } from "./config.js";
 import type { CliSopsConfig } from "./config.js";
 
 export { SOPS_CONFIG_ENV } from "./config.js";
+export { addSopsGlobalOptions } from "./globals.js";
 /** Default age recipients for `encrypt` (as `--age`). */
 export const SOPS_AGE_RECIPIENTS_ENV = "SOPS_AGE_RECIPIENTS";
 /** Default KMS ARNs for `encrypt` (as `--kms`). */
@@ -148,18 +148,4 @@ export async function encryptSettings(ctx: CliContext, flags: KeyFlags, name: st
     macOnlyEncrypted: flags.macOnlyEncrypted === true || settings?.macOnlyEncrypted === true,
     config,
   };
-}
-
-/**
- * sops takes `--config`, `--mac-only-encrypted` and the comment-regex flags
- * before the subcommand (`sops --config c.yaml encrypt f`). Register them on
- * the root program too, once, so `alias sops=sigil` keeps working; commands
- * read them with `optsWithGlobals()`.
- */
-export function addSopsGlobalOptions(program: Command): void {
-  const has = (flag: string): boolean => program.options.some((o) => o.long === flag);
-  if (!has("--config")) program.option("--config <file>", "sops commands: path of .sops.yaml (env SOPS_CONFIG)");
-  if (!has("--mac-only-encrypted")) program.option("--mac-only-encrypted", "sops encrypt: compute the MAC over encrypted values only");
-  if (!has("--unencrypted-comment-regex")) program.option("--unencrypted-comment-regex <regex>", "sops encrypt: leave values after a matching comment in clear");
-  if (!has("--encrypted-comment-regex")) program.option("--encrypted-comment-regex <regex>", "sops encrypt: encrypt only values after a matching comment");
 }

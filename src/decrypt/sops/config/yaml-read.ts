@@ -7,9 +7,10 @@
  * field errors can say where they are. Only the first document is read, as
  * sops does.
  */
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from "yaml";
-import type { Document, Node as YamlNode, Pair } from "yaml";
+import { isAlias, isMap, isScalar, isSeq } from "yaml";
+import type { Document, LineCounter, Node as YamlNode, Pair } from "yaml";
 import { SigilError } from "../../../core/index.js";
+import { parseYamlSafely, toJsSafely } from "../../yaml-safe.js";
 
 /** A scalar: its resolved value (string, number, boolean, null) and its source text. */
 export interface YScalar {
@@ -109,16 +110,13 @@ function convert(w: Walk, node: YamlNode | null | undefined): YNode {
   throw invalid(w, `unsupported yaml node (line ${line})`);
 }
 
-function firstDocument(text: string, lines: LineCounter, subject: string): { doc: Document | undefined; extra: boolean } {
-  const docs = parseAllDocuments(text, { merge: true, uniqueKeys: true, prettyErrors: false, lineCounter: lines, strict: true });
-  if (!Array.isArray(docs)) return { doc: undefined, extra: false };
-  const doc = docs[0];
-  const error = doc?.errors[0];
-  if (error !== undefined) {
-    const at = error.pos[0] >= 0 ? ` at line ${lines.linePos(error.pos[0]).line}` : "";
-    throw new SigilError("config.invalid", `invalid yaml${at}: ${error.message.split("\n")[0]?.toLowerCase() ?? error.code}`, { subject });
-  }
-  return { doc, extra: docs.length > 1 };
+/** The first document (sops reads only that one); errors name the line and column, never the text. */
+function firstDocument(text: string, subject: string): { doc: Document | undefined; extra: boolean; lines: LineCounter } {
+  const fail = (problem: string): never => {
+    throw new SigilError("config.invalid", `invalid yaml: ${problem}`, { subject });
+  };
+  const { docs, lines } = parseYamlSafely(text, { merge: true, uniqueKeys: true, strict: true }, fail);
+  return { doc: docs[0], extra: docs.length > 1, lines };
 }
 
 /**
@@ -127,19 +125,12 @@ function firstDocument(text: string, lines: LineCounter, subject: string): { doc
  *   duplicate keys, non-scalar keys, and alias or merge bombs.
  */
 export function readYaml(text: string, subject: string, limits: YamlReadLimits): { root: YNode | undefined; warnings: string[] } {
-  const lines = new LineCounter();
-  const { doc, extra } = firstDocument(text, lines, subject);
+  const { doc, extra, lines } = firstDocument(text, subject);
   const warnings = extra ? ["only the first yaml document of the config file is read, as sops does"] : [];
   if (doc === undefined) return { root: undefined, warnings };
-  try {
-    doc.toJS({ maxAliasCount: limits.maxAliasCount });
-  } catch (cause) {
-    const bomb = cause instanceof Error && /alias/i.test(cause.message);
-    const why = bomb
-      ? `the yaml uses aliases too heavily (limit ${limits.maxAliasCount}): refusing a possible alias bomb`
-      : `the yaml cannot be read: ${cause instanceof Error ? cause.message.toLowerCase() : "unknown error"}`;
-    throw new SigilError("config.invalid", why, { subject, cause });
-  }
+  toJsSafely(doc, limits.maxAliasCount, (problem) => {
+    throw new SigilError("config.invalid", problem, { subject });
+  });
   const w: Walk = { doc, lines, subject, limits, nodes: 0, depth: 0 };
   return { root: convert(w, doc.contents), warnings };
 }

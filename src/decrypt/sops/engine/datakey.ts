@@ -173,9 +173,12 @@ export function groupSecrets(dataKey: Uint8Array, groups: number, threshold: num
 
 /**
  * Wrap `secret` with every key of a group, filling in `enc` (and `createdAt` for non-age keys).
+ * `secret` is registered with the redactor first.
  * @throws SigilError `provider.not_configured` for a key type without a provider, and whatever the provider throws.
  */
 export async function wrapGroup(group: KeyGroup, secret: Uint8Array, registry: ProviderRegistry, now: Date, subject?: string): Promise<void> {
+  // Registered before any provider sees it (a provider error may echo its request), whichever command wraps.
+  registerSecret(secret);
   for (const key of group) {
     const provider = providerFor(registry, key);
     if (provider === undefined || key.ref === undefined) {

@@ -3,7 +3,7 @@
  * data key, wrapped for the same master keys (optionally adding or removing
  * some), keeping the file's rules.
  */
-import { SigilError } from "../../../core/index.js";
+import { SigilError, registerSecret } from "../../../core/index.js";
 import type { MasterKeyRef, ProviderRegistry } from "../../../providers/index.js";
 import { ValueCipher } from "../codec/value.js";
 import { SOPS_VERSION, keyIdentity, masterKeyFromRef } from "../metadata/model.js";
@@ -52,6 +52,7 @@ export async function rotateFile(bytes: Uint8Array, options: Partial<RotateOptio
   const md: SopsMetadata = { ...old, keyGroups: changedGroups(old.keyGroups, opts), version: SOPS_VERSION, mac: "" };
   const dataKey = opts.randomBytes(32);
   const secrets = groupSecrets(dataKey, md.keyGroups.length, md.shamirThreshold || md.keyGroups.length, opts.randomBytes);
+  registerSecret(dataKey); // the shares are registered by wrapGroup; with Shamir the key itself is never wrapped
   const now = opts.now();
   for (const [i, group] of md.keyGroups.entries()) await wrapGroup(group, secrets[i] ?? dataKey, opts.registry, now, subject);
   const cipher = new ValueCipher(dataKey, { subject, randomBytes: opts.randomBytes });

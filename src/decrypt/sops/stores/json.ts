@@ -20,9 +20,12 @@ class JsonParser {
     readonly subject: string | undefined,
   ) {}
 
+  /** Messages never quote the source: any text could be a secret value (issue 7). */
   fail(what: string): never {
-    const line = this.src.slice(0, this.pos).split("\n").length;
-    throw new SigilError("decrypt.parse_failed", `invalid JSON at line ${line}: ${what}`, { subject: this.subject });
+    const before = this.src.slice(0, this.pos);
+    const line = before.split("\n").length;
+    const column = this.pos - before.lastIndexOf("\n");
+    throw new SigilError("decrypt.parse_failed", `invalid JSON at line ${line}, column ${column}: ${what}`, { subject: this.subject });
   }
 
   ws(): void {
@@ -57,7 +60,7 @@ class JsonParser {
     }
     const f = parseGoFloat(text);
     // Go's decoder refuses numbers beyond float64 (strconv.ParseFloat: value out of range), and so does sops
-    return f !== undefined && Number.isFinite(f) ? f : this.fail(`number ${text} out of range`);
+    return f !== undefined && Number.isFinite(f) ? f : this.fail("a number is out of range");
   }
 
   string(): string {

@@ -203,7 +203,7 @@ export function flowMap(cur: Cursor, host: FlowHost, depth = 0): TreeMap {
     if (cur.ch() === "}") return cur.pos++, new TreeMap(items);
     if (cur.eof()) cur.fail("unterminated flow mapping", start);
     const key = host.key(flowNode(cur, host, depth));
-    if (seen.has(key)) cur.fail(`mapping key '${key}' is defined twice`);
+    if (seen.has(key)) cur.fail("a mapping key is defined twice");
     seen.add(key);
     skipFlowSpace(cur, comments);
     let value: TreeValue = null;

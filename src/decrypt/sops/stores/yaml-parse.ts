@@ -199,7 +199,7 @@ class YamlParser implements FlowHost {
     while (!isBlankOrEnd(cur.ch()) && !",[]{}".includes(cur.ch())) cur.pos++;
     const name = cur.src.slice(start, cur.pos);
     const target = this.anchors.get(name);
-    if (target === undefined && !this.anchors.has(name)) this.fail(`unknown anchor '${name}'`);
+    if (target === undefined && !this.anchors.has(name)) this.cur.fail("an alias names an anchor that is not defined before it (an unquoted value starting with * is read as an alias: quote it)", start - 1);
     this.aliasNodes += countNodes(target ?? null, this.opts.maxAliasNodes);
     if (this.aliasNodes > this.opts.maxAliasNodes) {
       throw new SigilError("decrypt.parse_failed", `the YAML expands aliases to more than ${this.opts.maxAliasNodes} nodes (an alias bomb?)`, {
@@ -239,7 +239,7 @@ class YamlParser implements FlowHost {
       for (const p of this.takeAll()) items.push({ key: new Comment(p.text), value: null });
       const explicit = this.isExplicitKey();
       const key = explicit ? this.explicitKey(indent) : this.mapKey();
-      if (seen.has(key)) this.fail(`mapping key '${key}' is defined twice`);
+      if (seen.has(key)) this.fail("a mapping key is defined twice");
       seen.add(key);
       const v = explicit ? this.explicitValue(indent) : this.inlineValue(indent, true);
       if (v.comment !== undefined) items.push({ key: new Comment(v.comment, !v.below), value: null });

@@ -12,9 +12,10 @@ export class Cursor {
     readonly subject: string | undefined,
   ) {}
 
+  /** Messages never quote the source: any text could be a secret value (issue 7). */
   fail(msg: string, at = this.pos): never {
     const line = countLines(this.src, at);
-    throw new SigilError("decrypt.parse_failed", `invalid YAML at line ${line}: ${msg}`, { subject: this.subject });
+    throw new SigilError("decrypt.parse_failed", `invalid YAML at line ${line}, column ${this.col(at) + 1}: ${msg}`, { subject: this.subject });
   }
 
   /** Column (0-based) of `at`. */

@@ -3,13 +3,14 @@
  * the default `unencrypted_suffix: _unencrypted`.
  *
  * The regex rules are Go RE2 in sops. They are compiled with the `.sops.yaml`
- * module's RE2 translation (`compileRe2`, tested against Go's own answers),
+ * module's RE2 engine (`compileRe2`: re2js, linear-time, tested against Go's answers),
  * so a rule matches exactly the keys and comments it matches in sops, and a
- * pattern Go rejects (or JavaScript cannot express) is refused with
+ * pattern Go rejects is refused with
  * `config.invalid`. See docs/sops-config.md.
  */
 import { SigilError } from "../../../core/index.js";
 import { compileRe2 } from "../config/re2.js";
+import type { Re2Pattern } from "../config/re2.js";
 
 export const RULE_FIELDS = [
   "unencrypted_suffix",
@@ -50,7 +51,7 @@ export function singleRule(rules: RuleSet, subject?: string): [RuleField, string
   return field === undefined ? undefined : [field, rules[field] ?? ""];
 }
 
-function compileRuleRegex(field: RuleField, pattern: string, subject: string | undefined): RegExp {
+function compileRuleRegex(field: RuleField, pattern: string, subject: string | undefined): Re2Pattern {
   return compileRe2(pattern, subject === undefined ? { field } : { subject, field });
 }
 

@@ -112,14 +112,14 @@ describe("loading a config file", () => {
   });
 
   const invalid = [
-    { yaml: "creation_rules: [\n  {age: x\n", code: "config.invalid", text: "invalid yaml at line", reason: "unterminated flow mapping" },
-    { yaml: "creation_rules: []\ncreation_rules: []\n", code: "config.invalid", text: "invalid yaml at line 2", reason: "a duplicate key" },
+    { yaml: "creation_rules: [\n  {age: x\n", code: "config.invalid", text: "invalid yaml: the indentation is not valid here at line 3, column 1", reason: "unterminated flow mapping" },
+    { yaml: "creation_rules: []\ncreation_rules: []\n", code: "config.invalid", text: "invalid yaml: a mapping key is defined twice at line 2, column 1", reason: "a duplicate key" },
     { yaml: "- a\n- b\n", code: "config.invalid", text: "the config file: expected a mapping, found a list", reason: "a list at the top level" },
     { yaml: "creation_rules: hello", code: "config.invalid", text: "creation_rules: expected a list, found a string (line 1)", reason: "rules that are not a list" },
     { yaml: "creation_rules: [[a]]", code: "config.invalid", text: "creation_rules[0]: expected a mapping, found a list", reason: "a rule that is not a mapping" },
     { yaml: "stores: {json: {indent: tab}}", code: "config.invalid", text: "stores.json.indent: expected an integer", reason: "a non-integer indent" },
     { yaml: "? [a]\n: b\n", code: "config.invalid", text: "mapping keys must be scalars", reason: "a non-scalar key" },
-    { yaml: "creation_rules:\n\t- age: x\n", code: "config.invalid", text: "invalid yaml at line 2: tabs are not allowed", reason: "tab indentation" },
+    { yaml: "creation_rules:\n\t- age: x\n", code: "config.invalid", text: "invalid yaml: tabs cannot be used for indentation at line 2", reason: "tab indentation" },
   ];
   it.each(invalid)("rejects $reason with a clear error naming the file", ({ yaml, code, text }) => {
     const err = thrown(() => config(yaml));

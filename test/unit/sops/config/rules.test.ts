@@ -173,7 +173,7 @@ describe("selection rules and mac_only_encrypted", () => {
     const err = thrown(() => settings(`creation_rules: [{age: ${AGE_1}, encrypted_regex: '^(?!metadata)'}]`));
     expect(err.code).toBe("config.invalid");
     expect(err.message).toContain("creation_rules[0].encrypted_regex");
-    expect(err.message).toContain("look-around");
+    expect(err.message).toContain("invalid or unsupported Perl syntax");
   });
 });
 
