@@ -127,6 +127,22 @@ describePeers("ExternalSecrets: Sigil against the real ESO controller", () => {
     expect(b.es.status?.syncedResourceVersion === undefined).toBe(a.es.status?.syncedResourceVersion === undefined);
   });
 
+  it("puts no secret value in Sigil's Events, statuses or errors (canary)", async () => {
+    const canaries = ["s3cr3t-canary", "hello-canary", "v1-canary", "old-canary", "keep-me"];
+    const encodings = canaries.flatMap((c) => [c, Buffer.from(c).toString("base64"), Buffer.from(c).toString("base64url"), JSON.stringify(c).slice(1, -1), Buffer.from(c).toString("hex")]);
+    const statuses: string[] = [];
+    for (const s of sides) {
+      const es = await client.get<ExternalSecret>(`${ES_PATH(s.sigil.ns)}/es`);
+      statuses.push(JSON.stringify(es?.status ?? {}));
+      const events = await client.list<{ message?: string; reason?: string }>(`/api/v1/namespaces/${s.sigil.ns}/events`);
+      statuses.push(...events.items.map((e) => `${e.reason ?? ""} ${e.message ?? ""}`));
+    }
+    const haystack = [...statuses, ...(sigil?.events ?? []).map((e) => e.message)].join("\n");
+    expect(haystack.length).toBeGreaterThan(100);
+    expect(haystack).toContain("could not get secret data from provider");
+    for (const needle of encodings) expect(haystack, needle).not.toContain(needle);
+  });
+
   it("leaves the same Secrets behind when the ExternalSecrets are deleted", async () => {
     for (const s of sides) {
       await client.delete(`${ES_PATH(s.eso.ns)}/es`);
