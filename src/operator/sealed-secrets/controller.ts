@@ -1,101 +1,66 @@
 /**
- * The Sealed Secrets controller: keys, watches, the per-object queue,
- * reconciles and the HTTP endpoints, wired together.
+ * The Sealed Secrets controller, on the controller runtime
+ * (`src/kube/runtime`):
  *
- * - SealedSecrets are listed and watched (all namespaces, or the given
- *   ones); each add or spec/metadata change queues its `namespace/name`.
- * - Produced Secrets are watched too (unless `skipRecreate`): deleting or
- *   editing one queues its SealedSecret, which puts it back.
- * - Each key is worked on by one worker at a time (`WorkQueue`).
+ * - sealing keys are loaded (or made) first, and key Secrets added by
+ *   others are followed;
+ * - a `ReconcileLoop` watches SealedSecrets (all namespaces, or the given
+ *   ones) and queues each add or spec/metadata change; unless
+ *   `skipRecreate`, it also watches Secrets, and deleting or editing a
+ *   produced one queues its SealedSecret, which puts it back;
+ * - the HTTP endpoints kubeseal uses are served.
+ *
+ * `SealedSecretsController.start(client, options)` runs it alone on a
+ * manager of its own; `sigil operator` adds it to the shared manager.
  */
 import type { AddressInfo } from "node:net";
 import type http from "node:http";
 import { SigilError } from "../../core/index.js";
-import {
-  MANAGED_ANNOTATION,
-  PATCH_ANNOTATION,
-  SEALED_SECRET_API_VERSION,
-  SEALED_SECRET_KIND,
-  toSealedSecret,
-} from "../../decrypt/sealed-secrets/index.js";
+import { SEALED_SECRET_API_VERSION, SEALED_SECRET_KIND, toSealedSecret } from "../../decrypt/sealed-secrets/index.js";
 import type { SealedSecretObject, SecretObject } from "../../decrypt/sealed-secrets/index.js";
-import { EventRecorder } from "../events.js";
-import { SEALED_SECRETS, SECRETS, resourcePath } from "../../kube/index.js";
-import { Reflector } from "../kube/reflector.js";
+import { SEALED_SECRETS, SECRETS } from "../../kube/index.js";
 import type { KubeClient } from "../../kube/index.js";
-import { WorkQueue } from "../queue.js";
-import type { WorkResult } from "../queue.js";
-import { RateLimiter } from "../rate-limit.js";
+import { Manager, RateLimiter, ReconcileLoop, SECRET_METADATA, closeServer, listen, secondary } from "../../kube/runtime/index.js";
+import type { Controller, ControllerContext, StopOptions, WorkResult } from "../../kube/runtime/index.js";
 import { canUnseal, reencrypt } from "./endpoints.js";
-import { DataMac, INPUTS_ANNOTATION } from "./fingerprint.js";
+import { SealingMacKeys } from "./fingerprint.js";
 import { KeyManager } from "./key-manager.js";
 import { plainKeySecrets, wrapPlainKeySecrets } from "./key-migrate.js";
 import { defaultSealedSecretsControllerOptions } from "./options.js";
 import type { SealedSecretsControllerOptions } from "./options.js";
-import { Reconciler } from "./reconcile.js";
-import type { ReconcileOutcome } from "./reconcile.js";
-import { createEndpointServer, listen } from "./server.js";
+import { SealedSecretReconciler } from "./reconcile.js";
+import type { SealedSecretReconcileOutcome } from "./reconcile.js";
+import { createEndpointServer } from "./server.js";
+import { SEALED_SECRET_TRANSFORM, mayBeProduced, specChanged } from "./watch.js";
+import type { RawSealedSecret } from "./watch.js";
 
-const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
-
-type RawSealedSecret = SealedSecretObject & { metadata: { managedFields?: unknown } };
-
-/** What is kept of a watched Secret. */
-interface SecretView {
-  readonly resourceVersion: string;
-  /** Owned by a SealedSecret, `managed`/`patch`, or written by Sigil. */
-  readonly relevant: boolean;
-}
-
-function viewOf(secret: SecretObject): SecretView {
-  const a = secret.metadata.annotations ?? {};
-  const owned = (secret.metadata.ownerReferences ?? []).some((r) => r.kind === SEALED_SECRET_KIND && r.controller === true);
-  return {
-    resourceVersion: secret.metadata.resourceVersion ?? "",
-    relevant: owned || a[MANAGED_ANNOTATION] === "true" || a[PATCH_ANNOTATION] === "true" || a[INPUTS_ANNOTATION] !== undefined,
-  };
-}
-
-/** What is kept of a SealedSecret: the object without managedFields and kubectl's last-applied copy (both only cost memory). */
-function stripped(ss: RawSealedSecret): RawSealedSecret {
-  delete ss.metadata.managedFields;
-  const annotations = ss.metadata.annotations;
-  if (annotations?.[LAST_APPLIED] !== undefined) {
-    ss.metadata.annotations = Object.fromEntries(Object.entries(annotations).filter(([k]) => k !== LAST_APPLIED));
-  }
-  ss.apiVersion = SEALED_SECRET_API_VERSION;
-  ss.kind = SEALED_SECRET_KIND;
-  return ss;
-}
-
-/** True when a change to a SealedSecret can change what it produces (not a status-only update). */
-function specChanged(prev: RawSealedSecret, next: RawSealedSecret): boolean {
-  const a = prev.metadata;
-  const b = next.metadata;
-  return a.generation !== b.generation || a.uid !== b.uid || JSON.stringify(a.annotations ?? {}) !== JSON.stringify(b.annotations ?? {}) || JSON.stringify(prev.spec) !== JSON.stringify(next.spec);
-}
+/** The name `sigil operator --controllers` knows this controller by. */
+export const SEALED_SECRETS_CONTROLLER = "sealedsecrets";
+/** The component its Events are recorded for. */
+export const SEALED_SECRETS_COMPONENT = "sigil-sealed-secrets";
 
 /** See the module comment. */
-export class SealedSecretsController {
+export class SealedSecretsController implements Controller {
+  readonly name = SEALED_SECRETS_CONTROLLER;
   readonly keys: KeyManager;
   readonly options: SealedSecretsControllerOptions;
   readonly #client: KubeClient;
   readonly #abort = new AbortController();
-  readonly #sealed: Reflector<RawSealedSecret>[] = [];
-  readonly #secrets: Reflector<SecretObject, SecretView>[] = [];
-  readonly #queue: WorkQueue;
-  readonly #reconciler: Reconciler;
+  readonly #loop: ReconcileLoop<RawSealedSecret>;
   readonly #failed = new Set<string>();
   readonly #written = new Map<string, string>();
   readonly #running: Promise<unknown>[] = [];
+  #reconciler: SealedSecretReconciler | undefined;
+  #unwatchKeys: () => void = () => undefined;
   #server: http.Server | undefined;
   #address: AddressInfo | undefined;
-  #resync: NodeJS.Timeout | undefined;
+  #alone: Manager | undefined;
 
-  private constructor(client: KubeClient, options: SealedSecretsControllerOptions) {
+  /** A controller for a manager to start (see {@link SealedSecretsController.start} to run one alone). */
+  constructor(client: KubeClient, options: Partial<SealedSecretsControllerOptions> = {}) {
     this.#client = client;
-    this.options = options;
-    const o = options;
+    const o = { ...defaultSealedSecretsControllerOptions(), ...options };
+    this.options = o;
     this.keys = new KeyManager(client, {
       namespace: o.keyNamespace,
       keyPrefix: o.keyPrefix,
@@ -112,39 +77,66 @@ export class SealedSecretsController {
       logger: o.logger,
       generate: o.generateKeyPair,
     });
-    this.#queue = new WorkQueue((key) => this.#work(key), { concurrency: o.concurrency, maxRetries: o.maxUnsealRetries, logger: o.logger });
-    this.#reconciler = new Reconciler({
-      client,
-      ring: this.keys.ring,
-      cache: o.cache,
-      mac: new DataMac(),
-      events: new EventRecorder(client, { clock: o.clock, logger: o.logger, instance: o.instance }),
-      logger: o.logger,
-      clock: o.clock,
-      updateStatus: o.updateStatus,
-      acceptDeprecatedV1Data: o.acceptDeprecatedV1Data,
-      written: this.#written,
+    this.#loop = this.#reconcileLoop();
+  }
+
+  /**
+   * Run a controller alone, on a manager of its own (stopped by `stop()`).
+   * @throws SigilError as {@link SealedSecretsController.start}.
+   */
+  static async start(client: KubeClient, options: Partial<SealedSecretsControllerOptions> = {}): Promise<SealedSecretsController> {
+    const controller = new SealedSecretsController(client, options);
+    const manager = new Manager(client, { logger: controller.options.logger, instance: controller.options.instance });
+    controller.#alone = manager.add(controller);
+    await manager.start();
+    return controller;
+  }
+
+  #reconcileLoop(): ReconcileLoop<RawSealedSecret> {
+    const o = this.options;
+    const produced = secondary<SecretObject>({
+      resource: SECRETS,
+      namespaces: o.watchNamespaces,
+      transform: SECRET_METADATA,
+      map: (key, secret, event) => {
+        if (!mayBeProduced(secret) || this.#loop.get(key) === undefined) return [];
+        return event !== "deleted" && this.#written.get(key) === secret.metadata.resourceVersion ? [] : [key];
+      },
+    });
+    return new ReconcileLoop<RawSealedSecret>({
+      name: SEALED_SECRETS_CONTROLLER,
+      primary: { resource: SEALED_SECRETS, namespaces: o.watchNamespaces, labelSelector: o.labelSelector, transform: SEALED_SECRET_TRANSFORM, changed: specChanged },
+      secondary: o.skipRecreate ? [] : [produced],
+      reconcile: (key, raw) => this.#work(key, raw),
+      queue: { concurrency: o.concurrency, maxRetries: o.maxUnsealRetries },
+      resyncPeriodMs: o.resyncPeriodMs,
     });
   }
 
   /**
-   * Load (or create) the sealing keys, start watching, and serve the endpoints.
+   * Load (or create) the sealing keys, register the watches, and serve the endpoints.
    * @throws SigilError when a key cannot be loaded (for a wrapped key: the provider's code, e.g. `provider.unreachable`; nothing is generated in its place), when a new key cannot be stored, when the API server cannot be reached (`kube.*`), or when the listen address is taken (`config.invalid`).
    */
-  static async start(client: KubeClient, options: Partial<SealedSecretsControllerOptions> = {}): Promise<SealedSecretsController> {
-    const controller = new SealedSecretsController(client, { ...defaultSealedSecretsControllerOptions(), ...options });
-    try {
-      await controller.#startKeys();
-      controller.#startWatches();
-      await controller.#startServer();
-    } catch (err) {
-      await controller.stop();
-      throw err;
-    }
-    return controller;
+  async start(ctx: ControllerContext): Promise<void> {
+    const o = this.options;
+    await this.#startKeys(ctx);
+    this.#reconciler = new SealedSecretReconciler({
+      client: this.#client,
+      ring: this.keys.ring,
+      cache: o.cache,
+      macKeys: new SealingMacKeys(),
+      events: ctx.events(SEALED_SECRETS_COMPONENT),
+      logger: o.logger,
+      clock: o.clock,
+      updateStatus: o.updateStatus,
+      acceptDeprecatedV1Data: o.acceptDeprecatedV1Data,
+      written: (key, rv) => this.#written.set(key, rv),
+    });
+    await this.#loop.start(ctx);
+    await this.#startServer();
   }
 
-  async #startKeys(): Promise<void> {
+  async #startKeys(ctx: ControllerContext): Promise<void> {
     const o = this.options;
     if (o.wrapPrivateKeysWith !== undefined && o.providers !== undefined) {
       if (o.wrapExistingKeys) await wrapPlainKeySecrets(this.#client, o.keyNamespace, o.wrapPrivateKeysWith, o.providers, o.logger);
@@ -155,61 +147,10 @@ export class SealedSecretsController {
     await this.keys.load();
     await this.keys.ensureCurrent();
     this.keys.onChange = () => {
-      for (const key of this.#failed) this.#queue.add(key);
+      for (const key of this.#failed) this.#loop.enqueue(key);
     };
+    this.#unwatchKeys = this.keys.watch(ctx.informers);
     this.#running.push(this.keys.run(this.#abort.signal));
-  }
-
-  #startWatches(): void {
-    const o = this.options;
-    const namespaces = o.watchNamespaces ?? [undefined];
-    for (const namespace of namespaces) {
-      const sealed = new Reflector<RawSealedSecret>({
-        client: this.#client,
-        path: resourcePath(SEALED_SECRETS, { namespace }),
-        labelSelector: o.labelSelector,
-        project: stripped,
-        logger: o.logger,
-        handler: {
-          added: (key) => {
-            this.#queue.add(key);
-          },
-          updated: (key, prev, next) => {
-            if (specChanged(prev, next)) this.#queue.add(key);
-          },
-          deleted: (key) => {
-            this.#forget(key);
-          },
-        },
-      });
-      this.#sealed.push(sealed);
-      this.#running.push(sealed.run(this.#abort.signal));
-      if (o.skipRecreate) continue;
-      const secrets = new Reflector<SecretObject, SecretView>({
-        client: this.#client,
-        path: resourcePath(SECRETS, { namespace }),
-        project: viewOf,
-        logger: o.logger,
-        handler: {
-          added: (key, view, _s, initial) => {
-            if (!initial) this.#secretChanged(key, view);
-          },
-          updated: (key, _prev, view) => {
-            this.#secretChanged(key, view);
-          },
-          deleted: (key, prev) => {
-            this.#secretChanged(key, { ...prev, resourceVersion: "deleted" });
-          },
-        },
-      });
-      this.#secrets.push(secrets);
-      this.#running.push(secrets.run(this.#abort.signal));
-    }
-    if (o.resyncPeriodMs > 0) {
-      this.#resync = setInterval(() => {
-        this.resync();
-      }, o.resyncPeriodMs);
-    }
   }
 
   async #startServer(): Promise<void> {
@@ -224,41 +165,26 @@ export class SealedSecretsController {
     o.logger.info("http endpoints serving", { address: `${this.#address.address}:${this.#address.port}` });
   }
 
-  #secretChanged(key: string, view: SecretView): void {
-    if (!view.relevant || this.#lookup(key) === undefined) return;
-    if (this.#written.get(key) === view.resourceVersion) return;
-    this.#queue.add(key);
-  }
-
   #forget(key: string): void {
-    this.#queue.forget(key);
     this.#failed.delete(key);
     this.#written.delete(key);
   }
 
-  #lookup(key: string): RawSealedSecret | undefined {
-    for (const reflector of this.#sealed) {
-      const found = reflector.store.get(key);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  }
-
-  async #work(key: string): Promise<WorkResult> {
-    const raw = this.#lookup(key);
-    if (raw === undefined) {
+  async #work(key: string, raw: RawSealedSecret | undefined): Promise<WorkResult> {
+    const reconciler = this.#reconciler;
+    if (raw === undefined || reconciler === undefined) {
       this.#forget(key);
-      return { retry: false };
+      return {};
     }
-    let outcome: ReconcileOutcome;
+    let outcome: SealedSecretReconcileOutcome;
     let ss: SealedSecretObject;
     try {
       ss = toSealedSecret(raw, "");
-      outcome = await this.#reconciler.reconcile(ss);
+      outcome = await reconciler.reconcile(ss);
     } catch (err) {
       ss = { apiVersion: SEALED_SECRET_API_VERSION, kind: SEALED_SECRET_KIND, metadata: raw.metadata, spec: { encryptedData: {} }, ...(raw.status === undefined ? {} : { status: raw.status }) };
       const error = err instanceof SigilError ? err : new SigilError("internal", "reconcile failed", { cause: err });
-      outcome = await this.#reconciler.reportUnsealFailure(ss, error);
+      outcome = await reconciler.reportUnsealFailure(ss, error);
     }
     if (ss.status !== undefined) raw.status = ss.status;
     if (outcome.result === "failed") this.#failed.add(key);
@@ -278,36 +204,36 @@ export class SealedSecretsController {
 
   /** Number of SealedSecrets known. */
   get size(): number {
-    return this.#sealed.reduce((n, r) => n + r.store.size, 0);
+    return this.#loop.size;
   }
 
   /** Queue every known SealedSecret again. */
   resync(): void {
-    for (const reflector of this.#sealed) for (const key of reflector.store.keys()) this.#queue.add(key);
+    this.#loop.resync();
   }
 
-  /** Resolves when every watch has listed once and the queue is empty. */
-  async idle(): Promise<void> {
-    await Promise.all([...this.#sealed, ...this.#secrets].map((r) => r.synced()));
-    await this.#queue.idle();
+  /** Resolves when every watch has listed once and no reconcile is waiting or running. */
+  idle(): Promise<void> {
+    return this.#loop.idle();
   }
 
-  /** Stop everything and wait for running reconciles. Safe to call twice. */
-  async stop(): Promise<void> {
+  /**
+   * Stop: no new reconciles, running ones finish (up to the deadline), the
+   * endpoints close. On a controller started alone, this stops its manager
+   * (and so the watches). Safe to call twice.
+   */
+  async stop(options: StopOptions = { deadlineMs: Number.POSITIVE_INFINITY }): Promise<void> {
+    const alone = this.#alone;
+    if (alone !== undefined && !alone.stopping) {
+      await alone.stop();
+      return;
+    }
     this.#abort.abort();
-    if (this.#resync !== undefined) clearInterval(this.#resync);
-    await this.#queue.stop();
+    this.#unwatchKeys();
+    await this.#loop.stop(options);
     const server = this.#server;
     this.#server = undefined;
-    if (server !== undefined) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => {
-        server.close(() => {
-          resolve();
-        });
-      });
-    }
+    if (server !== undefined) await closeServer(server);
     await Promise.allSettled(this.#running);
   }
 }
-

@@ -6,14 +6,15 @@
  * - `sealedsecrets.sigil.dev/inputs`: SHA-256 over the OAEP label and the
  *   SealedSecret's whole `spec` (ciphertexts and template) in canonical
  *   JSON. Only public inputs are hashed, never plaintext.
- * - `sealedsecrets.sigil.dev/data-mac`: HMAC-SHA-256 over the produced data,
- *   keyed with a key derived from a sealing private key (named by its
- *   fingerprint). It proves the data was not edited, without a plaintext
- *   hash anyone could brute-force: computing it needs the private key.
+ * - `sealedsecrets.sigil.dev/data-mac`: the shared keyed data MAC
+ *   (`src/kube/secrets`), keyed with a key derived from a sealing private
+ *   key (named by its fingerprint): computing it needs the private key.
  */
-import { createHash, createHmac } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { SealedSecretObject, SealingKey } from "../../decrypt/sealed-secrets/index.js";
 import { labelForMeta } from "../../decrypt/sealed-secrets/index.js";
+import { canonicalJson } from "../../kube/secrets/index.js";
+import type { MacKey } from "../../kube/secrets/index.js";
 
 /** Annotation holding the digest of the encrypted inputs. */
 export const INPUTS_ANNOTATION = "sealedsecrets.sigil.dev/inputs";
@@ -22,18 +23,6 @@ export const DATA_MAC_ANNOTATION = "sealedsecrets.sigil.dev/data-mac";
 
 const INPUTS_VERSION = "v1";
 const MAC_CONTEXT = "sigil sealed-secrets data-mac v1\0";
-
-/** JSON with object keys sorted at every level. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return value === undefined ? "null" : JSON.stringify(value);
-}
 
 /** `v1:` + base64 SHA-256 of the label and the canonical spec. */
 export function inputsDigest(ss: SealedSecretObject): string {
@@ -54,42 +43,27 @@ export function producedKeys(ss: SealedSecretObject): string[] | undefined {
   return [...keys].sort();
 }
 
-/** Derives and remembers one MAC key per sealing key. */
-export class DataMac {
-  readonly #keys = new Map<string, Buffer>();
+/** Derives and remembers one data-MAC key per sealing key (named by the key's fingerprint). */
+export class SealingMacKeys {
+  readonly #keys = new Map<string, MacKey>();
 
-  #macKey(key: SealingKey): Buffer {
+  /** The MAC key of `key`: SHA-256 over a context string and the private key's DER. */
+  of(key: SealingKey): MacKey {
     let mac = this.#keys.get(key.fingerprint);
     if (mac === undefined) {
       const der = key.privateKey.export({ format: "der", type: "pkcs1" });
-      mac = createHash("sha256").update(MAC_CONTEXT).update(der).digest();
+      mac = { id: key.fingerprint, key: createHash("sha256").update(MAC_CONTEXT).update(der).digest() };
       der.fill(0);
       this.#keys.set(key.fingerprint, mac);
     }
     return mac;
   }
 
-  /** The annotation value for `data` (restricted to `keys`): `v1;<fingerprint>;<base64 mac>`. */
-  sign(key: SealingKey, data: Readonly<Record<string, string>>, keys: readonly string[]): string {
-    return `${INPUTS_VERSION};${key.fingerprint};${this.#compute(key, data, keys)}`;
-  }
-
-  /**
-   * True when `annotation` is a MAC of `data` (restricted to `keys`) by a key
-   * `lookup` still knows. False for a missing, malformed or foreign MAC, and
-   * when a key is missing from `data`.
-   */
-  verify(annotation: string | undefined, data: Readonly<Record<string, string>>, keys: readonly string[], lookup: (fp: string) => SealingKey | undefined): boolean {
-    const [version, fingerprint, mac] = (annotation ?? "").split(";");
-    if (version !== INPUTS_VERSION || fingerprint === undefined || mac === undefined) return false;
-    const key = lookup(fingerprint);
-    if (key === undefined || keys.some((k) => data[k] === undefined)) return false;
-    return this.#compute(key, data, keys) === mac;
-  }
-
-  #compute(key: SealingKey, data: Readonly<Record<string, string>>, keys: readonly string[]): string {
-    const hmac = createHmac("sha256", this.#macKey(key));
-    for (const k of [...keys].sort()) hmac.update(`${JSON.stringify(k)}=${data[k] ?? ""}\n`);
-    return hmac.digest("base64");
+  /** A lookup for `verifyData` over the keys `find` still knows. */
+  lookup(find: (fingerprint: string) => SealingKey | undefined): (id: string) => MacKey | undefined {
+    return (id) => {
+      const key = find(id);
+      return key === undefined ? undefined : this.of(key);
+    };
   }
 }

@@ -26,7 +26,8 @@ import {
 import type { GeneratedKeyPair, KeyGenOptions, SealingKey, SecretObject } from "../../decrypt/sealed-secrets/index.js";
 import type { MasterKeyRef, ProviderRegistry } from "../../providers/index.js";
 import { SECRETS, resourcePath } from "../../kube/index.js";
-import { Reflector, aborted, sleep } from "../kube/reflector.js";
+import { SECRET_METADATA, aborted, sleep, systemClock } from "../../kube/runtime/index.js";
+import type { SharedInformers } from "../../kube/runtime/index.js";
 import type { KubeClient } from "../../kube/index.js";
 
 /** The label selector of key Secrets: plain and wrapped. */
@@ -145,12 +146,17 @@ export class KeyManager {
     return this.ring.newest()?.certificate?.pem;
   }
 
-  /** Renew on schedule and follow key Secrets added by others, until `signal` aborts. */
-  async run(signal: AbortSignal): Promise<void> {
-    await Promise.all([this.#renewLoop(signal), this.#watch(signal)]);
+  /** Follow key Secrets added or changed by others (another replica, a restore), through the shared informers. */
+  watch(informers: SharedInformers): () => void {
+    const informer = informers.informer({ resource: SECRETS, namespace: this.#opts.namespace, labelSelector: KEY_SELECTOR, transform: SECRET_METADATA });
+    return informer.addHandler({
+      added: (_key, secret) => void this.#follow(secret),
+      updated: (_key, _prev, secret) => void this.#follow(secret),
+    });
   }
 
-  async #renewLoop(signal: AbortSignal): Promise<void> {
+  /** Renew on schedule until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
     const period = this.#opts.renewPeriodMs;
     if (period <= 0) return;
     while (!signal.aborted) {
@@ -162,31 +168,19 @@ export class KeyManager {
         await this.rotate("scheduled renewal");
       } catch (err) {
         this.#opts.logger.error("key renewal failed; retrying in a minute", { error: describeError(err) });
-        await sleep(60_000, signal);
+        await sleep(systemClock, 60_000, signal);
       }
     }
   }
 
-  async #watch(signal: AbortSignal): Promise<void> {
-    const reflector = new Reflector<SecretObject, string>({
-      client: this.#client,
-      path: resourcePath(SECRETS, { namespace: this.#opts.namespace }),
-      labelSelector: KEY_SELECTOR,
-      project: (s) => s.metadata.resourceVersion ?? "",
-      logger: this.#opts.logger,
-      handler: {
-        added: (_key, _rv, secret) => void this.#follow(secret),
-        updated: (_key, _prev, _rv, secret) => void this.#follow(secret),
-      },
-    });
-    await reflector.run(signal);
-  }
-
-  async #follow(secret: SecretObject): Promise<void> {
-    const name = secret.metadata.name ?? "";
-    if (this.#loaded.get(name) === secret.metadata.resourceVersion) return;
+  /** Load a key Secret seen by the watch (which holds no values: the Secret is read). */
+  async #follow(seen: SecretObject): Promise<void> {
+    const name = seen.metadata.name ?? "";
+    if (this.#loaded.get(name) === seen.metadata.resourceVersion) return;
     const before = this.ring.size;
     try {
+      const secret = await this.#client.get<SecretObject>(resourcePath(SECRETS, { namespace: seen.metadata.namespace, name }));
+      if (secret === undefined || this.#loaded.get(name) === secret.metadata.resourceVersion) return;
       await this.#loadSecret(secret);
     } catch (err) {
       this.#opts.logger.error("a new key Secret could not be loaded", { error: describeError(err) });
@@ -205,7 +199,7 @@ async function sleepLong(ms: number, signal: AbortSignal): Promise<void> {
   let left = ms;
   while (left > 0 && !signal.aborted) {
     const step = Math.min(left, MAX_TIMER_MS);
-    await sleep(step, signal);
+    await sleep(systemClock, step, signal);
     left -= step;
   }
 }

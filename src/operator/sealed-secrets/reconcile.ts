@@ -16,13 +16,14 @@ import { SigilError, describeError, isSigilError, redact } from "../../core/inde
 import type { Logger } from "../../core/index.js";
 import { subjectOf, unsealSealedSecret } from "../../decrypt/sealed-secrets/index.js";
 import type { KeyRing, SealedSecretObject, SecretObject, UnsealCache } from "../../decrypt/sealed-secrets/index.js";
-import type { EventRecorder } from "../events.js";
 import { SEALED_SECRETS, SECRETS, objectKey, resourcePath } from "../../kube/index.js";
 import type { KubeClient } from "../../kube/index.js";
+import type { EventRecorder } from "../../kube/runtime/index.js";
+import { mergeSecret, sameSecret, signData, verifyData, writeMode, writeSecret } from "../../kube/secrets/index.js";
+import type { WriteMode, WriteResult } from "../../kube/secrets/index.js";
 import { DATA_MAC_ANNOTATION, INPUTS_ANNOTATION, inputsDigest, producedKeys } from "./fingerprint.js";
-import type { DataMac } from "./fingerprint.js";
-import { mergeSecret, sameSecret, secretSkeleton, unmanagedMessage, writeMode } from "./secret-write.js";
-import type { WriteMode } from "./secret-write.js";
+import type { SealingMacKeys } from "./fingerprint.js";
+import { sealedSecretPolicy, secretSkeleton, unmanagedMessage } from "./secret-write.js";
 import { nextStatus } from "./status.js";
 
 /** Event reasons (bitnami's). */
@@ -30,29 +31,30 @@ export const REASON_UNSEALED = "Unsealed";
 export const REASON_UNSEAL_FAILED = "ErrUnsealFailed";
 export const REASON_UPDATE_FAILED = "ErrUpdateFailed";
 
-/** What one reconcile did. */
-export type ReconcileResult = "created" | "updated" | "unchanged" | "failed";
+/** What one reconcile of a SealedSecret did. */
+export type SealedSecretReconcileResult = WriteResult | "failed";
 
-export interface ReconcileOutcome {
-  readonly result: ReconcileResult;
+/** The result of one reconcile, and whether to retry it. */
+export interface SealedSecretReconcileOutcome {
+  readonly result: SealedSecretReconcileResult;
   /** Try again later (an API error other than a refusal). */
   readonly retry: boolean;
   readonly error?: SigilError | undefined;
 }
 
 /** What the reconciler needs. */
-export interface ReconcilerDeps {
+export interface SealedSecretReconcilerDeps {
   readonly client: KubeClient;
   readonly ring: KeyRing;
   readonly cache: UnsealCache;
-  readonly mac: DataMac;
+  readonly macKeys: SealingMacKeys;
   readonly events: EventRecorder;
   readonly logger: Logger;
   readonly clock: () => Date;
   readonly updateStatus: boolean;
   readonly acceptDeprecatedV1Data: boolean;
-  /** resourceVersion of the last Secret this controller wrote, by `namespace/name` (to ignore the echo of its own writes). */
-  readonly written: Map<string, string>;
+  /** Hears the key and resourceVersion of each Secret written (to ignore the echo of its own writes). */
+  readonly written: (key: string, resourceVersion: string) => void;
 }
 
 type Failure = "unseal" | "refused" | "update" | "conflict";
@@ -65,15 +67,15 @@ function classify(err: SigilError, stage: "unseal" | "write"): Failure {
 }
 
 /** Reconciles SealedSecrets; one instance per controller. */
-export class Reconciler {
-  readonly #d: ReconcilerDeps;
+export class SealedSecretReconciler {
+  readonly #d: SealedSecretReconcilerDeps;
 
-  constructor(deps: ReconcilerDeps) {
+  constructor(deps: SealedSecretReconcilerDeps) {
     this.#d = deps;
   }
 
   /** Reconcile one SealedSecret. Never throws. */
-  async reconcile(ss: SealedSecretObject): Promise<ReconcileOutcome> {
+  async reconcile(ss: SealedSecretObject): Promise<SealedSecretReconcileOutcome> {
     const secretPath = resourcePath(SECRETS, { namespace: ss.metadata.namespace, name: ss.metadata.name });
     let stage: "unseal" | "write" = "write";
     try {
@@ -82,8 +84,9 @@ export class Reconciler {
       stage = "unseal";
       const desired = this.#desired(ss);
       stage = "write";
-      const mode = writeMode(existing, ss);
-      return await this.#finish(ss, await this.#write(secretPath, existing, desired, mode));
+      const mode = writeMode(existing, sealedSecretPolicy(ss));
+      const next = mergeSecret(existing, desired, mode, sealedSecretPolicy(ss));
+      return await this.#finish(ss, await writeSecret(this.#d.client, existing, next, this.#d.written));
     } catch (err) {
       const error = isSigilError(err) ? err : new SigilError("internal", "reconcile failed", { subject: subjectOf("SealedSecret", ss.metadata), cause: err });
       return this.#fail(ss, error, classify(error, stage));
@@ -91,7 +94,7 @@ export class Reconciler {
   }
 
   /** Report a SealedSecret that cannot even be read as one (as an unseal failure). Never throws. */
-  async reportUnsealFailure(ss: SealedSecretObject, error: SigilError): Promise<ReconcileOutcome> {
+  async reportUnsealFailure(ss: SealedSecretObject, error: SigilError): Promise<SealedSecretReconcileOutcome> {
     return this.#fail(ss, error, "unseal");
   }
 
@@ -102,15 +105,15 @@ export class Reconciler {
     if (keys === undefined || annotations[INPUTS_ANNOTATION] !== inputsDigest(ss)) return false;
     let mode: WriteMode;
     try {
-      mode = writeMode(existing, ss);
+      mode = writeMode(existing, sealedSecretPolicy(ss));
     } catch {
       return false;
     }
     const data = existing.data ?? {};
     if (mode === "replace" && Object.keys(data).length !== keys.length) return false;
-    if (!this.#d.mac.verify(annotations[DATA_MAC_ANNOTATION], data, keys, (fp) => this.#d.ring.get(fp))) return false;
+    if (!verifyData(annotations[DATA_MAC_ANNOTATION], data, keys, this.#d.macKeys.lookup((fp) => this.#d.ring.get(fp)))) return false;
     const skeleton = this.#withFingerprints(secretSkeleton(ss), ss, Object.fromEntries(keys.map((k) => [k, data[k] ?? ""])), annotations[DATA_MAC_ANNOTATION]);
-    return sameSecret(existing, mergeSecret(existing, skeleton, mode));
+    return sameSecret(existing, mergeSecret(existing, skeleton, mode, sealedSecretPolicy(ss)));
   }
 
   /** Step 3: the full desired Secret (decrypts; throws `sealed.*`). */
@@ -120,7 +123,7 @@ export class Reconciler {
     if (keys === undefined) return unsealed;
     const data = unsealed.data ?? {};
     const newest = this.#d.ring.newest();
-    const mac = newest === undefined ? undefined : this.#d.mac.sign(newest, data, keys);
+    const mac = newest === undefined ? undefined : signData(this.#d.macKeys.of(newest), data, keys);
     return this.#withFingerprints(secretSkeleton(ss), ss, data, mac);
   }
 
@@ -132,19 +135,8 @@ export class Reconciler {
     return secret;
   }
 
-  /** Step 5. */
-  async #write(path: string, existing: SecretObject | undefined, desired: SecretObject, mode: WriteMode): Promise<ReconcileResult> {
-    const next = mergeSecret(existing, desired, mode);
-    if (existing !== undefined && sameSecret(existing, next)) return "unchanged";
-    const collection = resourcePath(SECRETS, { namespace: desired.metadata.namespace });
-    const written = existing === undefined ? await this.#d.client.create<SecretObject>(collection, next) : await this.#d.client.replace<SecretObject>(path, next);
-    const rv = written.metadata.resourceVersion;
-    if (rv !== undefined) this.#d.written.set(objectKey(written.metadata), rv);
-    return existing === undefined ? "created" : "updated";
-  }
-
   /** Step 6, success. */
-  async #finish(ss: SealedSecretObject, result: ReconcileResult): Promise<ReconcileOutcome> {
+  async #finish(ss: SealedSecretObject, result: WriteResult): Promise<SealedSecretReconcileOutcome> {
     const wasFalse = ss.status?.conditions?.some((c) => c.type === "Synced" && c.status !== "True") ?? true;
     if (result !== "unchanged" || wasFalse) {
       await this.#d.events.record(subjectFor(ss), "Normal", REASON_UNSEALED, "SealedSecret unsealed successfully");
@@ -155,7 +147,7 @@ export class Reconciler {
   }
 
   /** Step 6, failure. */
-  async #fail(ss: SealedSecretObject, error: SigilError, failure: Failure): Promise<ReconcileOutcome> {
+  async #fail(ss: SealedSecretObject, error: SigilError, failure: Failure): Promise<SealedSecretReconcileOutcome> {
     if (failure === "conflict") return { result: "failed", retry: true, error };
     const name = ss.metadata.name ?? "";
     const detail = redact(error.code === "sealed.unmanaged_secret" ? unmanagedMessage(name) : `${error.message} [${error.code}]`);

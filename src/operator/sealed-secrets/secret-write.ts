@@ -1,9 +1,9 @@
 /**
- * What the controller writes to the produced Secret (formats.md §B.5 steps
- * 2–7): the metadata from the template with name and namespace forced and
- * a controller ownerReference, how an existing Secret is treated (create,
- * replace when owned or `managed`, merge when `patch`, refuse otherwise),
- * and whether anything changed.
+ * What the controller writes to the produced Secret (docs/sealed-secrets-controller.md):
+ * the metadata from the template with name and namespace forced and a
+ * controller ownerReference, and the SealedSecret's ownership policy for the
+ * shared writer (`src/kube/secrets`): replace when owned, `managed` or
+ * written by Sigil before, merge when `patch`, refuse otherwise.
  */
 import { SigilError } from "../../core/index.js";
 import {
@@ -14,42 +14,30 @@ import {
   SKIP_SET_OWNER_REFERENCES_ANNOTATION,
   subjectOf,
 } from "../../decrypt/sealed-secrets/index.js";
-import type { ObjectMeta, OwnerReference, SealedSecretObject, SecretObject } from "../../decrypt/sealed-secrets/index.js";
-import { INPUTS_ANNOTATION, canonicalJson } from "./fingerprint.js";
-
-/** How an existing Secret is written. */
-export type WriteMode = "create" | "replace" | "patch";
+import type { ObjectMeta, SealedSecretObject, SecretObject } from "../../decrypt/sealed-secrets/index.js";
+import { controllerReference } from "../../kube/secrets/index.js";
+import type { ProducerPolicy } from "../../kube/secrets/index.js";
+import { INPUTS_ANNOTATION } from "./fingerprint.js";
 
 /** The message bitnami uses (and kubeseal users search for) when a Secret is not the controller's. */
 export function unmanagedMessage(name: string): string {
   return `Resource "${name}" already exists and is not managed by SealedSecret`;
 }
 
-/** True when `secret` has a controller ownerReference to `ss` (by uid). */
-export function isControlledBy(secret: SecretObject, ss: SealedSecretObject): boolean {
-  const uid = ss.metadata.uid;
-  return (secret.metadata.ownerReferences ?? []).some((ref) => ref.controller === true && uid !== undefined && ref.uid === uid);
-}
-
 /**
- * How to write over `existing`: `patch` when annotated so; `replace` when
- * annotated `managed`, controlled by `ss`, or produced by Sigil (it carries
- * the inputs digest annotation).
- * @throws SigilError `sealed.unmanaged_secret` when it exists and none of these hold.
+ * The SealedSecret's producer policy: bitnami's `managed` and `patch`
+ * annotations, its uid as owner, and Sigil's inputs digest as the mark of
+ * a Secret it wrote (even if its owner reference was removed or never set).
+ * Refusal is `sealed.unmanaged_secret`.
  */
-export function writeMode(existing: SecretObject | undefined, ss: SealedSecretObject): WriteMode {
-  if (existing === undefined) return "create";
-  const annotations = existing.metadata.annotations ?? {};
-  if (annotations[PATCH_ANNOTATION] === "true") return "patch";
-  // A Secret carrying Sigil's inputs digest was written by this controller, even if its owner reference
-  // was removed (drift) or never set (skip-set-owner-references), so it is replaced, not refused.
-  if (annotations[MANAGED_ANNOTATION] === "true" || annotations[INPUTS_ANNOTATION] !== undefined || isControlledBy(existing, ss)) return "replace";
-  throw new SigilError("sealed.unmanaged_secret", unmanagedMessage(existing.metadata.name ?? ""), { subject: subjectOf("Secret", existing.metadata) });
-}
-
-/** The controller ownerReference bitnami sets. */
-export function ownerReference(ss: SealedSecretObject): OwnerReference {
-  return { apiVersion: SEALED_SECRET_API_VERSION, kind: SEALED_SECRET_KIND, name: ss.metadata.name ?? "", uid: ss.metadata.uid ?? "", controller: true };
+export function sealedSecretPolicy(ss: SealedSecretObject): ProducerPolicy {
+  return {
+    ownerUid: ss.metadata.uid,
+    producedAnnotation: INPUTS_ANNOTATION,
+    managedAnnotation: MANAGED_ANNOTATION,
+    patchAnnotation: PATCH_ANNOTATION,
+    refuse: (existing) => new SigilError("sealed.unmanaged_secret", unmanagedMessage(existing.metadata.name ?? ""), { subject: subjectOf("Secret", existing.metadata) }),
+  };
 }
 
 /**
@@ -64,50 +52,9 @@ export function secretSkeleton(ss: SealedSecretObject): SecretObject {
   if (ss.metadata.namespace === undefined) delete meta.namespace;
   else meta.namespace = ss.metadata.namespace;
   delete meta.ownerReferences;
-  if (template?.metadata?.annotations?.[SKIP_SET_OWNER_REFERENCES_ANNOTATION] !== "true") meta.ownerReferences = [ownerReference(ss)];
+  if (template?.metadata?.annotations?.[SKIP_SET_OWNER_REFERENCES_ANNOTATION] !== "true") meta.ownerReferences = [controllerReference({ apiVersion: SEALED_SECRET_API_VERSION, kind: SEALED_SECRET_KIND, metadata: ss.metadata })];
   const secret: SecretObject = { apiVersion: "v1", kind: "Secret", metadata: meta };
   if (template?.type !== undefined && template.type !== "") secret.type = template.type;
   if (template?.immutable !== undefined) secret.immutable = template.immutable;
   return secret;
-}
-
-/** The Secret to send: `desired` itself for a create, else `existing` with `desired` replaced or merged in. */
-export function mergeSecret(existing: SecretObject | undefined, desired: SecretObject, mode: WriteMode): SecretObject {
-  if (existing === undefined || mode === "create") return desired;
-  const next = structuredClone(existing);
-  const meta = next.metadata;
-  if (mode === "patch") {
-    next.data = { ...(existing.data ?? {}), ...(desired.data ?? {}) };
-    meta.labels = { ...(meta.labels ?? {}), ...(desired.metadata.labels ?? {}) };
-    meta.annotations = { ...(meta.annotations ?? {}), ...(desired.metadata.annotations ?? {}) };
-    if (meta.annotations[MANAGED_ANNOTATION] === "true") setOrDelete(meta, "ownerReferences", desired.metadata.ownerReferences);
-  } else {
-    next.data = { ...(desired.data ?? {}) };
-    setOrDelete(meta, "labels", desired.metadata.labels);
-    setOrDelete(meta, "annotations", desired.metadata.annotations);
-    setOrDelete(meta, "ownerReferences", desired.metadata.ownerReferences);
-  }
-  next.type = desired.type ?? "Opaque";
-  return next;
-}
-
-function setOrDelete<K extends "labels" | "annotations" | "ownerReferences">(meta: ObjectMeta, field: K, value: ObjectMeta[K]): void {
-  if (value === undefined) Reflect.deleteProperty(meta, field);
-  else meta[field] = structuredClone(value);
-}
-
-/** True when writing `next` over `existing` would change nothing the controller manages. */
-export function sameSecret(existing: SecretObject, next: SecretObject): boolean {
-  const view = (s: SecretObject): unknown => ({
-    data: nonEmpty(s.data),
-    labels: nonEmpty(s.metadata.labels),
-    annotations: nonEmpty(s.metadata.annotations),
-    ownerReferences: (s.metadata.ownerReferences ?? []).map((r) => ({ ...r, controller: r.controller === true })),
-    type: s.type ?? "Opaque",
-  });
-  return canonicalJson(view(existing)) === canonicalJson(view(next));
-}
-
-function nonEmpty(map: Readonly<Record<string, string>> | undefined): Readonly<Record<string, string>> {
-  return map ?? {};
 }

@@ -4,11 +4,10 @@
  * `GET /healthz`. Listens on loopback unless told otherwise.
  */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { SigilError, describeError, isSigilError, redact } from "../../core/index.js";
+import { describeError, isSigilError, redact } from "../../core/index.js";
 import type { Logger } from "../../core/index.js";
 import type { SealedSecretObject } from "../../decrypt/sealed-secrets/index.js";
-import type { RateLimiter } from "../rate-limit.js";
+import type { RateLimiter } from "../../kube/runtime/index.js";
 import { parseSealedSecretBody } from "./endpoints.js";
 
 /** What the endpoints do; the controller provides them. */
@@ -28,37 +27,12 @@ export interface EndpointServerOptions {
   readonly maxBodyBytes: number;
 }
 
-/** `host:port` → its parts. `:8080` means every interface (as in bitnami); a bare port means loopback. */
-export function parseListenAddr(addr: string): { host: string | undefined; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(addr.trim()) ?? /^()()(\d+)$/.exec(addr.trim());
-  const port = Number(m?.[3]);
-  if (m === null || !Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new SigilError("config.invalid", `listen address must be host:port, got '${addr}'`);
-  }
-  const host = m[1] ?? m[2] ?? "";
-  if (host === "" && !addr.includes(":")) return { host: "127.0.0.1", port };
-  return { host: host === "" ? undefined : host, port };
-}
-
 /** The server (not yet listening). */
 export function createEndpointServer(handlers: EndpointHandlers, options: EndpointServerOptions): http.Server {
   return http.createServer((req, res) => {
     void route(req, res, handlers, options).catch((err: unknown) => {
       options.logger.error("http handler failed", { path: req.url, error: describeError(err) });
       send(res, 500, "internal error\n");
-    });
-  });
-}
-
-/** Start listening; resolves with the bound address. */
-export function listen(server: http.Server, addr: string): Promise<AddressInfo> {
-  const { host, port } = parseListenAddr(addr);
-  return new Promise((resolve, reject) => {
-    server.once("error", (err) => {
-      reject(new SigilError("config.invalid", `cannot listen on ${addr}`, { cause: err }));
-    });
-    server.listen({ host, port }, () => {
-      resolve(server.address() as AddressInfo);
     });
   });
 }

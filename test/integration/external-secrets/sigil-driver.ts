@@ -5,7 +5,7 @@
  * functions from watches; this driver keeps the differential runs simple
  * and deterministic.
  */
-import { RateLimiter } from "../../../src/operator/index.js";
+import { RateLimiter } from "../../../src/kube/runtime/index.js";
 import type { ExternalSecret, SecretStore } from "../../../src/external-secrets/index.js";
 import { reconcileExternalSecret } from "../../../src/operator/external-secrets/reconcile.js";
 import type { EsReconcileDeps } from "../../../src/operator/external-secrets/reconcile.js";

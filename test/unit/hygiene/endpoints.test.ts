@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { redact } from "../../../src/core/index.js";
 import { KeyRing, UnsealCache, generateSealingKeyPair, privateKeysFromPem, sealSecret } from "../../../src/decrypt/index.js";
 import type { SealedSecretObject } from "../../../src/decrypt/index.js";
-import { canUnseal, reencrypt } from "../../../src/operator/index.js";
+import { canUnseal, reencrypt } from "../../../src/operator/sealed-secrets/endpoints.js";
 
 const WORDS = "Synced=False reason=ErrUnsealFailed namespace=payments";
 

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { redact } from "../../../src/core/index.js";
 import { KeyRing, UnsealCache, generateSealingKeyPair, sealSecret, sealingKeyFromPrivateKey, unsealSealedSecret } from "../../../src/decrypt/sealed-secrets/index.js";
 import type { GeneratedKeyPair, SealedSecretObject } from "../../../src/decrypt/sealed-secrets/index.js";
-import { canUnseal, reencrypt } from "../../../src/operator/index.js";
+import { canUnseal, reencrypt } from "../../../src/operator/sealed-secrets/endpoints.js";
 
 let older: GeneratedKeyPair;
 let newer: GeneratedKeyPair;

@@ -1,8 +1,9 @@
 import type http from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { Logger, SigilError } from "../../../src/core/index.js";
-import { RateLimiter, createEndpointServer, listen, parseListenAddr } from "../../../src/operator/index.js";
-import type { EndpointHandlers } from "../../../src/operator/index.js";
+import { RateLimiter, listen, parseListenAddr } from "../../../src/kube/runtime/index.js";
+import { createEndpointServer } from "../../../src/operator/sealed-secrets/server.js";
+import type { EndpointHandlers } from "../../../src/operator/sealed-secrets/server.js";
 
 const SS = JSON.stringify({ apiVersion: "bitnami.com/v1alpha1", kind: "SealedSecret", metadata: { name: "x", namespace: "n" }, spec: { encryptedData: { k: "AgA=" } } });
 

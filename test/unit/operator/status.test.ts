@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nextStatus } from "../../../src/operator/index.js";
+import { nextStatus } from "../../../src/operator/sealed-secrets/status.js";
 import type { SealedSecretStatus } from "../../../src/decrypt/sealed-secrets/index.js";
 
 const T0 = "2026-01-01T00:00:00Z";

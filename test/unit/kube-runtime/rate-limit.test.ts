@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RateLimiter } from "../../../src/operator/index.js";
+import { RateLimiter } from "../../../src/kube/runtime/index.js";
 
 describe("RateLimiter (token bucket per client)", () => {
   it("allows a burst, then refills at the rate, separately per client", () => {

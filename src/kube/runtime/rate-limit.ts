@@ -2,6 +2,7 @@
  * Token buckets, one per client (bitnami limits `/v1/verify` per
  * `X-Forwarded-For` value): `burst` tokens, refilled at `perSecond`.
  */
+import { LruMap } from "../../core/index.js";
 
 /** Options of {@link RateLimiter}. */
 export interface RateLimitOptions {
@@ -26,10 +27,11 @@ interface Bucket {
 /** See the module comment. */
 export class RateLimiter {
   readonly #opts: RateLimitOptions;
-  readonly #buckets = new Map<string, Bucket>();
+  readonly #buckets: LruMap<string, Bucket>;
 
   constructor(options: Partial<RateLimitOptions> = {}) {
     this.#opts = { ...defaultRateLimitOptions(), ...options };
+    this.#buckets = new LruMap(this.#opts.maxClients);
   }
 
   /**
@@ -41,9 +43,7 @@ export class RateLimiter {
     const bucket = this.#buckets.get(client) ?? { tokens: this.#opts.burst, at: now };
     bucket.tokens = Math.min(this.#opts.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.#opts.perSecond);
     bucket.at = now;
-    this.#buckets.delete(client);
     this.#buckets.set(client, bucket);
-    this.#evict();
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
       return 0;
@@ -51,11 +51,4 @@ export class RateLimiter {
     return this.#opts.perSecond > 0 ? (1 - bucket.tokens) / this.#opts.perSecond : Number.POSITIVE_INFINITY;
   }
 
-  #evict(): void {
-    while (this.#buckets.size > this.#opts.maxClients) {
-      const oldest = this.#buckets.keys().next();
-      if (oldest.done === true) return;
-      this.#buckets.delete(oldest.value);
-    }
-  }
 }

@@ -3,12 +3,15 @@
  * (object, reason, message), named `<object>.<hex nanoseconds>`, and a repeat
  * within the aggregation window bumps `count` and `lastTimestamp` instead of
  * creating a new Event. Messages pass through the redactor and are capped,
- * so a registered secret can never reach an Event.
+ * so a registered secret can never reach an Event. One recorder per
+ * component (`source.component`, e.g. `sigil-sealed-secrets`).
  */
-import { describeError, redact } from "../core/index.js";
-import type { Logger } from "../core/index.js";
-import { EVENTS, resourcePath } from "../kube/index.js";
-import type { KubeClient } from "../kube/index.js";
+import { LruMap, describeError, redact } from "../../core/index.js";
+import type { Logger } from "../../core/index.js";
+import { EVENTS, resourcePath } from "../paths.js";
+import type { KubeClient } from "../types.js";
+import { systemClock } from "./clock.js";
+import type { Clock } from "./clock.js";
 
 /** The object an Event is about. */
 export interface EventSubject {
@@ -21,11 +24,11 @@ export type EventType = "Normal" | "Warning";
 
 /** Options of {@link EventRecorder}. */
 export interface EventRecorderOptions {
-  /** `source.component` / `reportingComponent`. */
+  /** `source.component` / `reportingComponent` (set by the constructor's `component`). */
   readonly component: string;
   /** `reportingInstance` (for example the host name). */
   readonly instance: string;
-  readonly clock: () => Date;
+  readonly clock: Clock;
   readonly logger: Logger | undefined;
   /** A repeat within this window updates the earlier Event. */
   readonly aggregateWindowMs: number;
@@ -37,9 +40,9 @@ export interface EventRecorderOptions {
 
 export function defaultEventRecorderOptions(): EventRecorderOptions {
   return {
-    component: "sigil-sealed-secrets",
+    component: "sigil",
     instance: "sigil",
-    clock: () => new Date(),
+    clock: systemClock,
     logger: undefined,
     aggregateWindowMs: 10 * 60_000,
     maxRemembered: 4096,
@@ -58,12 +61,19 @@ interface Seen {
 export class EventRecorder {
   readonly #client: KubeClient;
   readonly #opts: EventRecorderOptions;
-  readonly #seen = new Map<string, Seen>();
+  readonly #seen: LruMap<string, Seen>;
   #sequence = 0n;
 
-  constructor(client: KubeClient, options: Partial<EventRecorderOptions> = {}) {
+  /** A recorder for `component`; `options.component`, if given, is ignored. */
+  constructor(client: KubeClient, component: string, options: Partial<EventRecorderOptions> = {}) {
     this.#client = client;
-    this.#opts = { ...defaultEventRecorderOptions(), ...options };
+    this.#opts = { ...defaultEventRecorderOptions(), ...options, component };
+    this.#seen = new LruMap(this.#opts.maxRemembered);
+  }
+
+  /** The component Events are recorded for. */
+  get component(): string {
+    return this.#opts.component;
   }
 
   /** Record an Event. Never throws: a failure to record is logged. */
@@ -72,8 +82,8 @@ export class EventRecorder {
     const namespace = subject.metadata.namespace ?? "default";
     const key = `${subject.metadata.uid ?? ""}|${namespace}/${subject.metadata.name ?? ""}|${type}|${reason}|${text}`;
     try {
-      const now = this.#opts.clock();
-      const seen = this.#seen.get(key);
+      const now = new Date(this.#opts.clock.now());
+      const seen = this.#seen.peek(key);
       if (seen !== undefined && now.getTime() - seen.at < this.#opts.aggregateWindowMs && (await this.#bump(seen, now))) return;
       const name = await this.#create(subject, namespace, type, reason, text, now);
       this.#remember(key, { name, namespace, count: 1, at: now.getTime() });
@@ -124,14 +134,9 @@ export class EventRecorder {
   }
 
   #remember(key: string, seen: Seen): void {
-    this.#seen.delete(key);
     this.#seen.set(key, seen);
-    while (this.#seen.size > this.#opts.maxRemembered) {
-      const oldest = this.#seen.keys().next();
-      if (oldest.done === true) break;
-      this.#seen.delete(oldest.value);
-    }
   }
+
 }
 
 function stamp(date: Date): string {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { INPUTS_ANNOTATION, mergeSecret, sameSecret, secretSkeleton, writeMode } from "../../../src/operator/index.js";
+import { mergeSecret as sharedMerge, sameSecret, writeMode as sharedWriteMode } from "../../../src/kube/secrets/index.js";
+import type { WriteMode } from "../../../src/kube/secrets/index.js";
+import { INPUTS_ANNOTATION } from "../../../src/operator/index.js";
+import { sealedSecretPolicy, secretSkeleton } from "../../../src/operator/sealed-secrets/secret-write.js";
 import type { SealedSecretObject, SecretObject } from "../../../src/decrypt/sealed-secrets/index.js";
 
 const ss: SealedSecretObject = {
@@ -8,6 +11,9 @@ const ss: SealedSecretObject = {
   metadata: { name: "app", namespace: "ns", uid: "uid-1" },
   spec: { encryptedData: { k: "AgA=" }, template: { type: "Opaque", metadata: { name: "ignored", namespace: "ignored", labels: { a: "1" }, annotations: { n: "x" } } } },
 };
+
+const writeMode = (existing: SecretObject | undefined, of: SealedSecretObject): WriteMode => sharedWriteMode(existing, sealedSecretPolicy(of));
+const mergeSecret = (existing: SecretObject | undefined, desired: SecretObject, mode: WriteMode): SecretObject => sharedMerge(existing, desired, mode, sealedSecretPolicy(ss));
 
 function secret(meta: Partial<SecretObject["metadata"]>, data: Record<string, string> = {}): SecretObject {
   return { apiVersion: "v1", kind: "Secret", metadata: { name: "app", namespace: "ns", ...meta }, data };
