@@ -130,9 +130,18 @@ export function bitnamiCrdPath(): string {
   return join(peerDir("sealed-secrets"), "bitnami.com_sealedsecrets.yaml");
 }
 
-/** The directory of ESO's upstream CRDs (`external-secrets.io_*.yaml`), copied from the Go module cache at build time. */
+/** ESO's version, as its Go module spells it. */
+export const ESO_VERSION = "v0.16.2";
+
+/**
+ * The directory of ESO's upstream CRDs (`config/crds/bases`): the copy the
+ * peer build makes, else the Go module cache the build downloaded them to.
+ */
 export function esoCrdDir(): string {
-  return join(peerDir("external-secrets"), "crds");
+  const built = join(peerDir("external-secrets"), "crds");
+  if (existsSync(built)) return built;
+  const modcache = process.env["GOMODCACHE"] ?? join(process.env["GOPATH"] ?? join(homedir(), "go"), "pkg", "mod");
+  return join(modcache, "github.com", "external-secrets", `external-secrets@${ESO_VERSION}`, "config", "crds", "bases");
 }
 
 export function etcdVersion(): string {

@@ -41,7 +41,7 @@ export function esoBin(): string {
 
 /** The YAML files of ESO's CRDs (all of `config/crds/bases`, generators included). */
 export function esoCrdFiles(): string[] {
-  return readdirSync(esoCrdDir()).filter((f) => f.endsWith(".yaml")).sort().map((f) => join(esoCrdDir(), f));
+  return readdirSync(esoCrdDir()).filter((f) => f.endsWith(".yaml") && f !== "kustomization.yaml").sort().map((f) => join(esoCrdDir(), f));
 }
 
 /** Parse the CRDs in a YAML file. */
@@ -49,10 +49,17 @@ export function readCrds(file: string): CrdObject[] {
   return parseAllDocuments(readFileSync(file, "utf8")).map((d) => d.toJS() as CrdObject).filter((d) => d.kind === "CustomResourceDefinition");
 }
 
-/** Install `crds` (creating the missing ones only) and wait until each is established and served. */
-export async function installCrds(crds: readonly CrdObject[], client: KubeClient = adminClient()): Promise<void> {
+/**
+ * Install `crds` and wait until each is established and served. Existing
+ * ones are kept, or with `update` replaced by the given definition.
+ */
+export async function installCrds(crds: readonly CrdObject[], client: KubeClient = adminClient(), update = false): Promise<void> {
   for (const crd of crds) {
-    if ((await client.get(`${CRD_PATH}/${crd.metadata.name}`)) !== undefined) continue;
+    const existing = await client.get<{ metadata?: { resourceVersion?: string } }>(`${CRD_PATH}/${crd.metadata.name}`);
+    if (existing !== undefined) {
+      if (update) await client.replace(`${CRD_PATH}/${crd.metadata.name}`, { ...crd, metadata: { ...crd.metadata, resourceVersion: existing.metadata?.resourceVersion } });
+      continue;
+    }
     await client.create(CRD_PATH, crd).catch((err: unknown) => {
       if ((err as { code?: string }).code !== "kube.conflict") throw err;
     });

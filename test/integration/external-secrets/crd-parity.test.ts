@@ -57,7 +57,7 @@ describePeers("external-secrets.io CRDs: Sigil's schemas accept and reject what 
 
   beforeAll(async () => {
     client = adminClient();
-    await installCrds([...crdsFrom(esoCrdDir(), ESO_GROUP), ...crdsFrom(join(REPO_ROOT, "crds"), SIGIL_GROUP)], client);
+    await installCrds([...crdsFrom(esoCrdDir(), ESO_GROUP), ...crdsFrom(join(REPO_ROOT, "crds"), SIGIL_GROUP)], client, true);
     for (const group of [ESO_GROUP, SIGIL_GROUP]) {
       for (const k of KINDS) await client.list(`/apis/${group}/v1/${k}`).catch(async () => { await new Promise((r) => setTimeout(r, 1000)); });
     }
