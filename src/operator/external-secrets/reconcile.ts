@@ -14,7 +14,7 @@ import type { KubeClient } from "../../kube/index.js";
 import {
   ANNOTATION_DATA_HASH, EVENT_CREATED, EVENT_DELETED, EVENT_MISSING_PROVIDER_SECRET, EVENT_UPDATED, EVENT_UPDATE_FAILED, LABEL_MANAGED, LABEL_MANAGED_VALUE,
   MSG_DELETED, MSG_ERR_DELETE, MSG_ERR_GET_DATA, MSG_ERR_IMMUTABLE, MSG_ERR_OWNED, MSG_ERR_OWNER, MSG_ERR_UPDATE, MSG_MISSING, MSG_SYNCED, MSG_SYNCED_RETAIN,
-  REASON_DELETED, REASON_MISSING, REASON_SYNCED, dataHash, decodeSecretData, fetchProviderData, nextRefreshInMs, shouldRefresh,
+  REASON_DELETED, REASON_MISSING, REASON_SYNCED, dataHash, decodeSecretData, fetchProviderData, nextRefreshInMs, resourceVersionOf, shouldRefresh,
 } from "../../external-secrets/index.js";
 import type { ByteMap, ExternalSecret, SecretObject } from "../../external-secrets/index.js";
 import { belongsToOtherController, storeResolver } from "./resolve.js";
@@ -84,7 +84,8 @@ async function sync(deps: EsReconcileDeps, es: ExternalSecret, name: string, exi
   };
   let data: ByteMap;
   try {
-    const fetched = await fetchProviderData(es, storeResolver(deps, es));
+    const forced = (es.status?.syncedResourceVersion ?? "") !== resourceVersionOf(es.metadata);
+    const fetched = await fetchProviderData(es, storeResolver(deps, es, forced));
     for (const msg of fetched.missing) deps.event(es, "Normal", EVENT_MISSING_PROVIDER_SECRET, msg);
     data = fetched.data;
   } catch (err) {

@@ -64,9 +64,11 @@ async function checkNamespace(deps: ResolveDeps, store: SecretStore, ns: string)
 
 /**
  * A resolver of store references for `es` (stores are looked up once per reconcile).
- * Errors are SigilErrors: `es.store_invalid`, `es.namespace_forbidden`.
+ * With `fresh`, finished coalesced reads are not reused (a changed spec or
+ * a `force-sync` must see current data). Errors are SigilErrors:
+ * `es.store_invalid`, `es.namespace_forbidden`.
  */
-export function storeResolver(deps: ResolveDeps, es: ExternalSecret): (ref: StoreRef | undefined) => Promise<StoreReader> {
+export function storeResolver(deps: ResolveDeps, es: ExternalSecret, fresh = false): (ref: StoreRef | undefined) => Promise<StoreReader> {
   const ns = es.metadata?.namespace ?? "";
   const cache = new Map<string, Promise<StoreReader>>();
   const resolve = async (ref: StoreRef | undefined): Promise<StoreReader> => {
@@ -78,7 +80,7 @@ export function storeResolver(deps: ResolveDeps, es: ExternalSecret): (ref: Stor
     await checkNamespace(deps, store, ns);
     const ready = store.status?.conditions?.find((c) => c.type === "Ready");
     if (deps.floodGate && ready?.status !== "True") throw new SigilError("es.store_invalid", `${kind} ${JSON.stringify(ref?.name ?? "")} is not ready`, { subject: `${kind}/${ref?.name ?? ""}` });
-    return deps.vault.kv(await vaultStoreConfig(deps.client, store, ns));
+    return deps.vault.kv(await vaultStoreConfig(deps.client, store, ns), { fresh });
   };
   return (ref) => {
     const id = JSON.stringify([ref?.kind ?? "SecretStore", ref?.name ?? ""]);

@@ -40,6 +40,13 @@ export function defaultVaultClientsOptions(): VaultClientsOptions {
 interface Shared {
   readonly at: number;
   readonly response: Promise<VaultResponse>;
+  done: boolean;
+}
+
+/** Options of one KV client. */
+export interface KvClientOptions {
+  /** Share only reads still in flight, never a finished one (a forced refresh must see current data). */
+  readonly fresh: boolean;
 }
 
 /** The KV clients of a controller. */
@@ -63,9 +70,10 @@ export class VaultClients {
   }
 
   /** A KV client for `config`. */
-  kv(config: VaultStoreConfig): KvClient {
+  kv(config: VaultStoreConfig, options: Partial<KvClientOptions> = {}): KvClient {
     const transport = this.#transport(config.connection);
-    const send = (req: Omit<VaultRequest, "token">): Promise<VaultResponse> => this.#coalesced(config, transport, req);
+    const fresh = options.fresh === true;
+    const send = (req: Omit<VaultRequest, "token">): Promise<VaultResponse> => this.#coalesced(config, transport, req, fresh);
     return new KvClient(send, config.kv);
   }
 
@@ -96,16 +104,17 @@ export class VaultClients {
     return t;
   }
 
-  #coalesced(config: VaultStoreConfig, transport: VaultTransport, req: Omit<VaultRequest, "token">): Promise<VaultResponse> {
+  #coalesced(config: VaultStoreConfig, transport: VaultTransport, req: Omit<VaultRequest, "token">, fresh: boolean): Promise<VaultResponse> {
     if (req.method !== "GET") return this.#authed(config, transport, req);
     const now = this.#opts.now();
     for (const [k, s] of this.#shared) if (now - s.at > this.#opts.coalesceWindowMs) this.#shared.delete(k);
     const key = JSON.stringify([config.key, req.namespace ?? "", req.path, req.query ?? {}]);
     const hit = this.#shared.get(key);
-    if (hit !== undefined) return hit.response;
+    if (hit !== undefined && (!fresh || !hit.done)) return hit.response;
     const response = this.#authed(config, transport, req);
-    this.#shared.set(key, { at: now, response });
-    response.catch(() => this.#shared.delete(key));
+    const shared: Shared = { at: now, response, done: false };
+    this.#shared.set(key, shared);
+    response.then(() => { shared.done = true; }, () => this.#shared.delete(key));
     return response;
   }
 
