@@ -90,6 +90,7 @@ export const ERROR_CODES = [
   "inventory.unsupported_version",
   "prune.failed",
   "health.timeout",
+  "operator.unknown_controller",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

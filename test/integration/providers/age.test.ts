@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { buildAgeProvider } from "../../../src/cli/keys-from-env.js";
+import { buildAgeProvider } from "../../../src/providers/index.js";
 import { ageRecipientRef } from "../../../src/providers/index.js";
 import type { AgeKeyRef } from "../../../src/providers/index.js";
 import { describePeers, peerBin } from "../../support/peers.js";

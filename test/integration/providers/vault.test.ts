@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { buildVaultProvider } from "../../../src/cli/keys-from-env.js";
+import { buildVaultProvider } from "../../../src/providers/index.js";
 import { parseVaultTransitUri } from "../../../src/providers/index.js";
 import type { VaultKeyRef } from "../../../src/providers/index.js";
 import { describePeers, peers, uniqueName } from "../../support/peers.js";

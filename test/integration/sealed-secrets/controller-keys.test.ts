@@ -12,7 +12,7 @@ import { PassThrough } from "node:stream";
 import { beforeAll, expect, it } from "vitest";
 import { Logger } from "../../../src/core/index.js";
 import { runCli } from "../../../src/cli/index.js";
-import { buildProviderRegistry } from "../../../src/cli/keys-from-env.js";
+import { buildProviderRegistry } from "../../../src/providers/index.js";
 import { createOperatorCommand, manualSignals } from "../../../src/cli/commands/operator/index.js";
 import { buildKeySecret, generateSealingKeyPair, parseWrapRef, wrapKeySecret } from "../../../src/decrypt/sealed-secrets/index.js";
 import type { SecretObject } from "../../../src/decrypt/sealed-secrets/index.js";
@@ -223,7 +223,7 @@ describePeers("Sealed Secrets controller (Sigil): sealing keys", () => {
     let controller: SealedSecretsController | undefined;
     const err: string[] = [];
     const ctx = { stdin: new PassThrough(), stdout: { write: () => true }, stderr: { write: (s: string | Uint8Array) => err.push(String(s)) }, env: { HOME: "/nonexistent" }, cwd: process.cwd(), logger: new Logger({ sink: () => undefined }) };
-    const command = createOperatorCommand({ signals: () => signals, onStarted: (c) => (controller = c) });
+    const command = createOperatorCommand({ signals: () => signals, onStarted: (m) => (controller = m.controllers.find((c): c is SealedSecretsController => c instanceof SealedSecretsController)) });
     const exit = runCli(["operator", "--kubeconfig", env.kube.kubeconfig, "-n", ns, "--all-namespaces=false", "--listen-addr", "127.0.0.1:0", "--key-renew-period", "0", "--key-size", "2048"], ctx, [command]);
     const c = await waitFor("the operator to start", () => controller);
     expect(await certOf(c)).toBe(pair.certificatePem);

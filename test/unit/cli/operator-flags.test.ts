@@ -1,8 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { controllerOptions, keyNamespace, parseCutoff, parseDuration, parsePairs, semiSpaceCapped } from "../../../src/cli/commands/operator/index.js";
+import { CONTROLLERS, controllerOptions, keyNamespace, parseCutoff, parseDuration, parsePairs, selectControllers, semiSpaceCapped } from "../../../src/cli/commands/operator/index.js";
+import { PassThrough } from "node:stream";
+import { runCli } from "../../../src/cli/index.js";
+import { createOperatorCommand, manualSignals } from "../../../src/cli/commands/operator/index.js";
+import { Logger, SigilError } from "../../../src/core/index.js";
 import type { OperatorFlags } from "../../../src/cli/commands/operator/index.js";
 
 const defaults: OperatorFlags = {
+  controllers: "sealedsecrets",
+  healthAddr: "",
+  shutdownTimeout: "30s",
   allNamespaces: "true",
   additionalNamespaces: "",
   listenAddr: "127.0.0.1:8080",
@@ -86,5 +93,42 @@ describe("the operator's memory hint", () => {
     { execArgv: ["--enable-source-maps"], nodeOptions: "", capped: false, reason: "neither" },
   ])("sees the semi-space cap from $reason", ({ execArgv, nodeOptions, capped }) => {
     expect(semiSpaceCapped(execArgv, nodeOptions)).toBe(capped);
+  });
+});
+
+describe("sigil operator --controllers", () => {
+  const thrown = (f: () => unknown): SigilError => {
+    try {
+      f();
+    } catch (err) {
+      if (err instanceof SigilError) return err;
+      throw err;
+    }
+    throw new Error("expected a throw");
+  };
+
+  it("selects known controllers in registry order, ignoring blanks and repeats", () => {
+    expect(selectControllers(" sealedsecrets, ,sealedsecrets").map((c) => c.name)).toEqual(["sealedsecrets"]);
+    expect(CONTROLLERS.map((c) => c.name)).toContain("sealedsecrets");
+  });
+
+  it.each([
+    { reason: "an unknown name", list: "sealedsecrets,externalsecret", code: "operator.unknown_controller", text: "unknown controller 'externalsecret' (known: sealedsecrets)" },
+    { reason: "a name in another case", list: "SealedSecrets", code: "operator.unknown_controller", text: "'SealedSecrets'" },
+    { reason: "an empty list", list: " , ", code: "input.invalid", text: "names no controller" },
+  ])("refuses $reason with $code", ({ list, code, text }) => {
+    const err = thrown(() => selectControllers(list));
+    expect(err.code).toBe(code);
+    expect(err.message).toContain(text);
+    expect(err.subject).toBe("--controllers");
+  });
+
+  it("makes `sigil operator --controllers` with an unknown name exit non-zero before reaching any cluster, naming it and its code", async () => {
+    const err: string[] = [];
+    const ctx = { stdin: new PassThrough(), stdout: { write: () => true }, stderr: { write: (s: string | Uint8Array) => err.push(String(s)) }, env: { KUBECONFIG: "/nonexistent/kubeconfig" }, cwd: process.cwd(), logger: new Logger({ sink: () => undefined }) };
+    const code = await runCli(["operator", "--controllers", "sealedsecrets,gitsource"], ctx, [createOperatorCommand({ signals: manualSignals })]);
+    expect(code).toBe(1);
+    expect(err.join("")).toContain("unknown controller 'gitsource'");
+    expect(err.join("")).toContain("[operator.unknown_controller]");
   });
 });

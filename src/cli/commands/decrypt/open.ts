@@ -9,7 +9,7 @@ import { KEY_TYPES } from "../../../decrypt/index.js";
 import type { CommonOptions, KeyType, SopsFormat } from "../../../decrypt/index.js";
 import type { ProviderRegistry } from "../../../providers/index.js";
 import type { CliContext } from "../../context.js";
-import { buildProviderRegistry } from "../../keys-from-env.js";
+import { buildProviderRegistry } from "../../../providers/index.js";
 import { loadCliSopsConfig, storeOptionsOf } from "../encrypt/config.js";
 import { SOPS_DECRYPTION_ORDER_ENV } from "../encrypt/keys.js";
 import { formatsFor, readInput } from "./io.js";

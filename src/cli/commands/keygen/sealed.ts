@@ -19,7 +19,7 @@ import {
 } from "../../../decrypt/sealed-secrets/index.js";
 import type { KeyPairPem, SecretObject } from "../../../decrypt/sealed-secrets/index.js";
 import type { CliContext } from "../../context.js";
-import { buildProviderRegistry } from "../../keys-from-env.js";
+import { buildProviderRegistry } from "../../../providers/index.js";
 import { optionalPath, outputFormat, readUserFile, userPath } from "../seal/io.js";
 import { parsePositiveDuration, writeKeyFile } from "./files.js";
 

@@ -16,6 +16,9 @@ export const SERVICE_ACCOUNT_NAMESPACE_FILE = join(SERVICE_ACCOUNT_DIR, "namespa
 
 /** Raw flag values as commander gives them. */
 export interface OperatorFlags {
+  controllers: string;
+  healthAddr: string;
+  shutdownTimeout: string;
   kubeconfig?: string;
   namespace?: string;
   allNamespaces: string;

@@ -1,10 +1,12 @@
 /**
- * `sigil operator`: run the controllers in this process until stopped.
- * Today that is the Sealed Secrets controller (bitnami-compatible key
- * Secrets, status, Events and endpoints; drift repair; provider-wrapped
- * private keys). A key that cannot be loaded at start (for example a
- * wrapped key whose provider is unreachable) ends the command with the
- * provider's error and exit code; no replacement key is generated.
+ * `sigil operator`: run the controllers chosen by `--controllers` in this
+ * process, on one manager (`src/kube/runtime`): shared watches, start-up,
+ * health probes and graceful shutdown on SIGTERM/SIGINT. Today the only
+ * controller is `sealedsecrets` (bitnami-compatible key Secrets, status,
+ * Events and endpoints; drift repair; provider-wrapped private keys). A
+ * key that cannot be loaded at start (for example a wrapped key whose
+ * provider is unreachable) ends the command with the provider's error and
+ * exit code; no replacement key is generated.
  */
 import { homedir } from "node:os";
 import { resolve } from "node:path";
@@ -12,10 +14,12 @@ import type { Command } from "commander";
 import { Logger, describeError, parseLogLevel } from "../../../core/index.js";
 import { SealedSecretsController } from "../../../operator/index.js";
 import { HttpKubeClient, loadKubeConfig } from "../../../kube/index.js";
+import { Manager } from "../../../kube/runtime/index.js";
 import type { CliContext } from "../../context.js";
-import { buildProviderRegistry } from "../../keys-from-env.js";
+import { buildProviderRegistry } from "../../../providers/index.js";
 import type { CommandModule } from "../index.js";
-import { controllerOptions, keyNamespace } from "./flags.js";
+import { DEFAULT_CONTROLLERS, selectControllers } from "./controllers.js";
+import { parseDuration } from "./flags.js";
 import type { OperatorFlags } from "./flags.js";
 import { processSignals } from "./signals.js";
 import type { OperatorSignals } from "./signals.js";
@@ -24,13 +28,15 @@ export { manualSignals, processSignals } from "./signals.js";
 export type { ManualSignals, OperatorSignals } from "./signals.js";
 export { parseBool, parseCount, parseCutoff, parseDuration, parsePairs, keyNamespace, controllerOptions, POD_NAMESPACE_ENV } from "./flags.js";
 export type { OperatorFlags } from "./flags.js";
+export { CONTROLLERS, DEFAULT_CONTROLLERS, selectControllers } from "./controllers.js";
+export type { ControllerEntry, ControllerSetup } from "./controllers.js";
 
 /** What the command depends on beyond the CLI context. */
 export interface OperatorCommandDeps {
   /** Stop / rotate requests (default: process signals). */
   readonly signals: () => OperatorSignals;
-  /** Called once the controller runs (tests use it to reach the controller). */
-  readonly onStarted?: ((controller: SealedSecretsController) => void) | undefined;
+  /** Called once the controllers run (tests use it to reach them). */
+  readonly onStarted?: ((manager: Manager) => void) | undefined;
   /** The node flags of this process (default `process.execArgv`), for the memory hint. */
   readonly execArgv?: readonly string[] | undefined;
 }
@@ -45,37 +51,47 @@ export function semiSpaceCapped(execArgv: readonly string[], nodeOptions: string
 
 async function run(flags: OperatorFlags, ctx: CliContext, deps: OperatorCommandDeps): Promise<void> {
   const logger = new Logger({ level: parseLogLevel(flags.logLevel), sink: (line) => ctx.stderr.write(`${line}\n`) });
+  const entries = selectControllers(flags.controllers);
+  const shutdownTimeoutMs = parseDuration(flags.shutdownTimeout, "--shutdown-timeout");
   // A relative --kubeconfig is relative to the command's working directory, not the process's.
   const path = flags.kubeconfig === undefined ? undefined : resolve(ctx.cwd, flags.kubeconfig);
   const kube = await loadKubeConfig({ path, env: ctx.env, homedir: ctx.env["HOME"] ?? homedir() });
-  const namespace = keyNamespace(flags.namespace, ctx.env);
-  const options = controllerOptions(flags, namespace);
   const client = new HttpKubeClient(kube.connection);
-  logger.info("starting the sealed secrets controller", { kubeconfig: kube.source, keyNamespace: namespace, namespaces: options.watchNamespaces ?? "all" });
+  const setup = { flags, ctx, client, logger, providers: buildProviderRegistry(ctx.env) };
+  const manager = new Manager(client, { logger, shutdownTimeoutMs, healthAddr: flags.healthAddr === "" ? undefined : flags.healthAddr });
+  for (const entry of entries) manager.add(entry.create(setup));
+  logger.info("starting controllers", { kubeconfig: kube.source, controllers: entries.map((e) => e.name) });
   if (!semiSpaceCapped(deps.execArgv ?? process.execArgv, ctx.env["NODE_OPTIONS"])) {
     logger.warn(`V8's young generation is not capped: set NODE_OPTIONS=${SEMI_SPACE_FLAG}=2 to keep memory under 150 MB with 5,000 SealedSecrets (about 150-165 MB without it)`);
   }
   const signals = deps.signals();
-  let controller: SealedSecretsController;
   try {
-    controller = await SealedSecretsController.start(client, { ...options, providers: buildProviderRegistry(ctx.env), logger });
+    await manager.start();
   } catch (err) {
-    logger.error("the sealed secrets controller did not start", { error: describeError(err) });
+    logger.error("the controllers did not start", { error: describeError(err) });
     signals.dispose();
     client.close();
     throw err;
   }
   signals.onRotate(() => {
+    rotateSealingKeys(manager, logger);
+  });
+  deps.onStarted?.(manager);
+  const reason = await signals.stopped;
+  logger.info("stopping", { reason });
+  await manager.stop();
+  signals.dispose();
+  client.close();
+}
+
+/** SIGUSR1: a new sealing key now (bitnami's signal), when the Sealed Secrets controller runs. */
+function rotateSealingKeys(manager: Manager, logger: Logger): void {
+  for (const controller of manager.controllers) {
+    if (!(controller instanceof SealedSecretsController)) continue;
     controller.keys.rotate("rotation requested").catch((err: unknown) => {
       logger.error("key rotation failed", { error: describeError(err) });
     });
-  });
-  deps.onStarted?.(controller);
-  const reason = await signals.stopped;
-  logger.info("stopping", { reason });
-  await controller.stop();
-  signals.dispose();
-  client.close();
+  }
 }
 
 /** The command, with its dependencies injected. */
@@ -86,7 +102,10 @@ export function createOperatorCommand(deps: Partial<OperatorCommandDeps> = {}): 
     register(program: Command, ctx: CliContext): void {
       program
         .command("operator")
-        .description("run the Sealed Secrets controller (bitnami-compatible) until SIGTERM; SIGUSR1 makes a new sealing key")
+        .description("run Sigil's controllers (today: the bitnami-compatible Sealed Secrets controller) until SIGTERM; SIGUSR1 makes a new sealing key")
+        .option("--controllers <list>", `comma-separated controllers to run (known: ${DEFAULT_CONTROLLERS})`, DEFAULT_CONTROLLERS)
+        .option("--health-addr <host:port>", "address of /healthz and /readyz ('' = none)", "")
+        .option("--shutdown-timeout <duration>", "at SIGTERM, how long running reconciles may take to finish", "30s")
         .option("--kubeconfig <file>", "kubeconfig (default: $KUBECONFIG, the in-cluster service account, ~/.kube/config)")
         .option("-n, --namespace <namespace>", "controller namespace, where key Secrets live (default: $POD_NAMESPACE, the service account's, else default)")
         .option("--all-namespaces [bool]", "reconcile SealedSecrets in all namespaces; false = the controller namespace and --additional-namespaces", "true")

@@ -6,7 +6,7 @@ import { Command, Option } from "commander";
 import { SigilError } from "../../../core/index.js";
 import { sealingCertificate } from "../../../decrypt/sealed-secrets/index.js";
 import type { CliContext } from "../../context.js";
-import { buildProviderRegistry } from "../../keys-from-env.js";
+import { buildProviderRegistry } from "../../../providers/index.js";
 import type { CommandModule } from "../index.js";
 import { loadKeyFiles, unsealToOutput } from "../unseal/recovery.js";
 import { reEncryptSealedSecrets, validateSealedSecrets } from "./controller-actions.js";

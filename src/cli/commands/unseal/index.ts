@@ -6,7 +6,7 @@
  */
 import type { Command } from "commander";
 import type { CliContext } from "../../context.js";
-import { buildProviderRegistry } from "../../keys-from-env.js";
+import { buildProviderRegistry } from "../../../providers/index.js";
 import type { CommandModule } from "../index.js";
 import { collect } from "../seal/options.js";
 import { PLAINTEXT_FILE_MODE, openOutput, optionalPath, outputFormat, userPath } from "../seal/io.js";

@@ -11,7 +11,7 @@ import { SigilError, describeError } from "../../../core/index.js";
 import { compileRe2, creationRuleSettings, matchCreationRule, parseFormat, requireUsableKeys, updateKeysFile } from "../../../decrypt/index.js";
 import type { CreationRuleSettings, SopsFormat, StoreOptions } from "../../../decrypt/index.js";
 import type { CliContext } from "../../context.js";
-import { buildProviderRegistry } from "../../keys-from-env.js";
+import { buildProviderRegistry } from "../../../providers/index.js";
 import { writeAtomic } from "../decrypt/io.js";
 import { addMaxInputSizeOption, maxInputBytes } from "../decrypt/size.js";
 import type { SizeFlags } from "../decrypt/size.js";
