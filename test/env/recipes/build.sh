@@ -58,9 +58,11 @@ case "$peer" in
     go mod tidy >/dev/null 2>&1 || go mod tidy
     step "compile the ESO controller (long: ~10+ min cold on 2 cores)"
     go build -trimpath -ldflags "-s -w" -o "$tmp/bin/external-secrets" .
-    # Its upstream CRDs, from the same module in the Go module cache (read by tests; never committed).
+    # Its upstream CRDs (all of config/crds/bases: the controller also watches
+    # generators), from the same module in the Go module cache (read by tests; never committed).
     mkdir -p "$tmp/crds"
-    cp "$(go env GOMODCACHE)/github.com/external-secrets/external-secrets@$ESO"/config/crds/bases/external-secrets.io_*.yaml "$tmp/crds/"
+    cp "$(go env GOMODCACHE)/github.com/external-secrets/external-secrets@$ESO"/config/crds/bases/*.yaml "$tmp/crds/"
+    rm -f "$tmp/crds/kustomization.yaml"
     chmod u+w "$tmp/crds/"*.yaml
     cd "$root"; rm -rf "$mod" ;;
   kustomize) gi "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE" ;;
