@@ -77,7 +77,8 @@ export async function reconcileExternalSecret(deps: EsReconcileDeps, es: Externa
 }
 
 async function sync(deps: EsReconcileDeps, es: ExternalSecret, name: string, existing: SecretObject | undefined, start: number): Promise<{ status: Status; outcome: EsOutcome }> {
-  const status: Status = { ...(es.status ?? {}) };
+  // ESO always writes `binding` (the CRD defaults its name to "").
+  const status: Status = { binding: { name: "" }, ...(es.status ?? {}) };
   const failed = (msg: string, err: unknown, retry: boolean): { status: Status; outcome: EsOutcome } => {
     deps.event(es, "Warning", EVENT_UPDATE_FAILED, err instanceof Error ? err.message : String(err));
     return { status: markFailed(status, msg, deps.now()), outcome: { retry } };

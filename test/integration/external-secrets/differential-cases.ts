@@ -12,7 +12,7 @@ export const VAULT_V2: Readonly<Record<string, { data: Record<string, unknown>; 
   "app/prod-b": { data: { k: "b" }, meta: { team: "b" } },
   "app/dev-c": { data: { k: "c" }, meta: { team: "a" } },
   "app/sub/prod-d": { data: { k: "d" } },
-  b64: { data: { v: Buffer.from("hello-canary").toString("base64"), u: Buffer.from([0xfb, 0xff]).toString("base64url") } },
+  b64: { data: { v: Buffer.from("hello-canary").toString("base64"), u: `${Buffer.from([0xfb, 0xff]).toString("base64url")}=`, raw: Buffer.from([0xfb, 0xff]).toString("base64url") } },
   "db_prefixed": { data: { db_user: "u", db_pass: "p", other: "o" } },
 };
 export const VAULT_V1: Readonly<Record<string, Record<string, unknown>>> = { db: { password: "v1-canary", user: "v1user" } };
@@ -40,7 +40,8 @@ export const DIFF_CASES: readonly DiffCase[] = [
   { reason: "data with number and bool properties", ready: "True", spec: { data: [data("port", { key: "db", property: "port" }), data("ratio", { key: "db", property: "ratio" }), data("on", { key: "db", property: "enabled" })] } },
   { reason: "data with version 1 of a KV v2 secret", ready: "True", spec: { data: [data("old", { key: "db", property: "password", version: "1" })] } },
   { reason: "metadataPolicy Fetch reads custom metadata", ready: "True", spec: { data: [data("owner", { key: "db", property: "owner", metadataPolicy: "Fetch" }), data("meta", { key: "db", metadataPolicy: "Fetch" })] } },
-  { reason: "decodingStrategy Base64 and Base64URL", ready: "True", spec: { data: [data("v", { key: "b64", property: "v", decodingStrategy: "Base64" }), data("u", { key: "b64", property: "u", decodingStrategy: "Base64URL" })] } },
+  { reason: "decodingStrategy Base64 and (padded) Base64URL", ready: "True", spec: { data: [data("v", { key: "b64", property: "v", decodingStrategy: "Base64" }), data("u", { key: "b64", property: "u", decodingStrategy: "Base64URL" })] } },
+  { reason: "unpadded Base64URL is an error, as Go's URLEncoding says", ready: "False", spec: { data: [data("u", { key: "b64", property: "raw", decodingStrategy: "Base64URL" })] } },
   { reason: "decodingStrategy Auto keeps text that is not base64", ready: "True", spec: { data: [data("p", { key: "db", property: "username", decodingStrategy: "Auto" })] } },
   { reason: "dataFrom extract converts every top-level key", ready: "True", spec: { dataFrom: [{ extract: { key: "db" } }] } },
   { reason: "dataFrom extract with a regexp rewrite", ready: "True", spec: { dataFrom: [{ extract: { key: "db_prefixed" }, rewrite: [{ regexp: { source: "^db_(.*)$", target: "x_$1" } }] }] } },

@@ -88,11 +88,12 @@ describePeers("ExternalSecrets: Sigil against the real ESO controller", () => {
     for (const m of [v2, v1]) await bao("DELETE", `sys/mounts/${m}`);
   });
 
-  async function ready(ns: string): Promise<{ status: string; reason: string; message: string; es: ExternalSecret }> {
-    return waitFor(`ExternalSecret ${ns}/es to get a Ready condition`, async () => {
+  /** The Ready condition once it has the expected status (ESO reports its flood gate as False until the store is Ready). */
+  async function ready(ns: string, expected: string): Promise<{ status: string; reason: string; message: string; es: ExternalSecret }> {
+    return waitFor(`ExternalSecret ${ns}/es to be Ready=${expected}`, async () => {
       const es = await client.get<ExternalSecret>(`${ES_PATH(ns)}/es`);
       const c = es?.status?.conditions?.find((x) => x.type === "Ready");
-      return c === undefined || es === undefined ? undefined : { status: c.status, reason: c.reason ?? "", message: c.message ?? "", es };
+      return c === undefined || es === undefined || c.status !== expected ? undefined : { status: c.status, reason: c.reason ?? "", message: c.message ?? "", es };
     }, 60_000, 200);
   }
 
@@ -114,7 +115,7 @@ describePeers("ExternalSecrets: Sigil against the real ESO controller", () => {
 
   it.each(DIFF_CASES.map((c, i) => ({ ...c, i })))("$reason", async (c) => {
     const pair = sides[c.i]!;
-    const [a, b] = [await ready(pair.eso.ns), await ready(pair.sigil.ns)];
+    const [a, b] = [await ready(pair.eso.ns, c.ready), await ready(pair.sigil.ns, c.ready)];
     expect({ status: b.status, reason: b.reason, message: b.message }).toEqual({ status: a.status, reason: a.reason, message: a.message });
     expect(a.status).toBe(c.ready);
     const target = (c.spec["target"] as { name?: string } | undefined)?.name ?? "es";
