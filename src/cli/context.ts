@@ -21,13 +21,30 @@ export interface CliContext extends CliIO {
 export function processContext(): CliContext {
   const env = { ...process.env };
   return {
-    stdin: process.stdin,
+    // A getter: touching process.stdin sets up a stream (and loads Node's
+    // stream layer), which commands that never read stdin should not pay for.
+    get stdin() {
+      return process.stdin;
+    },
     stdout: process.stdout,
     stderr: process.stderr,
     env,
     cwd: process.cwd(),
     logger: new Logger({ level: parseLogLevel(env["SIGIL_LOG_LEVEL"] ?? "warn") }),
   };
+}
+
+/** Read a stream up to `limit` bytes (a little more: whole chunks); the caller checks the length. */
+export async function readAtMost(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    const buf = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk);
+    chunks.push(buf);
+    total += buf.length;
+    if (total >= limit) break;
+  }
+  return Buffer.concat(chunks);
 }
 
 /** Read all of stdin as bytes. */

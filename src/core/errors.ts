@@ -53,10 +53,15 @@ export const ERROR_CODES = [
   // kubernetes / apply
   "apply.conflict",
   "apply.failed",
-  // kubernetes API (operator)
+  "apply.immutable",
+  "apply.invalid",
+  "apply.timeout",
+  // kubernetes API
   "kube.not_found",
   "kube.conflict",
-  "kube.denied",
+  "kube.unauthorized",
+  "kube.forbidden",
+  "kube.unknown_kind",
   "kube.invalid",
   "kube.immutable",
   "kube.expired",

@@ -7,7 +7,7 @@ import http from "node:http";
 import https from "node:https";
 import { createInterface } from "node:readline";
 import { SigilError } from "../core/index.js";
-import type { KubeConnection } from "./connection.js";
+import type { KubeConnection } from "./kubeconfig/index.js";
 import { apiError, networkError } from "./errors.js";
 import { PATCH_TYPES } from "./types.js";
 import type { KubeClient, ListPage, PatchType, Query, WatchEvent } from "./types.js";
@@ -19,10 +19,12 @@ export interface HttpKubeClientOptions {
   /** Connections kept per host. */
   readonly maxSockets: number;
   readonly userAgent: string;
+  /** Largest response body read (a watch event line is capped at the same size). */
+  readonly maxResponseBytes: number;
 }
 
 export function defaultHttpKubeClientOptions(): HttpKubeClientOptions {
-  return { requestTimeoutMs: 30_000, maxSockets: 16, userAgent: "sigil-operator" };
+  return { requestTimeoutMs: 30_000, maxSockets: 16, userAgent: "sigil", maxResponseBytes: 256 * 1024 * 1024 };
 }
 
 interface Body {
@@ -43,6 +45,11 @@ export class HttpKubeClient implements KubeClient {
     this.#opts = { ...defaultHttpKubeClientOptions(), ...options };
   }
 
+  /** The API server's address. */
+  get server(): URL {
+    return this.#conn.server;
+  }
+
   /** The connection's default namespace. */
   get namespace(): string | undefined {
     return this.#conn.namespace;
@@ -60,21 +67,21 @@ export class HttpKubeClient implements KubeClient {
     return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? "", continue: list.metadata?.continue };
   }
 
-  async create<T>(path: string, body: unknown): Promise<T> {
-    return this.#parse(await this.#send("POST", path, undefined, json(body)), "POST", path) as T;
+  async create<T>(path: string, body: unknown, query?: Query): Promise<T> {
+    return this.#parse(await this.#send("POST", path, query, json(body)), "POST", path) as T;
   }
 
-  async replace<T>(path: string, body: unknown): Promise<T> {
-    return this.#parse(await this.#send("PUT", path, undefined, json(body)), "PUT", path) as T;
+  async replace<T>(path: string, body: unknown, query?: Query): Promise<T> {
+    return this.#parse(await this.#send("PUT", path, query, json(body)), "PUT", path) as T;
   }
 
-  async patch<T>(path: string, body: unknown, type: PatchType): Promise<T> {
-    const res = await this.#send("PATCH", path, undefined, { text: JSON.stringify(body), type: PATCH_TYPES[type] });
+  async patch<T>(path: string, body: unknown, type: PatchType, query?: Query): Promise<T> {
+    const res = await this.#send("PATCH", path, query, { text: JSON.stringify(body), type: PATCH_TYPES[type] });
     return this.#parse(res, "PATCH", path) as T;
   }
 
-  async delete(path: string): Promise<boolean> {
-    const res = await this.#send("DELETE", path);
+  async delete(path: string, query?: Query): Promise<boolean> {
+    const res = await this.#send("DELETE", path, query);
     if (res.status === 404) return false;
     this.#parse(res, "DELETE", path);
     return true;
@@ -86,17 +93,30 @@ export class HttpKubeClient implements KubeClient {
     const res = await responseOf(req, signal, "GET", path);
     if (res === undefined) return;
     if (res.statusCode !== 200) {
-      const text = await readBody(res);
-      throw apiError(res.statusCode ?? 0, text, "WATCH", path);
+      const text = await readBody(res, this.#opts.maxResponseBytes, "WATCH", path);
+      throw apiError(res.statusCode ?? 0, text.toString("utf8"), "WATCH", path);
     }
     await streamEvents(res, onEvent, signal, path);
+  }
+
+  /**
+   * One request whose answer is not mapped to an error (any status is
+   * returned): for service proxies and other non-JSON endpoints. The body
+   * is capped at `maxResponseBytes`.
+   * @throws SigilError `kube.unreachable` when there is no answer.
+   */
+  async raw(method: "GET" | "POST" | "PUT" | "DELETE", path: string, body?: { readonly text: string; readonly type: string }, accept = "*/*"): Promise<{ status: number; body: Buffer }> {
+    const req = await this.#request(method, path, undefined, body, this.#opts.requestTimeoutMs, accept);
+    const res = await responseOf(req, undefined, method, path);
+    if (res === undefined) throw networkError(new Error("aborted"), method, path);
+    return { status: res.statusCode ?? 0, body: await readBody(res, this.#opts.maxResponseBytes, method, path) };
   }
 
   async #send(method: string, path: string, query?: Query, body?: Body): Promise<{ status: number; text: string }> {
     const req = await this.#request(method, path, query, body, this.#opts.requestTimeoutMs);
     const res = await responseOf(req, undefined, method, path);
     if (res === undefined) throw networkError(new Error("aborted"), method, path);
-    return { status: res.statusCode ?? 0, text: await readBody(res) };
+    return { status: res.statusCode ?? 0, text: (await readBody(res, this.#opts.maxResponseBytes, method, path)).toString("utf8") };
   }
 
   #parse(res: { status: number; text: string }, method: string, path: string): unknown {
@@ -108,11 +128,11 @@ export class HttpKubeClient implements KubeClient {
     }
   }
 
-  async #request(method: string, path: string, query: Query | undefined, body: Body | undefined, timeoutMs: number): Promise<http.ClientRequest> {
+  async #request(method: string, path: string, query: Query | undefined, body: Body | undefined, timeoutMs: number, accept = "application/json"): Promise<http.ClientRequest> {
     const server = this.#conn.server;
     const url = new URL(server.pathname.replace(/\/$/, "") + path, server);
     for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
-    const headers: http.OutgoingHttpHeaders = { Accept: "application/json", "User-Agent": this.#opts.userAgent };
+    const headers: http.OutgoingHttpHeaders = { Accept: accept, "User-Agent": this.#opts.userAgent };
     const authorization = await this.#conn.authorization();
     if (authorization !== undefined) headers["Authorization"] = authorization;
     if (body !== undefined) {
@@ -176,10 +196,18 @@ function responseOf(req: http.ClientRequest, signal: AbortSignal | undefined, me
   });
 }
 
-async function readBody(res: http.IncomingMessage): Promise<string> {
+async function readBody(res: http.IncomingMessage, maxBytes: number, method: string, path: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of res) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  let size = 0;
+  for await (const chunk of res) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) {
+      res.destroy();
+      throw new SigilError("kube.failed", `${method.toLowerCase()} failed: the answer is larger than ${maxBytes} bytes`, { subject: path });
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
 }
 
 /** Parse newline-delimited watch events until the stream ends or aborts. ERROR events are thrown. */

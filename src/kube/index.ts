@@ -2,13 +2,13 @@
  * The one Kubernetes layer of Sigil, used by the operator, the reconciler
  * and the CLI: finding the cluster (kubeconfig, in-cluster service account),
  * the `KubeClient` interface and its HTTP implementation, `kube.*` error
- * mapping, API paths and the object types.
+ * mapping and scrubbing, API paths, the object types, discovery (REST
+ * mapping) and server-side apply (`ResourceManager`). See `docs/kube.md`.
  */
-export { KUBECONFIG_ENV, KUBERNETES_SERVICE_HOST_ENV, loadKubeConfig } from "./config.js";
-export type { KubeConfigSource, LoadedKubeConfig } from "./config.js";
-export { SERVICE_ACCOUNT_DIR, connectionFromKubeconfig, inClusterConnection, kubeconfigConnection } from "./connection.js";
-export type { KubeConnection, ReadFile, TlsMaterial } from "./connection.js";
-export { apiError, networkError, statusMessage } from "./errors.js";
+export * from "./kubeconfig/index.js";
+export * from "./discovery/index.js";
+export { KubeApiError, apiError, networkError, scrubMessage, statusMessage } from "./errors.js";
+export type { KubeStatus } from "./errors.js";
 export { HttpKubeClient, defaultHttpKubeClientOptions } from "./http-client.js";
 export type { HttpKubeClientOptions } from "./http-client.js";
 export { subjectOf } from "./objects.js";
@@ -17,3 +17,4 @@ export { EVENTS, SEALED_SECRETS, SECRETS, SERVICES, objectKey, resourcePath, spl
 export type { ObjectRef, ResourceType } from "./paths.js";
 export { PATCH_TYPES } from "./types.js";
 export type { KubeClient, ListPage, PatchType, Query, WatchEvent, WatchEventType } from "./types.js";
+export * from "./ssa/index.js";

@@ -29,6 +29,8 @@ export const PATCH_TYPES = {
   merge: "application/merge-patch+json",
   strategic: "application/strategic-merge-patch+json",
   json: "application/json-patch+json",
+  /** Server-side apply (JSON is valid YAML); needs a `fieldManager` query parameter. */
+  apply: "application/apply-patch+yaml",
 } as const;
 export type PatchType = keyof typeof PATCH_TYPES;
 
@@ -38,21 +40,24 @@ export type PatchType = keyof typeof PATCH_TYPES;
  *
  * Every method throws `SigilError` with a `kube.*` code on failure:
  * `kube.not_found` (404; `get` returns undefined instead), `kube.conflict`
- * (409), `kube.denied` (401/403), `kube.invalid` (400/422),
+ * (409), `kube.unauthorized` (401), `kube.forbidden` (403), `kube.invalid` (400/422),
  * `kube.immutable` (422 on an immutable field), `kube.expired` (410, a
  * watch's resourceVersion is too old), `kube.unreachable` (network), and
- * `kube.failed` (anything else). Messages carry the API server's own text.
+ * `kube.failed` (anything else). Messages carry the API server's own text,
+ * scrubbed (`errors.ts`): values it quotes are removed, bodies never echoed.
  */
 export interface KubeClient {
   /** The object at `path`, or undefined when it does not exist. */
   get<T>(path: string, query?: Query): Promise<T | undefined>;
   /** One page of the collection at `path`. */
   list<T>(path: string, query?: Query): Promise<ListPage<T>>;
-  create<T>(path: string, body: unknown): Promise<T>;
-  replace<T>(path: string, body: unknown): Promise<T>;
-  patch<T>(path: string, body: unknown, type: PatchType): Promise<T>;
-  /** Delete; returns false when it was already gone. */
-  delete(path: string): Promise<boolean>;
+  /** Create; `query` carries e.g. `dryRun=All`, `fieldManager`. */
+  create<T>(path: string, body: unknown, query?: Query): Promise<T>;
+  replace<T>(path: string, body: unknown, query?: Query): Promise<T>;
+  /** Patch; for `apply` (server-side apply) `query` must carry `fieldManager`, and may carry `force` and `dryRun=All`. */
+  patch<T>(path: string, body: unknown, type: PatchType, query?: Query): Promise<T>;
+  /** Delete; returns false when it was already gone. `query` carries e.g. `propagationPolicy`, `dryRun=All`. */
+  delete(path: string, query?: Query): Promise<boolean>;
   /**
    * Stream watch events of the collection at `path` to `onEvent` until the
    * server ends the stream (resolves) or `signal` aborts (resolves).

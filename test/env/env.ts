@@ -95,6 +95,7 @@ export function status(): string {
     `local-kms   ${state.kms.endpoint}`,
     `git https   ${state.git.httpsBase}`,
     `git ssh     ${state.git.sshBase}`,
+    `audit logs  ${state.kube.auditLog ?? "(none)"}  ${state.vault.auditLog ?? "(none)"}`,
     "",
     ...lines,
     "",

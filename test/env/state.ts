@@ -20,6 +20,10 @@ export interface KubeState {
   readonly caFile: string;
   readonly adminToken: string;
   readonly userToken: string;
+  /** The API server's audit log (json lines, level Metadata; `test/support/audit.ts` reads it). Absent in environments started before it existed. */
+  readonly auditLog?: string;
+  /** The API server's arguments, so a test can start a second API server on the same etcd. */
+  readonly apiserverArgs?: readonly string[];
 }
 
 export interface VaultState {
@@ -30,6 +34,8 @@ export interface VaultState {
   /** Transit mount and the key created for SOPS. */
   readonly transitMount: string;
   readonly transitKey: string;
+  /** OpenBao's file audit device log (json lines, values HMAC'd; `test/support/audit.ts` reads it). Absent in environments started before it existed. */
+  readonly auditLog?: string;
 }
 
 export interface KmsState {

@@ -4,6 +4,7 @@ import type { MacKey } from "../../../src/kube/secrets/index.js";
 import { SealingMacKeys, inputsDigest, producedKeys } from "../../../src/operator/sealed-secrets/fingerprint.js";
 import { generateSealingKeyPair, sealingKeyFromPrivateKey } from "../../../src/decrypt/sealed-secrets/index.js";
 import type { SealedSecretObject, SealingKey } from "../../../src/decrypt/sealed-secrets/index.js";
+import { canary, expectNoLeak } from "../../support/canary.js";
 
 const base: SealedSecretObject = {
   apiVersion: "bitnami.com/v1alpha1",
@@ -62,12 +63,44 @@ describe("the data MAC keyed by a sealing key", () => {
     for (const c of cases) expect(verifyData(c.annotation, c.data, ["a", "b"], lookup), c.reason).toBe(false);
   });
 
-  it("does not contain the plaintext or an unkeyed hash of it", async () => {
+  it("is keyed: two sealing keys give different MACs of the same data, and a MAC relabelled with another key's fingerprint fails", () => {
+    const keys = new SealingMacKeys();
+    const data = { a: "MQ==", b: "Mg==" };
+    const mine = signData(keys.of(key), data, ["a", "b"]);
+    const theirs = signData(keys.of(other), data, ["a", "b"]);
+    const macPart = (annotation: string): string => annotation.split(";")[2] ?? "";
+    expect(macPart(mine)).not.toBe("");
+    expect(macPart(mine)).not.toBe(macPart(theirs));
+    const both = keys.lookup((fp) => [key, other].find((k) => k.fingerprint === fp));
+    expect(verifyData(mine, data, ["a", "b"], both)).toBe(true);
+    expect(verifyData(theirs, data, ["a", "b"], both)).toBe(true);
+    expect(verifyData(`v1;${key.fingerprint};${macPart(theirs)}`, data, ["a", "b"], both), "other's MAC under key's name").toBe(false);
+    expect(verifyData(`v1;${other.fingerprint};${macPart(mine)}`, data, ["a", "b"], both), "key's MAC under other's name").toBe(false);
+  });
+
+  it("is keyed by the private key, not by anything public: the fingerprint or the public key", () => {
+    const data = { a: "MQ==" };
+    const real = signData(new SealingMacKeys().of(key), data, ["a"]);
+    // The same fingerprint and public key with another private key (a fresh SealingMacKeys: it remembers keys by fingerprint).
+    const impostor: SealingKey = { ...key, privateKey: other.privateKey };
+    expect(signData(new SealingMacKeys().of(impostor), data, ["a"])).not.toBe(real);
+    // A fresh SealingMacKeys with the real key computes the same MAC: it is a function of the key and the data only.
+    expect(signData(new SealingMacKeys().of(key), data, ["a"])).toBe(real);
+  });
+
+  it("does not contain the plaintext, in any form, or an unkeyed hash of the data", async () => {
     const { createHash } = await import("node:crypto");
-    const data = { a: Buffer.from("CANARY-plain").toString("base64") };
+    const secret = canary("data-mac");
+    // Secret data travels base64-encoded: that is the form the MAC's input holds.
+    const data = { a: Buffer.from(secret.value).toString("base64") };
     const sig = signData(new SealingMacKeys().of(key), data, ["a"]);
-    expect(sig).not.toContain("CANARY");
-    expect(sig).not.toContain(createHash("sha256").update("CANARY-plain").digest("base64"));
+    expectNoLeak({ annotation: sig }, secret);
+    expect(sig).not.toContain(data.a);
+    const line = `${JSON.stringify("a")}=${data.a}\n`;
+    for (const hashed of [secret.value, data.a, line]) {
+      const digest = createHash("sha256").update(hashed).digest();
+      for (const form of [digest.toString("base64"), digest.toString("hex"), digest.toString("base64url")]) expect(sig).not.toContain(form);
+    }
   });
 });
 

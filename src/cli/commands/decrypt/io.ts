@@ -61,7 +61,7 @@ export async function readInput(ctx: CliContext, file: string | undefined, flags
   if (file === undefined || file === "-") {
     if (flags.inPlace === true) throw new SigilError("input.invalid", "--in-place needs a file, not stdin");
     const bytes = await readAtMost(ctx.stdin, maxBytes + 1);
-    if (bytes.length > maxBytes) throw tooLarge(override ?? "stdin", bytes.length, maxBytes);
+    if (bytes.length > maxBytes) throw tooLarge(override ?? "stdin", undefined, maxBytes);
     return { bytes, path: undefined, name: override };
   }
   const path = absolute(ctx, file);

@@ -20,6 +20,7 @@ export interface OperatorFlags {
   healthAddr: string;
   shutdownTimeout: string;
   kubeconfig?: string;
+  context?: string;
   namespace?: string;
   allNamespaces: string;
   additionalNamespaces: string;

@@ -55,7 +55,7 @@ async function run(flags: OperatorFlags, ctx: CliContext, deps: OperatorCommandD
   const shutdownTimeoutMs = parseDuration(flags.shutdownTimeout, "--shutdown-timeout");
   // A relative --kubeconfig is relative to the command's working directory, not the process's.
   const path = flags.kubeconfig === undefined ? undefined : resolve(ctx.cwd, flags.kubeconfig);
-  const kube = await loadKubeConfig({ path, env: ctx.env, homedir: ctx.env["HOME"] ?? homedir() });
+  const kube = await loadKubeConfig({ path, context: flags.context, env: ctx.env, homedir: ctx.env["HOME"] ?? homedir() });
   const client = new HttpKubeClient(kube.connection);
   const setup = { flags, ctx, client, logger, providers: buildProviderRegistry(ctx.env) };
   const manager = new Manager(client, { logger, shutdownTimeoutMs, healthAddr: flags.healthAddr === "" ? undefined : flags.healthAddr });
@@ -106,7 +106,8 @@ export function createOperatorCommand(deps: Partial<OperatorCommandDeps> = {}): 
         .option("--controllers <list>", `comma-separated controllers to run (known: ${DEFAULT_CONTROLLERS})`, DEFAULT_CONTROLLERS)
         .option("--health-addr <host:port>", "address of /healthz and /readyz ('' = none)", "")
         .option("--shutdown-timeout <duration>", "at SIGTERM, how long running reconciles may take to finish", "30s")
-        .option("--kubeconfig <file>", "kubeconfig (default: $KUBECONFIG, the in-cluster service account, ~/.kube/config)")
+        .option("--kubeconfig <file>", "kubeconfig (default: the files of $KUBECONFIG merged, else ~/.kube/config, else the in-cluster service account)")
+        .option("--context <name>", "kubeconfig context to use (default: current-context)")
         .option("-n, --namespace <namespace>", "controller namespace, where key Secrets live (default: $POD_NAMESPACE, the service account's, else default)")
         .option("--all-namespaces [bool]", "reconcile SealedSecrets in all namespaces; false = the controller namespace and --additional-namespaces", "true")
         .option("--additional-namespaces <list>", "comma-separated namespaces to reconcile besides the controller namespace", "")

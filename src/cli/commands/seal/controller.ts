@@ -6,9 +6,8 @@
  */
 import { SigilError } from "../../../core/index.js";
 import type { HttpClient, HttpResponse } from "./http.js";
-import type { ApiTarget } from "./kube.js";
 
-/** The controller endpoints kubeseal uses (§B.4). */
+/** The controller endpoints kubeseal uses (docs/formats.md#b4-controller-keys-and-endpoints). */
 export interface ControllerApi {
   /** Where requests go, for messages. */
   readonly description: string;
@@ -62,16 +61,21 @@ export function directControllerApi(baseUrl: string, http: HttpClient): Controll
   return endpoints(base, (method, path, body) => http({ method, url: `${base}${path}`, body }));
 }
 
+/** What the service proxy needs of the Kubernetes client (`HttpKubeClient.raw`). */
+export interface ProxyClient {
+  raw(method: "GET" | "POST", path: string, body?: { readonly text: string; readonly type: string }): Promise<HttpResponse>;
+}
+
 /**
  * The controller behind service `namespace/name`, through the API server.
  * The service is looked up once, on the first call, for its first port name.
  */
-export function serviceProxyControllerApi(target: ApiTarget, namespace: string, name: string, http: HttpClient): ControllerApi {
-  const description = `service ${namespace}/${name} via ${target.server}`;
-  const servicePath = `${target.server}/api/v1/namespaces/${encodeURIComponent(namespace)}/services`;
+export function serviceProxyControllerApi(client: ProxyClient & { readonly server: URL }, namespace: string, name: string): ControllerApi {
+  const description = `service ${namespace}/${name} via ${client.server.origin}`;
+  const servicePath = `/api/v1/namespaces/${encodeURIComponent(namespace)}/services`;
   let proxyBase: Promise<string> | undefined;
   const base = async (): Promise<string> => {
-    const res = await http({ method: "GET", url: `${servicePath}/${encodeURIComponent(name)}`, options: target.options });
+    const res = await client.raw("GET", `${servicePath}/${encodeURIComponent(name)}`);
     if (res.status !== 200) {
       throw new SigilError(
         "sealed.fetch_failed",
@@ -85,6 +89,6 @@ export function serviceProxyControllerApi(target: ApiTarget, namespace: string, 
   };
   return endpoints(description, async (method, path, body) => {
     proxyBase ??= base();
-    return http({ method, url: `${await proxyBase}${path}`, body, options: target.options });
+    return client.raw(method, `${await proxyBase}${path}`, body === undefined ? undefined : { text: body, type: "application/json" });
   });
 }

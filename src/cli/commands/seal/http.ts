@@ -1,7 +1,7 @@
 /**
- * The one HTTP call shape the seal command needs (fetching a certificate,
- * talking to the controller directly or through the API server), injectable
- * so tests can count or fake calls.
+ * Plain HTTP for the seal command: fetching `--cert` from a URL and talking
+ * to a controller at `--controller-url`. Calls through the API server go
+ * through `src/kube`'s client instead (`kube.ts`).
  */
 import { request as httpRequest } from "node:http";
 import type { RequestOptions } from "node:https";
@@ -12,7 +12,7 @@ export interface HttpRequest {
   readonly method: "GET" | "POST";
   readonly url: string;
   readonly body?: string | undefined;
-  /** TLS and auth options (agent, headers), as `KubeConfig.applyToHTTPSOptions` fills them. */
+  /** TLS options and headers, if any. */
   readonly options?: RequestOptions | undefined;
 }
 

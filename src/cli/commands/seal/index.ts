@@ -49,7 +49,8 @@ function defineOptions(cmd: Command): Command {
     .option("--re-encrypt", "re-seal the input SealedSecrets with the controller's newest key", false)
     .addOption(new Option("--rotate", "deprecated alias of --re-encrypt").default(false).hideHelp())
     .option("--recovery-unseal", "unseal the input offline with --recovery-private-key (same as `sigil unseal`)", false)
-    .option("--recovery-private-key <files>", "private key files (PEM or key Secret backups), comma separated or repeated", collect, []);
+    .option("--recovery-private-key <files>", "private key files (PEM or key Secret backups), comma separated or repeated", collect, [])
+    .option("--max-input-size <size>", "refuse a Secret input larger than this, e.g. 16MiB (Sigil; default 8MiB; SealedSecret input: 32MiB)");
 }
 
 /** `sigil seal` with the given dependencies. */

@@ -4,12 +4,12 @@
  * atomically, and only when the command succeeds.
  */
 import { randomBytes } from "node:crypto";
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, extname, isAbsolute, join, resolve } from "node:path";
-import { SigilError } from "../../../core/index.js";
+import { SigilError, UNSEAL_MAX_INPUT_BYTES } from "../../../core/index.js";
 import { parseOutputFormat } from "../../../decrypt/sealed-secrets/index.js";
 import type { OutputFormat } from "../../../decrypt/sealed-secrets/index.js";
-import { readAll } from "../../context.js";
+import { readAtMost } from "../../context.js";
 import type { CliContext } from "../../context.js";
 
 /** A path the user gave, resolved against the command's working directory (never `process.cwd()`). */
@@ -34,10 +34,24 @@ export async function readUserFile(path: string, flag: string): Promise<Buffer> 
   }
 }
 
-/** The input text: `-f FILE`, or stdin. */
-export async function readInput(ctx: CliContext, file: string | undefined): Promise<{ text: string; source: string }> {
-  if (file !== undefined && file !== "") return { text: (await readUserFile(file, "-f")).toString("utf8"), source: file };
-  return { text: (await readAll(ctx.stdin)).toString("utf8"), source: "<stdin>" };
+/**
+ * The input text: `-f FILE`, or stdin. Nothing over `maxBytes` is read into
+ * memory (the default covers SealedSecrets; `seal` passes its own limit).
+ * @throws SigilError `input.too_large` naming the file or `<stdin>`; `input.not_found`.
+ */
+export async function readInput(ctx: CliContext, file: string | undefined, maxBytes: number = UNSEAL_MAX_INPUT_BYTES): Promise<{ text: string; source: string }> {
+  if (file !== undefined && file !== "") {
+    const size = await stat(file).then((s) => s.size, () => 0);
+    if (size > maxBytes) throw tooLarge(file, `the input is ${size} bytes, more than`, maxBytes);
+    return { text: (await readUserFile(file, "-f")).toString("utf8"), source: file };
+  }
+  const bytes = await readAtMost(ctx.stdin, maxBytes + 1);
+  if (bytes.length > maxBytes) throw tooLarge("<stdin>", "the input is more than", maxBytes);
+  return { text: bytes.toString("utf8"), source: "<stdin>" };
+}
+
+function tooLarge(subject: string, what: string, limit: number): SigilError {
+  return new SigilError("input.too_large", `${what} the limit of ${limit} bytes (raise it with --max-input-size)`, { subject });
 }
 
 /**

@@ -3,7 +3,7 @@
  * values (`--raw`), and merging into an existing file (`--merge-into`).
  */
 import type { KeyObject } from "node:crypto";
-import { SigilError } from "../../../core/index.js";
+import { SigilError, SEAL_MAX_INPUT_BYTES } from "../../../core/index.js";
 import {
   formatObject,
   mergeIntoText,
@@ -20,6 +20,7 @@ import {
 import type { OutputFormat, Scope, SealedSecretObject, SecretObject } from "../../../decrypt/sealed-secrets/index.js";
 import type { CliContext } from "../../context.js";
 import { readAll } from "../../context.js";
+import { parseByteSize } from "../decrypt/size.js";
 import { outputFormat, readInput, readUserFile, replaceFile } from "./io.js";
 import type { Output } from "./io.js";
 import type { SealFlags } from "./options.js";
@@ -38,7 +39,8 @@ interface Overrides {
 
 /** Read the input Secrets and seal each one (kubeseal's `Seal`). */
 async function sealInput(flags: SealFlags, ctx: CliContext, publicKey: KeyObject, overrides: Overrides): Promise<SealedSecretObject[]> {
-  const input = await readInput(ctx, flags.secretFile);
+  const limit = flags.maxInputSize === undefined ? SEAL_MAX_INPUT_BYTES : parseByteSize(flags.maxInputSize, "--max-input-size");
+  const input = await readInput(ctx, flags.secretFile, limit);
   const docs = parseManifests(input.text, input.source);
   if (docs.length === 0) throw new SigilError("input.invalid", "no secrets found; make sure the input is a valid, UTF-8 encoded Secret", { subject: input.source });
   const scope = flagScope(flags);

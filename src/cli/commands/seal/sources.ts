@@ -11,7 +11,7 @@ import { directControllerApi, serviceProxyControllerApi } from "./controller.js"
 import type { ControllerApi } from "./controller.js";
 import type { HttpClient } from "./http.js";
 import { readUserFile } from "./io.js";
-import { apiTarget, contextNamespace, loadKubeConfig } from "./kube.js";
+import { apiClient, contextNamespace } from "./kube.js";
 import type { SealFlags } from "./options.js";
 
 /** What the seal command gets injected. */
@@ -32,8 +32,7 @@ function isFilename(value: string): boolean {
  */
 export async function controllerFor(flags: SealFlags, ctx: CliContext, deps: SealDeps): Promise<ControllerApi> {
   if (flags.controllerUrl !== undefined && flags.controllerUrl !== "") return directControllerApi(flags.controllerUrl, deps.http);
-  const kc = await loadKubeConfig(flags, ctx.env);
-  return serviceProxyControllerApi(await apiTarget(kc), flags.controllerNamespace, flags.controllerName, deps.http);
+  return serviceProxyControllerApi(await apiClient(flags, ctx.env), flags.controllerNamespace, flags.controllerName);
 }
 
 /**
@@ -55,7 +54,10 @@ export async function openCertificate(flags: SealFlags, ctx: CliContext, deps: S
 }
 
 /** The namespace to fill in and whether `--namespace` set it explicitly (kubeseal's clientConfig.Namespace()). */
-export async function resolveNamespace(flags: SealFlags, ctx: CliContext): Promise<{ namespace: string; explicit: boolean }> {
-  if (flags.namespace !== undefined && flags.namespace !== "") return { namespace: flags.namespace, explicit: true };
-  return { namespace: contextNamespace(await loadKubeConfig(flags, ctx.env)) ?? "default", explicit: false };
+export function resolveNamespace(flags: SealFlags, ctx: CliContext): Promise<{ namespace: string; explicit: boolean }> {
+  if (flags.namespace !== undefined && flags.namespace !== "") return Promise.resolve({ namespace: flags.namespace, explicit: true });
+  // A throw inside the executor becomes the rejection.
+  return new Promise((resolve) => {
+    resolve({ namespace: contextNamespace(flags, ctx.env) ?? "default", explicit: false });
+  });
 }

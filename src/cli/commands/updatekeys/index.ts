@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 import type { Interface } from "node:readline";
 import type { Command } from "commander";
 import { SigilError, describeError } from "../../../core/index.js";
-import { compileRe2, creationRuleSettings, matchCreationRule, parseFormat, requireUsableKeys, updateKeysFile } from "../../../decrypt/index.js";
+import { DEFAULT_MAX_ENCRYPTED_BYTES, compileRe2, creationRuleSettings, matchCreationRule, parseFormat, requireUsableKeys, updateKeysFile } from "../../../decrypt/index.js";
 import type { CreationRuleSettings, SopsFormat, StoreOptions } from "../../../decrypt/index.js";
 import type { CliContext } from "../../context.js";
 import { buildProviderRegistry } from "../../../providers/index.js";
@@ -122,7 +122,7 @@ function asker(ctx: CliContext): { ask: (q: string) => Promise<string>; close: (
 }
 
 async function runUpdateKeys(ctx: CliContext, paths: string[], flags: UpdateKeysFlags): Promise<void> {
-  const limit = maxInputBytes(ctx, flags);
+  const limit = maxInputBytes(ctx, flags, DEFAULT_MAX_ENCRYPTED_BYTES);
   const config = await loadCliSopsConfig(ctx, flags.config);
   if (config?.config.creationRules === undefined) throw new SigilError("config.invalid", "no .sops.yaml with creation_rules was found (use --config)", { subject: config?.path });
   checkPathRegexes(config);

@@ -1,5 +1,5 @@
 /**
- * Decryption (§A.14): parse, take out the metadata, recover the data key,
+ * Decryption (docs/formats.md#a14-decrypt-and-encrypt-step-by-step): parse, take out the metadata, recover the data key,
  * decrypt every encrypted leaf while hashing the MAC, and verify the MAC
  * before anything is returned.
  */
@@ -19,7 +19,7 @@ import { walkBranches } from "../tree/walk.js";
 import { recoverDataKey } from "./datakey.js";
 import { openEncrypted } from "./open.js";
 import type { OpenedFile } from "./open.js";
-import { defaultCommonOptions } from "./options.js";
+import { DEFAULT_MAX_ENCRYPTED_BYTES, defaultCommonOptions } from "./options.js";
 import type { CommonOptions } from "./options.js";
 
 export interface DecryptOptions extends CommonOptions {
@@ -33,7 +33,7 @@ export interface DecryptOptions extends CommonOptions {
 }
 
 export function defaultDecryptOptions(registry: ProviderRegistry): DecryptOptions {
-  return { ...defaultCommonOptions(registry), dangerouslySkipMacCheck: false, outputFormat: undefined };
+  return { ...defaultCommonOptions(registry), maxInputBytes: DEFAULT_MAX_ENCRYPTED_BYTES, dangerouslySkipMacCheck: false, outputFormat: undefined };
 }
 
 /** A decrypted file. */

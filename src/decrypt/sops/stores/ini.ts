@@ -1,5 +1,5 @@
 /**
- * The INI store (§A.11.5), reading and writing as gopkg.in/ini.v1 does with
+ * The INI store (docs/formats.md#a115-ini), reading and writing as gopkg.in/ini.v1 does with
  * the options sops uses: sections (the implicit `DEFAULT` first), `=`/`:`
  * delimiters, `;`/`#` comments attached to the next key (inline comments
  * too), `"""…"""` and backquoted values, surrounding quotes trimmed,
