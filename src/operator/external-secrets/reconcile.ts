@@ -85,7 +85,9 @@ async function sync(deps: EsReconcileDeps, es: ExternalSecret, name: string, exi
   };
   let data: ByteMap;
   try {
-    const forced = (es.status?.syncedResourceVersion ?? "") !== resourceVersionOf(es.metadata);
+    // A spec or metadata change (force-sync) after a sync must see current data; a first sync may share a recent read.
+    const synced = es.status?.syncedResourceVersion ?? "";
+    const forced = synced !== "" && synced !== resourceVersionOf(es.metadata);
     const fetched = await fetchProviderData(es, storeResolver(deps, es, forced));
     for (const msg of fetched.missing) deps.event(es, "Normal", EVENT_MISSING_PROVIDER_SECRET, msg);
     data = fetched.data;
