@@ -102,7 +102,7 @@ export function createOperatorCommand(deps: Partial<OperatorCommandDeps> = {}): 
     register(program: Command, ctx: CliContext): void {
       program
         .command("operator")
-        .description("run Sigil's controllers (today: the bitnami-compatible Sealed Secrets controller) until SIGTERM; SIGUSR1 makes a new sealing key")
+        .description("run Sigil's controllers (Sealed Secrets, ExternalSecrets; --controllers) until SIGTERM; SIGUSR1 makes a new sealing key")
         .option("--controllers <list>", `comma-separated controllers to run (known: ${DEFAULT_CONTROLLERS})`, DEFAULT_CONTROLLERS)
         .option("--health-addr <host:port>", "address of /healthz and /readyz ('' = none)", "")
         .option("--shutdown-timeout <duration>", "at SIGTERM, how long running reconciles may take to finish", "30s")
