@@ -88,6 +88,18 @@ describePeers("server-side apply against a real API server", () => {
     expect((await client.get<{ data: { key: string } }>(`/api/v1/namespaces/${ns}/configmaps/c`))?.data.key).toBe("ours");
   });
 
+  it("writes nothing of a call when one of its objects fails", async () => {
+    const { client, userAgent, manager: m, ns } = await fresh();
+    const cm = (name: string, value: string): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: ns }, data: { key: value } }) as KubeObject;
+    await m.apply([cm("taken", "theirs")], { fieldManager: "someone-else" });
+    const mark = kubeAuditMark();
+    // "a-new" sorts before "taken": it is diffed first, and still not written.
+    const err: unknown = await m.apply([cm("a-new", "x"), cm("taken", "ours")], { fieldManager: "sigil-test" }).catch((e: unknown) => e);
+    expect(isSigilError(err, "apply.conflict")).toBe(true);
+    expect(await client.get(`/api/v1/namespaces/${ns}/configmaps/a-new`)).toBeUndefined();
+    expect(writes((await kubeAuditSince(mark, client)).filter((e) => e.userAgent === userAgent))).toEqual([]);
+  });
+
   it("dry-run reports what would happen and writes nothing", async () => {
     const { client, userAgent, manager: m, ns } = await fresh();
     const mark = kubeAuditMark();
@@ -112,6 +124,17 @@ describePeers("server-side apply against a real API server", () => {
     const after = await client.get<KubeObject & { data: { k: string } }>(`/api/v1/namespaces/${ns}/secrets/frozen`);
     expect(after?.metadata?.uid).not.toBe(before?.metadata?.uid);
     expect(Buffer.from(after?.data.k ?? "", "base64").toString()).toBe(`${CANARY}-2`);
+  });
+
+  it("reports an object the API server rejects as apply.invalid without the rejected value", async () => {
+    const { manager: m, ns } = await fresh();
+    // A label value over 63 characters: the API server quotes it after "Invalid value:".
+    const value = `${CANARY}-${"x".repeat(70)}`;
+    const cm = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bad", namespace: ns, labels: { l: value } }, data: {} } as KubeObject;
+    const err: unknown = await m.apply([cm], { fieldManager: "sigil-test" }).catch((e: unknown) => e);
+    expect(isSigilError(err, "apply.invalid")).toBe(true);
+    expect((err as Error).message).toContain("must be no more than 63 characters");
+    expect(JSON.stringify({ message: (err as Error).message, cause: String((err as Error).cause) })).not.toContain(CANARY);
   });
 
   it("skips objects annotated ssa: Ignore, and ssa: IfNotPresent once they exist", async () => {

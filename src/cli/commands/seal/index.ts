@@ -12,6 +12,7 @@ import { loadKeyFiles, unsealToOutput } from "../unseal/recovery.js";
 import { reEncryptSealedSecrets, validateSealedSecrets } from "./controller-actions.js";
 import { nodeHttpClient } from "./http.js";
 import { PLAINTEXT_FILE_MODE, openOutput, optionalPath, outputFormat, userPath } from "./io.js";
+import type { Output } from "./io.js";
 import { applyEnvFlags, collect } from "./options.js";
 import type { SealFlags } from "./options.js";
 import { sealMergingInto, sealRawToOutput, sealToOutput } from "./seal-actions.js";
@@ -85,7 +86,10 @@ async function runSeal(flags: SealFlags, ctx: CliContext, deps: SealDeps): Promi
   const reEncrypt = flags.reEncrypt || flags.rotate;
   const target = reEncrypt && flags.sealedSecretFile === undefined ? flags.secretFile : flags.sealedSecretFile;
   const format = outputFormat(flags.format, target);
-  const out = openOutput(ctx, target, flags.recoveryUnseal ? PLAINTEXT_FILE_MODE : undefined);
+  if (flags.mergeInto !== undefined && flags.mergeInto !== "" && flags.sealedSecretFile !== undefined && flags.sealedSecretFile !== "") {
+    throw new SigilError("input.conflicting_flags", "cannot use --merge-into and -w/--sealed-secret-file together: --merge-into rewrites its own file");
+  }
+  const out = await openOutput(ctx, target, flags.recoveryUnseal ? PLAINTEXT_FILE_MODE : undefined);
   if (flags.recoveryUnseal) {
     await unsealToOutput(ctx, flags.secretFile, await loadKeyFiles(flags.recoveryPrivateKey, buildProviderRegistry(ctx.env)), format, out);
   } else if (flags.validate) {
@@ -98,7 +102,7 @@ async function runSeal(flags: SealFlags, ctx: CliContext, deps: SealDeps): Promi
   await out.commit();
 }
 
-async function sealWithCertificate(flags: SealFlags, ctx: CliContext, deps: SealDeps, format: ReturnType<typeof outputFormat>, out: ReturnType<typeof openOutput>): Promise<void> {
+async function sealWithCertificate(flags: SealFlags, ctx: CliContext, deps: SealDeps, format: ReturnType<typeof outputFormat>, out: Output): Promise<void> {
   const cert = await openCertificate(flags, ctx, deps);
   if (flags.fetchCert) {
     out.write(cert.pem);

@@ -20,6 +20,7 @@ import {
 import type { OutputFormat, Scope, SealedSecretObject, SecretObject } from "../../../decrypt/sealed-secrets/index.js";
 import type { CliContext } from "../../context.js";
 import { readAll } from "../../context.js";
+import { checkOutputTarget } from "../../shared/index.js";
 import { parseByteSize } from "../decrypt/size.js";
 import { outputFormat, readInput, readUserFile, replaceFile } from "./io.js";
 import type { Output } from "./io.js";
@@ -106,6 +107,7 @@ export async function sealRawToOutput(flags: SealFlags, ctx: CliContext, publicK
  * Without `-o`, the file keeps its own format (kubeseal would switch it to JSON).
  */
 export async function sealMergingInto(flags: SealFlags, ctx: CliContext, publicKey: KeyObject, file: string): Promise<void> {
+  await checkOutputTarget(file);
   const text = (await readUserFile(file, "--merge-into")).toString("utf8");
   const [doc, ...rest] = parseManifests(text, file);
   if (doc === undefined || rest.length > 0) throw new SigilError("input.invalid", "--merge-into needs a file with exactly one SealedSecret", { subject: file });
@@ -118,5 +120,5 @@ export async function sealMergingInto(flags: SealFlags, ctx: CliContext, publicK
   let merged = text;
   const format = flags.format === undefined ? undefined : outputFormat(flags.format, undefined);
   for (const update of sealed) merged = mergeIntoText(merged, update, file, format);
-  await replaceFile(file, merged);
+  await replaceFile(ctx, file, merged);
 }

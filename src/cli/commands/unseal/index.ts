@@ -32,7 +32,7 @@ export const UNSEAL_COMMAND: CommandModule = {
       .action(async (flags: UnsealFlags) => {
         const ring = await loadKeyFiles(flags.privateKey.map((f) => userPath(ctx, f)), buildProviderRegistry(ctx.env));
         const output = optionalPath(ctx, flags.output);
-        const out = openOutput(ctx, output, PLAINTEXT_FILE_MODE);
+        const out = await openOutput(ctx, output, PLAINTEXT_FILE_MODE);
         await unsealToOutput(ctx, optionalPath(ctx, flags.secretFile), ring, outputFormat(flags.format, output), out);
         await out.commit();
       });
