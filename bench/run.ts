@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- <name…>`: run benchmarks side by side with the peer tools
- * and write their sections of docs/benchmarks.md. Names: sops, sealed-secrets, startup, reconcile.
+ * and write their sections of docs/benchmarks.md. Names: sops, sealed-secrets, external-secrets, startup, reconcile.
  */
 import { up } from "../test/env/env.js";
 import { runReconcileBench } from "./reconcile/run.js";
@@ -13,6 +13,11 @@ const BENCHES: Record<string, () => Promise<void>> = {
   "sealed-secrets": async () => {
     await up();
     await runSealedSecretsBench({ quick: process.env["SIGIL_BENCH_QUICK"] === "1" });
+  },
+  // Sigil's externalsecrets controller against the real ESO controller (SIGIL_BENCH_ES_N ExternalSecrets, default 300)
+  "external-secrets": async () => {
+    await up();
+    await import("./external-secrets/run.js");
   },
   // needs no running environment, only the sops binary
   startup: () => runStartupBench(),
