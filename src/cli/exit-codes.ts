@@ -31,6 +31,7 @@ const BY_CODE: Partial<Record<ErrorCode, number>> = {
   "provider.unreachable": 128,
   "provider.denied": 128,
   "provider.not_configured": 111, // sops: NoEncryptionKeyFound
+  "sync.drift_found": 4, // sigil sync --dry-run: the cluster differs from the source
 };
 
 /** The process exit status for an error code. */

@@ -80,6 +80,8 @@ export const ERROR_CODES = [
   "es.template_failed",
   "es.template_unsupported",
   "es.secret_conflict",
+  "es.secret_owned",
+  "es.secret_immutable",
   // operator
   "operator.start_failed",
   // reconciler (src/reconcile)
@@ -99,6 +101,7 @@ export const ERROR_CODES = [
   "inventory.unsupported_version",
   "prune.failed",
   "health.timeout",
+  "sync.drift_found",
   "operator.unknown_controller",
 ] as const;
 

@@ -95,4 +95,5 @@ export const COMMANDS: readonly LazyCommand[] = [
     rootOptions: addSopsGlobalOptions,
     load: async () => (await import("./updatekeys/index.js")).UPDATEKEYS_COMMAND,
   },
+  { name: "sync", term: "sync [options]", description: "apply a path of a Git repository or directory to the cluster once: render, decrypt, server-side apply, prune", load: async () => (await import("./sync/index.js")).SYNC_COMMAND },
 ];

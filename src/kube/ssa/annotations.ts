@@ -11,8 +11,16 @@ export const PRUNE_ANNOTATION = "kustomize.toolkit.fluxcd.io/prune";
 /** `kustomize.toolkit.fluxcd.io/force: enabled` recreates the object when an immutable field changes. */
 export const FORCE_ANNOTATION = "kustomize.toolkit.fluxcd.io/force";
 
+/** Sigil's own equivalents of the `ssa` and `prune` annotations (same values, same meaning). */
+export const SIGIL_SSA_ANNOTATION = "gitops.sigil.dev/ssa";
+export const SIGIL_PRUNE_ANNOTATION = "gitops.sigil.dev/prune";
+
+const SIGIL_EQUIVALENT: Readonly<Record<string, string>> = { [SSA_ANNOTATION]: SIGIL_SSA_ANNOTATION, [PRUNE_ANNOTATION]: SIGIL_PRUNE_ANNOTATION };
+
+/** The annotation's value, Flux's name first, then Sigil's equivalent. */
 function annotation(object: KubeObject | undefined, key: string): string | undefined {
-  return object?.metadata?.annotations?.[key];
+  const sigil = SIGIL_EQUIVALENT[key];
+  return object?.metadata?.annotations?.[key] ?? (sigil === undefined ? undefined : object?.metadata?.annotations?.[sigil]);
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Server-side apply as a library: apply, diff, delete and wait, with change sets. See `docs/kube.md`. */
-export { FORCE_ANNOTATION, PRUNE_ANNOTATION, SSA_ANNOTATION, applySkipReason, deleteSkipReason } from "./annotations.js";
+export { FORCE_ANNOTATION, PRUNE_ANNOTATION, SIGIL_PRUNE_ANNOTATION, SIGIL_SSA_ANNOTATION, SSA_ANNOTATION, applySkipReason, deleteSkipReason } from "./annotations.js";
 export { formatChangeSet, summarize } from "./changeset.js";
 export type { ChangeAction, ChangeSetEntry, KeyChange, ObjectDiff } from "./changeset.js";
 export { conflictDetails } from "./errors.js";

@@ -1,7 +1,8 @@
 /**
  * A kustomization, built by the real `kustomize` binary (as Argo CD does).
- * SOPS-encrypted files used by `secretGenerator` are decrypted into a
- * private copy of the repository (0700, files 0600) that is removed right
+ * SOPS-encrypted files used by `secretGenerator` (and encrypted manifest
+ * files, so their MAC is checked over the bytes in Git before kustomize
+ * reformats them) are decrypted into a private copy of the repository (0700, files 0600) that is removed right
  * after the build; the checkout itself is never written.
  */
 import { execFile } from "node:child_process";
@@ -9,11 +10,13 @@ import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { SigilError, redact } from "../../core/index.js";
+import { looksEncrypted } from "../../decrypt/index.js";
 import type { SopsDecryptor } from "../../decrypt/index.js";
 import { parseManifests } from "./documents.js";
 import { inspectKustomizations } from "./kustomization.js";
 import type { GeneratorFile } from "./kustomization.js";
 import { repoRelative, resolveInside } from "./paths.js";
+import { listManifestFiles } from "./plain.js";
 import type { Manifest, RenderLimits } from "./types.js";
 
 const run = promisify(execFile);
@@ -27,9 +30,14 @@ export interface KustomizeOptions {
   readonly sops: SopsDecryptor | undefined;
 }
 
-async function encryptedGenerators(root: string, gens: readonly GeneratorFile[], sops: SopsDecryptor | undefined, limits: RenderLimits): Promise<GeneratorFile[]> {
+/** secretGenerator files, and every manifest file of the repository, that are SOPS-encrypted. */
+async function encryptedFiles(root: string, gens: readonly GeneratorFile[], sops: SopsDecryptor | undefined, limits: RenderLimits): Promise<GeneratorFile[]> {
   const out: GeneratorFile[] = [];
-  for (const g of gens) {
+  const manifests = (await listManifestFiles(root, root)).map((f) => ({ path: repoRelative(root, f), env: false }));
+  const seen = new Set<string>();
+  for (const g of [...gens, ...manifests]) {
+    if (seen.has(g.path)) continue;
+    seen.add(g.path);
     let bytes: Buffer;
     try {
       bytes = await readFile(await resolveInside(root, g.path));
@@ -38,7 +46,7 @@ async function encryptedGenerators(root: string, gens: readonly GeneratorFile[],
     }
     if (bytes.byteLength > limits.maxFileBytes) throw new SigilError("render.too_large", "the generator file is too large", { subject: g.path });
     const probe = { path: g.path, bytes, format: g.env ? ("dotenv" as const) : undefined };
-    if (sops?.matches(probe) ?? bytes.includes("ENC[AES256_GCM,")) out.push(g);
+    if (looksEncrypted(probe)) out.push(g);
   }
   return out;
 }
@@ -73,7 +81,7 @@ async function build(bin: string, dir: string, subject: string, opts: KustomizeO
 export async function renderKustomize(root: string, dir: string, opts: KustomizeOptions): Promise<Manifest[]> {
   const rel = repoRelative(root, dir) || ".";
   const subject = `kustomize build ${rel}`;
-  const encrypted = await encryptedGenerators(root, await inspectKustomizations(root, opts.limits.maxFileBytes), opts.sops, opts.limits);
+  const encrypted = await encryptedFiles(root, await inspectKustomizations(root, opts.limits.maxFileBytes), opts.sops, opts.limits);
   if (encrypted.length === 0) return parseManifests(await build(opts.bin, dir, subject, opts), subject, opts.limits);
   const copy = await mkdtemp(join(opts.tmpDir, "sigil-kustomize-"));
   try {

@@ -6,6 +6,7 @@
 import { lstat, readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { SigilError } from "../../core/index.js";
+import { looksEncrypted } from "../../decrypt/index.js";
 import { parseManifests } from "./documents.js";
 import { repoRelative, resolveInside } from "./paths.js";
 import type { Manifest, RenderLimits } from "./types.js";
@@ -46,7 +47,9 @@ export async function renderPlain(root: string, dir: string, limits: RenderLimit
     total += size;
     if (size > limits.maxFileBytes) throw new SigilError("render.too_large", `the file is larger than ${limits.maxFileBytes} bytes`, { subject });
     if (total > limits.maxTotalBytes) throw new SigilError("render.too_large", `the manifests are larger than ${limits.maxTotalBytes} bytes in all`, { subject });
-    out.push(...parseManifests(await readFile(file, "utf8"), subject, limits));
+    const bytes = await readFile(file);
+    const encrypted = looksEncrypted({ path: subject, bytes });
+    for (const m of parseManifests(bytes.toString("utf8"), subject, limits)) out.push(encrypted ? { ...m, encryptedFile: bytes } : m);
     if (out.length > limits.maxDocuments) throw new SigilError("render.too_large", `more than ${limits.maxDocuments} objects`, { subject });
   }
   return out;

@@ -18,6 +18,8 @@ export interface Manifest {
   readonly object: KubeObject;
   /** Repository-relative file it came from (`kustomize build <path>` for kustomize output). */
   readonly source: string;
+  /** The whole file, when it is SOPS-encrypted: the decrypt step verifies the MAC over these exact bytes. */
+  readonly encryptedFile?: Uint8Array | undefined;
 }
 
 export interface RenderLimits {

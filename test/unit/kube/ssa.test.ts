@@ -5,6 +5,7 @@ import {
   applySkipReason,
   changedPaths,
   conflictDetails,
+  deleteSkipReason,
   hasDrifted,
   objectDiff,
   readiness,
@@ -158,9 +159,20 @@ describe("Flux annotations", () => {
     { reason: "IfNotPresent when the object exists", desired: { "kustomize.toolkit.fluxcd.io/ssa": "IfNotPresent" }, liveAnn: {}, exists: true, skipped: true },
     { reason: "IfNotPresent when it does not exist", desired: { "kustomize.toolkit.fluxcd.io/ssa": "IfNotPresent" }, liveAnn: {}, exists: false, skipped: false },
     { reason: "Override (the default)", desired: { "kustomize.toolkit.fluxcd.io/ssa": "Override" }, liveAnn: {}, exists: true, skipped: false },
+    { reason: "Sigil's gitops.sigil.dev/ssa: Ignore", desired: { "gitops.sigil.dev/ssa": "Ignore" }, liveAnn: {}, exists: true, skipped: true },
+    { reason: "Sigil's gitops.sigil.dev/ssa: IfNotPresent when the object exists", desired: { "gitops.sigil.dev/ssa": "IfNotPresent" }, liveAnn: {}, exists: true, skipped: true },
   ])("$reason", ({ desired, liveAnn, exists, skipped }) => {
     const d: KubeObject = { ...live, metadata: { name: "c", annotations: desired } };
     const l: KubeObject | undefined = exists ? { ...live, metadata: { name: "c", annotations: liveAnn } } : undefined;
     expect(applySkipReason(d, l) !== undefined).toBe(skipped);
+  });
+
+  it.each([
+    { reason: "Flux's prune: disabled on the live object", ann: { "kustomize.toolkit.fluxcd.io/prune": "disabled" }, skipped: true },
+    { reason: "Sigil's gitops.sigil.dev/prune: disabled on the live object", ann: { "gitops.sigil.dev/prune": "disabled" }, skipped: true },
+    { reason: "no annotation", ann: {}, skipped: false },
+  ])("delete: $reason", ({ ann, skipped }) => {
+    const l: KubeObject = { ...live, metadata: { name: "c", annotations: ann } };
+    expect(deleteSkipReason({ ...live }, l) !== undefined).toBe(skipped);
   });
 });

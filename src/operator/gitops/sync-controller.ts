@@ -1,0 +1,168 @@
+/**
+ * The `syncs` controller: reconcile each Sync with `reconcile()` whenever
+ * its spec, its GitSource's artifact or `requestedAt` changes, at its
+ * interval, and whenever a managed object drifts (selfHeal), reporting
+ * status and one Event per reconcile.
+ */
+import { SigilError, describeError } from "../../core/index.js";
+import type { Logger } from "../../core/index.js";
+import { sopsDecryptor } from "../../decrypt/index.js";
+import { ResourceManager, SECRETS, resourcePath, splitKey } from "../../kube/index.js";
+import type { ChangeSetEntry, KubeClient, SecretObject } from "../../kube/index.js";
+import { ReconcileLoop } from "../../kube/runtime/index.js";
+import type { Controller, ControllerContext, EventRecorder, StopOptions, WorkResult } from "../../kube/runtime/index.js";
+import type { KeySecret, ProviderRegistry } from "../../providers/index.js";
+import { FLUX_REQUESTED_AT_ANNOTATION, REQUESTED_AT_ANNOTATION, entryId, loadSealingKeys, parseGoDuration, readInventory, reconcile } from "../../reconcile/index.js";
+import type { DriftEntry, Sync, SyncPlan } from "../../reconcile/index.js";
+import type { ArtifactStore } from "./artifacts.js";
+import { DriftWatcher } from "./drift.js";
+import type { DriftEvent } from "./drift.js";
+import { SYNCS, condition, patchStatus } from "./status.js";
+import { syncEvent, syncStatus } from "./sync-status.js";
+
+export const SYNCS_CONTROLLER = "syncs";
+
+export interface SyncControllerOptions {
+  readonly client: KubeClient;
+  readonly store: ArtifactStore;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  /** Key providers from a decryption Secret (Flux's key names); undefined = the Sync names none. */
+  readonly providersFor: (secret: KeySecret | undefined) => ProviderRegistry;
+  /** Where the sealing keys are (Inline SealedSecrets). */
+  readonly sealingKeyNamespace: string;
+  readonly kustomizeBin: string;
+}
+
+function requestedAt(s: Sync): string | undefined {
+  return s.metadata.annotations?.[REQUESTED_AT_ANNOTATION] ?? s.metadata.annotations?.[FLUX_REQUESTED_AT_ANNOTATION];
+}
+
+function planOf(s: Sync): SyncPlan {
+  const ns = s.metadata.namespace ?? "default";
+  return {
+    path: s.spec.path ?? "./", targetNamespace: s.spec.targetNamespace, defaultNamespace: s.spec.targetNamespace ?? ns, prune: s.spec.prune !== false, allowEmpty: s.spec.allowEmpty === true,
+    force: s.spec.force === true, wait: s.spec.wait === true, healthChecks: s.spec.healthChecks ?? [], timeoutMs: parseGoDuration(s.spec.timeout ?? "5m", "spec.timeout"),
+    sealedSecrets: s.spec.sealedSecrets ?? "Controller", dryRun: false, owner: { name: s.metadata.name, namespace: ns },
+  };
+}
+
+export class SyncController implements Controller {
+  readonly name = SYNCS_CONTROLLER;
+  readonly #opts: SyncControllerOptions;
+  readonly #loop: ReconcileLoop<Sync>;
+  readonly #manager: ResourceManager;
+  readonly #drift: DriftWatcher;
+  readonly #driftLog = new Map<string, DriftEntry[]>();
+  /** Syncs queued because a managed object changed: their next reconcile's writes are recorded as corrected drift. */
+  readonly #healing = new Set<string>();
+  #ctx: ControllerContext | undefined;
+  #events: EventRecorder | undefined;
+
+  constructor(options: SyncControllerOptions) {
+    this.#opts = options;
+    this.#manager = new ResourceManager({ client: options.client });
+    this.#drift = new DriftWatcher(() => this.#ctx?.informers, this.#manager.mapper, (e) => { this.#onDrift(e); }, options.logger);
+    this.#loop = new ReconcileLoop<Sync>({
+      name: SYNCS_CONTROLLER,
+      primary: { resource: SYNCS, changed: (a, b) => a.metadata.generation !== b.metadata.generation || requestedAt(a) !== requestedAt(b) },
+      reconcile: (key, s) => this.#reconcile(key, s),
+    });
+    options.store.onChange = (gsKey) => {
+      const { namespace, name } = splitKey(gsKey);
+      for (const key of this.#loop.keys()) {
+        const s = this.#loop.get(key);
+        if (s?.metadata.namespace === namespace && s.spec.sourceRef.name === name) this.#loop.enqueue(key);
+      }
+    };
+  }
+
+  async start(ctx: ControllerContext): Promise<void> {
+    this.#ctx = ctx;
+    this.#events = ctx.events("sigil-sync");
+    await this.#loop.start(ctx);
+  }
+
+  idle(): Promise<void> {
+    return this.#loop.idle();
+  }
+
+  stop(options: StopOptions): Promise<void> {
+    return this.#loop.stop(options);
+  }
+
+  /** A managed object changed or went away: selfHeal reconciles now; detect-only checks with a dry run and reports. */
+  #onDrift(e: DriftEvent): void {
+    const s = this.#loop.get(e.syncKey);
+    if (s === undefined || s.spec.suspend === true || !(s.status?.inventory?.entries ?? []).some((x) => x.id === e.id)) return;
+    if (s.spec.selfHeal !== false) {
+      this.#healing.add(e.syncKey);
+      this.#loop.enqueue(e.syncKey);
+    } else void this.#detect(e.syncKey, s);
+  }
+
+  #record(key: string, id: string, change: "Modified" | "Deleted", corrected: boolean): DriftEntry[] {
+    const log = [...(this.#driftLog.get(key) ?? []), { id, change, detectedAt: this.#opts.now().toISOString(), corrected }].slice(-100);
+    this.#driftLog.set(key, log);
+    this.#opts.logger.info(corrected ? "drift: correcting" : "drift: detected (selfHeal off)", { sync: key, object: id, change });
+    return log;
+  }
+
+  #recordChange(key: string, c: ChangeSetEntry, corrected: boolean): DriftEntry[] {
+    return this.#record(key, entryId({ apiVersion: c.apiVersion, kind: c.kind, name: c.name, namespace: c.namespace ?? "" }), c.action === "created" ? "Deleted" : "Modified", corrected);
+  }
+
+  async #detect(key: string, s: Sync): Promise<void> {
+    const artifact = this.#opts.store.get(`${s.metadata.namespace ?? "default"}/${s.spec.sourceRef.name}`);
+    if (artifact === undefined) return;
+    try {
+      const registry = await this.#providers(s);
+      const sops = sopsDecryptor({ registry });
+      const dry = await reconcile({ ...planOf(s), dryRun: true }, readInventory(s.status?.inventory), {
+        source: () => Promise.resolve(artifact), manager: this.#manager, render: { kustomizeBin: this.#opts.kustomizeBin, sops }, decrypt: { sops, sealingKeys: () => loadSealingKeys(this.#opts.client, this.#opts.sealingKeyNamespace, registry) },
+      });
+      const drifted = dry.changes.filter((c) => c.action === "configured" || c.action === "created");
+      if (drifted.length === 0) return;
+      let log: DriftEntry[] = [];
+      for (const c of drifted) log = this.#recordChange(key, c, false);
+      const { namespace, name } = splitKey(key);
+      await patchStatus(this.#opts.client, SYNCS, namespace, name, { drift: { lastDetectedAt: log.at(-1)?.detectedAt, objects: log } });
+    } catch (err) {
+      this.#opts.logger.warn("drift check failed", { sync: key, error: describeError(err) });
+    }
+  }
+
+  async #providers(s: Sync): Promise<ProviderRegistry> {
+    const name = s.spec.decryption?.secretRef?.name;
+    if (name === undefined) return this.#opts.providersFor(undefined);
+    const namespace = s.metadata.namespace ?? "default";
+    const secret = await this.#opts.client.get<SecretObject>(resourcePath(SECRETS, { namespace, name }));
+    if (secret === undefined) throw new SigilError("provider.not_configured", `the decryption Secret '${name}' does not exist`, { subject: `Sync/${namespace}/${s.metadata.name}` });
+    return this.#opts.providersFor(secret);
+  }
+
+  async #reconcile(key: string, s: Sync | undefined): Promise<WorkResult> {
+    if (s === undefined || s.spec.suspend === true) return {};
+    const { namespace, name } = splitKey(key);
+    const artifact = this.#opts.store.get(`${namespace}/${s.spec.sourceRef.name}`);
+    if (artifact === undefined) {
+      await patchStatus(this.#opts.client, SYNCS, namespace, name, { conditions: [condition(s.status?.conditions, "Ready", "False", "source.not_ready", `GitSource '${s.spec.sourceRef.name}' has no artifact yet`, this.#opts.now(), s.metadata.generation)] });
+      return { requeueAfterMs: 5000 };
+    }
+    const registry = await this.#providers(s);
+    const sops = sopsDecryptor({ registry });
+    const result = await reconcile(planOf(s), readInventory(s.status?.inventory), {
+      source: () => Promise.resolve(artifact),
+      manager: this.#manager,
+      render: { kustomizeBin: this.#opts.kustomizeBin, sops },
+      decrypt: { sops, sealingKeys: () => loadSealingKeys(this.#opts.client, this.#opts.sealingKeyNamespace, registry) },
+    });
+    if (this.#healing.delete(key)) for (const c of result.changes.filter((x) => x.action === "configured" || x.action === "created")) this.#recordChange(key, c, true);
+    await patchStatus(this.#opts.client, SYNCS, namespace, name, syncStatus(s, result, this.#driftLog.get(key) ?? [], requestedAt(s), this.#opts.now()));
+    const ev = syncEvent(result);
+    await this.#events?.record(s, ev.type, ev.reason, ev.message).catch(() => undefined);
+    await this.#drift.watchInventory(result.inventory);
+    const interval = parseGoDuration(s.spec.interval ?? "10m", "spec.interval");
+    return { requeueAfterMs: result.ok ? interval : parseGoDuration(s.spec.retryInterval ?? s.spec.interval ?? "10m", "spec.retryInterval") };
+  }
+}

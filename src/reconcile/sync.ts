@@ -1,0 +1,121 @@
+/**
+ * `reconcile()`: one Sync, start to end. It reads as the numbered list of
+ * steps in the issue; each step is one call, and a failing step ends the
+ * reconcile before the next one runs, so nothing is pruned after a failed
+ * fetch, render, decrypt or apply.
+ */
+import { SigilError, describeError } from "../core/index.js";
+import type { ChangeSetEntry, KubeObject, ResourceManager } from "../kube/index.js";
+import type { HealthCheckRef, InventoryStatus, SealedSecretsMode } from "./api/types.js";
+import { decryptManifests } from "./decrypt/index.js";
+import type { DecryptStepOptions } from "./decrypt/index.js";
+import { inventoryOf, refOf, withRetained } from "./inventory/index.js";
+import type { ObjectRef } from "./inventory/index.js";
+import { render } from "./render/index.js";
+import type { Manifest, RenderOptions } from "./render/index.js";
+import type { Artifact } from "./source/index.js";
+import { applyObjects, checkHealth } from "./steps/apply.js";
+import type { ApplyStepOptions } from "./steps/apply.js";
+import { prepareObjects } from "./steps/prepare.js";
+import { pruneObjects } from "./steps/prune.js";
+
+/** What to reconcile, from a Sync's spec or the CLI's flags. */
+export interface SyncPlan {
+  readonly path: string;
+  readonly targetNamespace: string | undefined;
+  /** Namespace of namespaced objects that name none. */
+  readonly defaultNamespace: string;
+  readonly prune: boolean;
+  readonly allowEmpty: boolean;
+  readonly force: boolean;
+  readonly wait: boolean;
+  readonly healthChecks: readonly HealthCheckRef[];
+  readonly timeoutMs: number;
+  readonly sealedSecrets: SealedSecretsMode;
+  readonly dryRun: boolean;
+  /** Written into the ownership labels of every object. */
+  readonly owner: { readonly name: string; readonly namespace: string };
+}
+
+export interface ReconcileDeps {
+  /** Step 1: the fetched revision (a GitSource's artifact, or the CLI's fetch). */
+  readonly source: () => Promise<Artifact>;
+  readonly manager: ResourceManager;
+  readonly render: Partial<RenderOptions>;
+  readonly decrypt: Partial<DecryptStepOptions>;
+}
+
+export type Stage = "fetch" | "render" | "decrypt" | "apply" | "prune" | "health";
+
+export interface ReconcileResult {
+  readonly ok: boolean;
+  readonly revision: string | undefined;
+  readonly changes: readonly ChangeSetEntry[];
+  /** The inventory to store (unchanged after an early failure). */
+  readonly inventory: InventoryStatus;
+  readonly healthy: boolean | undefined;
+  readonly stage?: Stage;
+  readonly error?: SigilError;
+}
+
+class StageError extends Error {
+  constructor(
+    readonly stage: Stage,
+    readonly error: SigilError,
+  ) {
+    super(error.message);
+  }
+}
+
+async function step<T>(stage: Stage, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw new StageError(stage, err instanceof SigilError ? err : new SigilError("internal", describeError(err), { cause: err }));
+  }
+}
+
+function refsOf(entries: readonly ChangeSetEntry[]): ObjectRef[] {
+  return entries.filter((e) => e.action !== "deleted").map((e) => ({ apiVersion: e.apiVersion, kind: e.kind, name: e.name, namespace: e.namespace ?? "" }));
+}
+
+function guardEmpty(objects: readonly Manifest[], previous: InventoryStatus, plan: SyncPlan): Promise<void> {
+  if (objects.length === 0 && previous.entries.length > 0 && plan.prune && !plan.allowEmpty) {
+    return Promise.reject(new SigilError("render.empty", `the render of '${plan.path}' is empty while ${previous.entries.length} objects are in the inventory; refusing to prune them all (set allowEmpty)`, { subject: plan.path }));
+  }
+  return Promise.resolve();
+}
+
+function desiredInventory(objects: readonly KubeObject[], plan: SyncPlan): ObjectRef[] {
+  return objects.map((o) => ({ apiVersion: o.apiVersion ?? "", kind: o.kind ?? "", name: o.metadata?.name ?? "", namespace: o.metadata?.namespace ?? plan.defaultNamespace }));
+}
+
+/**
+ * Reconcile `plan` against the cluster (see the module comment). Never throws: a failure is in the result, with its stage.
+ */
+export async function reconcile(plan: SyncPlan, previous: InventoryStatus, deps: ReconcileDeps): Promise<ReconcileResult> {
+  const applyOpts: ApplyStepOptions = { dryRun: plan.dryRun, force: plan.force, defaultNamespace: plan.defaultNamespace, timeoutMs: plan.timeoutMs };
+  let revision: string | undefined;
+  let inventory = previous;
+  let changes: ChangeSetEntry[] = [];
+  try {
+    const artifact = await step("fetch", deps.source); //                                                 1. fetch
+    revision = artifact.revision;
+    const rendered = await step("render", () => render(artifact.dir, plan.path, deps.render)); //         2. render
+    const decrypted = await step("decrypt", () => decryptManifests(rendered, { ...deps.decrypt, sealedSecrets: plan.sealedSecrets, defaultNamespace: plan.targetNamespace ?? plan.defaultNamespace })); // 3. decrypt, 4. pass through
+    await step("render", () => guardEmpty(decrypted, previous, plan));
+    const objects = await step("apply", () => prepareObjects(decrypted.map((m) => m.object), deps.manager.mapper, plan));
+    inventory = inventoryOf([...previous.entries.map(refOf), ...desiredInventory(objects, plan)]);
+    changes = await step("apply", () => applyObjects(objects, deps.manager, applyOpts)); //                  5. apply
+    inventory = inventoryOf(refsOf(changes));
+    const pruned = plan.prune ? await step("prune", () => pruneObjects(previous, inventory, deps.manager, plan.dryRun)) : undefined; // 6. prune
+    changes = [...changes, ...(pruned?.changes ?? [])];
+    inventory = withRetained(inventory, pruned?.retained ?? []);
+    if (pruned !== undefined && pruned.failures.length > 0) throw new StageError("prune", new SigilError("prune.failed", `${pruned.failures.length} deletes failed and will be retried: ${pruned.failures.join("; ")}`));
+    const healthy = await step("health", () => checkHealth(objects, plan.healthChecks, plan.wait, deps.manager, applyOpts)); // 7. health
+    return { ok: true, revision, changes, inventory: plan.dryRun ? previous : inventory, healthy };
+  } catch (err) {
+    const failure = err instanceof StageError ? err : new StageError("apply", new SigilError("internal", describeError(err), { cause: err }));
+    return { ok: false, revision, changes, inventory: plan.dryRun ? previous : inventory, healthy: failure.stage === "health" ? false : undefined, stage: failure.stage, error: failure.error };
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The `gitsources` and `syncs` controllers on the runtime's manager against
+ * the real API server: a GitSource fetched, a Sync applied with a Flux-style
+ * decryption Secret, drift (an edit, a deletion) reverted by watching,
+ * detect-only mode reporting without changing anything, requestedAt, and
+ * an Event with the counts.
+ */
+import { readFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { parse } from "yaml";
+import { Logger } from "../../../src/core/index.js";
+import type { HttpKubeClient } from "../../../src/kube/index.js";
+import { Manager } from "../../../src/kube/runtime/index.js";
+import { ProviderRegistry, buildProviderRegistryFromSecret } from "../../../src/providers/index.js";
+import { ArtifactStore, SyncController, gitSourceController } from "../../../src/operator/gitops/index.js";
+import { adminClient, createNamespace, deleteNamespace, waitFor } from "../../support/bitnami.js";
+import { createRepo } from "../../support/git.js";
+import { describePeers, peerBin, uniqueName } from "../../support/peers.js";
+import { AGE_KEY_FILE, AGE_RECIPIENT, commit, sopsEncrypt } from "../../support/reconcile.js";
+
+const CANARY = "canary-controller-41ab";
+const CRDS = ["gitops.sigil.dev_gitsources.yaml", "gitops.sigil.dev_syncs.yaml"].map((f) => fileURLToPath(new URL(`../../../crds/${f}`, import.meta.url)));
+const cm = (name: string, v: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  v: "${v}"\n`;
+const secret = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: ${CANARY}\n`;
+
+describePeers("the GitSource and Sync controllers", () => {
+  let client: HttpKubeClient;
+  let manager: Manager;
+  let cache: string;
+  const logs: string[] = [];
+  const namespaces: string[] = [];
+
+  beforeAll(async () => {
+    client = adminClient();
+    for (const file of CRDS) {
+      const crd = parse(readFileSync(file, "utf8")) as { metadata: { name: string } };
+      await client.patch(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`, crd, "apply", { fieldManager: "sigil-test", force: true });
+    }
+    for (const name of ["gitsources.gitops.sigil.dev", "syncs.gitops.sigil.dev"]) {
+      await waitFor(`${name} established`, async () => ((await client.get<{ status?: { conditions?: { type: string; status: string }[] } }>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`))?.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") === true ? true : undefined));
+    }
+    cache = mkdtempSync(join(tmpdir(), "sigil-ctrl-cache-"));
+    const logger = new Logger({ level: "debug", sink: (l) => logs.push(l) });
+    const store = new ArtifactStore();
+    manager = new Manager(client, { logger });
+    manager.add(gitSourceController({ client, store, source: { cacheDir: cache }, logger, now: () => new Date() }));
+    manager.add(new SyncController({ client, store, logger, now: () => new Date(), kustomizeBin: peerBin("kustomize"), sealingKeyNamespace: "kube-system", providersFor: (secret) => (secret === undefined ? new ProviderRegistry() : buildProviderRegistryFromSecret(secret)) }));
+    await manager.start();
+  }, 60_000);
+
+  afterAll(async () => {
+    await manager.stop();
+    await Promise.all(namespaces.map((n) => deleteNamespace(n, client)));
+    rmSync(cache, { recursive: true, force: true });
+    client.close();
+  });
+
+  async function setup(prefix: string, selfHeal: boolean): Promise<{ n: string; repo: ReturnType<typeof createRepo> }> {
+    const n = uniqueName(prefix);
+    await createNamespace(n, client);
+    namespaces.push(n);
+    const repo = createRepo(uniqueName(prefix), { "app/a.yaml": cm("a", "1"), "app/s.yaml": sopsEncrypt(secret, "s.yaml", ["--age", AGE_RECIPIENT]) });
+    await client.create(`/api/v1/namespaces/${n}/secrets`, { apiVersion: "v1", kind: "Secret", metadata: { name: "sops-keys" }, stringData: { "identity.agekey": readFileSync(AGE_KEY_FILE, "utf8") } });
+    await client.create(`/apis/gitops.sigil.dev/v1alpha1/namespaces/${n}/gitsources`, { apiVersion: "gitops.sigil.dev/v1alpha1", kind: "GitSource", metadata: { name: "repo" }, spec: { url: repo.fileUrl, ref: { branch: "main" }, interval: "1h" } });
+    await client.create(`/apis/gitops.sigil.dev/v1alpha1/namespaces/${n}/syncs`, { apiVersion: "gitops.sigil.dev/v1alpha1", kind: "Sync", metadata: { name: "app" }, spec: { sourceRef: { kind: "GitSource", name: "repo" }, path: "app", interval: "1h", selfHeal, decryption: { secretRef: { name: "sops-keys" } } } });
+    await waitFor("the Sync to be ready", async () => {
+      const s = await client.get<{ status?: { conditions?: { type: string; status: string }[] } }>(`/apis/gitops.sigil.dev/v1alpha1/namespaces/${n}/syncs/app`);
+      return s?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true ? true : undefined;
+    }, 30_000, 100);
+    return { n, repo };
+  }
+  const value = async (n: string): Promise<string | undefined> => (await client.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${n}/configmaps/a`))?.data?.["v"];
+
+  it("fetches, applies with the Flux-style decryption Secret, records status, inventory and one Event with counts", async () => {
+    const { n } = await setup("ctrl-apply", true);
+    const gs = await client.get<{ status: { artifact: { revision: string } } }>(`/apis/gitops.sigil.dev/v1alpha1/namespaces/${n}/gitsources/repo`);
+    expect(gs?.status.artifact.revision).toMatch(/^main@sha1:[0-9a-f]{40}$/);
+    const sync = await client.get<{ status: Record<string, unknown> }>(`/apis/gitops.sigil.dev/v1alpha1/namespaces/${n}/syncs/app`);
+    expect(sync?.status["lastAppliedRevision"]).toBe(gs?.status.artifact.revision);
+    expect((sync?.status["inventory"] as { entries: { id: string }[] }).entries.map((e) => e.id)).toEqual([`${n}_a__ConfigMap`, `${n}_db__Secret`]);
+    const s = await client.get<{ data: Record<string, string> }>(`/api/v1/namespaces/${n}/secrets/db`);
+    expect(Buffer.from(s?.data["password"] ?? "", "base64").toString()).toBe(CANARY);
+    const events = await client.list<{ reason: string; message: string }>(`/api/v1/namespaces/${n}/events`);
+    expect(events.items.some((e) => e.reason === "ReconciliationSucceeded" && /created 2, configured 0, unchanged 0, deleted 0/.test(e.message))).toBe(true);
+    const everything = JSON.stringify(sync) + JSON.stringify(events.items) + logs.join("\n");
+    for (const form of [CANARY, Buffer.from(CANARY).toString("base64")]) expect(everything).not.toContain(form);
+  });
+
+  it("reverts an edit and a deletion of a managed object by watching", async () => {
+    const { n } = await setup("ctrl-drift", true);
+    await client.patch(`/api/v1/namespaces/${n}/configmaps/a`, { data: { v: "edited" } }, "merge");
+    const t0 = Date.now();
+    await waitFor("the edit to be reverted", async () => ((await value(n)) === "1" ? true : undefined), 10_000, 20);
+    const revertMs = Date.now() - t0;
+    await client.delete(`/api/v1/namespaces/${n}/configmaps/a`);
+    await waitFor("the deleted object to come back", async () => ((await value(n)) === "1" ? true : undefined), 10_000, 20);
+    const sync = await client.get<{ status: { drift?: { objects?: { id: string; change: string; corrected: boolean }[] } } }>(`/apis/gitops.sigil.dev/v1alpha1/namespaces/${n}/syncs/app`);
+    await waitFor("drift in status", async () => ((await client.get<{ status: { drift?: { objects?: unknown[] } } }>(`/apis/gitops.sigil.dev/v1alpha1/namespaces/${n}/syncs/app`))?.status.drift?.objects?.length ?? 0) >= 2 ? true : undefined, 10_000, 50);
+    expect(sync).toBeDefined();
+    process.stderr.write(`drift revert took ${revertMs} ms\n`);
+  });
+
+  it("in detect-only mode reports drift in status and changes nothing", async () => {
+    const { n } = await setup("ctrl-detect", false);
+    await client.patch(`/api/v1/namespaces/${n}/configmaps/a`, { data: { v: "edited" } }, "merge");
+    await waitFor("drift reported", async () => {
+      const s = await client.get<{ status: { drift?: { objects?: { id: string; change: string; corrected?: boolean }[] } } }>(`/apis/gitops.sigil.dev/v1alpha1/namespaces/${n}/syncs/app`);
+      return s?.status.drift?.objects?.find((o) => o.id === `${n}_a__ConfigMap` && o.change === "Modified" && o.corrected === false);
+    }, 10_000, 50);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await value(n)).toBe("edited");
+  });
+
+  it("fetches and applies a new commit at once when requestedAt changes", async () => {
+    const { n, repo } = await setup("ctrl-req", true);
+    commit(repo, { "app/a.yaml": cm("a", "2") });
+    await client.patch(`/apis/gitops.sigil.dev/v1alpha1/namespaces/${n}/gitsources/repo`, { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": new Date().toISOString() } } }, "merge");
+    await waitFor("the new commit applied", async () => ((await value(n)) === "2" ? true : undefined), 15_000, 50);
+  });
+});
