@@ -1,6 +1,11 @@
-export { buildProgram, runCli, sigilVersion } from "./program.js";
-export { COMMANDS, isLazyCommand } from "./commands/index.js";
-export type { CommandEntry, CommandModule, LazyCommand } from "./commands/index.js";
-export { processContext, readAll } from "./context.js";
-export type { CliContext, CliIO } from "./context.js";
-export { EXIT_GENERIC, EXIT_OK, EXIT_USAGE, exitCodeFor, exitCodeTable } from "./exit-codes.js";
+/**
+ * The public face of the CLI, for the tests and tools that drive it in
+ * process: run it with a context, the command table, and the exit code an
+ * error maps to. Everything else (the program builder, the lazy loader, the
+ * process context, the shared helpers) is internal to `src/cli`.
+ */
+export { runCli, sigilVersion } from "./program.js";
+export { COMMANDS } from "./commands/index.js";
+export type { CommandModule } from "./commands/index.js";
+export type { CliContext } from "./context.js";
+export { exitCodeFor } from "./exit-codes.js";

@@ -13,7 +13,7 @@
  */
 import type { Command } from "commander";
 import type { CliContext } from "../context.js";
-import { addSopsGlobalOptions } from "./encrypt/globals.js";
+import { addSopsGlobalOptions } from "../shared/sops-globals.js";
 
 export interface CommandModule {
   readonly name: string;

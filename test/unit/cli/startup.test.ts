@@ -20,7 +20,7 @@ const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const TRACER = join(ROOT, "test", "support", "module-trace.mjs");
 const FIXTURES = join(ROOT, "test", "fixtures", "sops");
 /** What neither --version nor --help may load: the SDKs and the code behind the commands. */
-const HEAVY = [/node_modules\/@kubernetes\/client-node\//, /node_modules\/@aws-sdk\//, /node_modules\/node-forge\//, /node_modules\/node-vault\//, /node_modules\/age-encryption\//, /node_modules\/@noble\//, /node_modules\/yaml\//, /src\/cli\/commands\/[^/]+\/(?!globals\.ts$)/, /src\/decrypt\//, /src\/providers\//, /src\/operator\//];
+const HEAVY = [/node_modules\/@kubernetes\/client-node\//, /node_modules\/@aws-sdk\//, /node_modules\/node-forge\//, /node_modules\/node-vault\//, /node_modules\/age-encryption\//, /node_modules\/@noble\//, /node_modules\/yaml\//, /src\/cli\/commands\/[^/]+\//, /src\/decrypt\//, /src\/providers\//, /src\/operator\//];
 
 interface Traced {
   readonly status: number | null;

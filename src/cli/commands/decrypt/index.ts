@@ -6,12 +6,12 @@ import type { Command } from "commander";
 import { decryptFile } from "../../../decrypt/index.js";
 import type { CliContext } from "../../context.js";
 import type { CommandModule } from "../index.js";
-import { addSopsGlobalOptions } from "../encrypt/keys.js";
+import { readEncryptedInput } from "../../shared/encrypted-input.js";
+import type { EncryptedInputFlags } from "../../shared/encrypted-input.js";
+import { addSopsGlobalOptions } from "../../shared/sops-globals.js";
+import { writeResult } from "../../shared/sops-io.js";
+import { addMaxInputSizeOption } from "../../shared/sops-size.js";
 import { extract, parseTreePath } from "./extract.js";
-import { writeResult } from "./io.js";
-import { readEncryptedInput } from "./open.js";
-import type { EncryptedInputFlags } from "./open.js";
-import { addMaxInputSizeOption } from "./size.js";
 
 type DecryptFlags = EncryptedInputFlags & {
   readonly extract?: string | undefined;

@@ -7,17 +7,17 @@ import { encryptFile } from "../../../decrypt/index.js";
 import type { CliContext } from "../../context.js";
 import { buildProviderRegistry } from "../../../providers/index.js";
 import { SigilError } from "../../../core/index.js";
-import { formatsFor, readInput, writeResult } from "../decrypt/io.js";
-import type { IoFlags } from "../decrypt/io.js";
-import { addMaxInputSizeOption, maxInputBytes } from "../decrypt/size.js";
-import type { SizeFlags } from "../decrypt/size.js";
+import { storeOptionsOf } from "../../shared/sops-config.js";
+import { addSopsGlobalOptions } from "../../shared/sops-globals.js";
+import { formatsFor, readInput, writeResult } from "../../shared/sops-io.js";
+import type { IoFlags } from "../../shared/sops-io.js";
+import { addMaxInputSizeOption, maxInputBytes } from "../../shared/sops-size.js";
+import type { SizeFlags } from "../../shared/sops-size.js";
 import type { CommandModule } from "../index.js";
-import { storeOptionsOf } from "./config.js";
-import { addSopsGlobalOptions, encryptSettings } from "./keys.js";
+import { encryptSettings } from "./keys.js";
 import type { KeyFlags } from "./keys.js";
 
-export { SOPS_AGE_RECIPIENTS_ENV, SOPS_CONFIG_ENV, SOPS_DECRYPTION_ORDER_ENV, SOPS_KMS_ARN_ENV, SOPS_VAULT_URIS_ENV } from "./keys.js";
-export { SIGIL_SOPS_MAX_INPUT_BYTES_ENV, parseByteSize } from "../decrypt/size.js";
+export { SOPS_AGE_RECIPIENTS_ENV, SOPS_KMS_ARN_ENV, SOPS_VAULT_URIS_ENV } from "./keys.js";
 
 type EncryptFlags = KeyFlags & IoFlags & SizeFlags & { readonly indent?: string | undefined };
 

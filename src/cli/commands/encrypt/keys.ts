@@ -8,20 +8,17 @@ import type { CreationRuleSettings, RuleSet } from "../../../decrypt/index.js";
 import { parseAgeRecipients, parseEncryptionContext, parseKmsArns, parseVaultTransitUris } from "../../../providers/index.js";
 import type { MasterKeyRef } from "../../../providers/index.js";
 import type { CliContext } from "../../context.js";
-import { absolute } from "../decrypt/io.js";
-import { loadCliSopsConfig } from "./config.js";
-import type { CliSopsConfig } from "./config.js";
+import { parseThreshold } from "../../shared/index.js";
+import { loadCliSopsConfig } from "../../shared/sops-config.js";
+import type { CliSopsConfig } from "../../shared/sops-config.js";
+import { userPath } from "../../shared/user-files.js";
 
-export { SOPS_CONFIG_ENV } from "./config.js";
-export { addSopsGlobalOptions } from "./globals.js";
 /** Default age recipients for `encrypt` (as `--age`). */
 export const SOPS_AGE_RECIPIENTS_ENV = "SOPS_AGE_RECIPIENTS";
 /** Default KMS ARNs for `encrypt` (as `--kms`). */
 export const SOPS_KMS_ARN_ENV = "SOPS_KMS_ARN";
 /** Default Vault transit URIs for `encrypt` (as `--hc-vault-transit`). */
 export const SOPS_VAULT_URIS_ENV = "SOPS_VAULT_URIS";
-/** Key types tried first when decrypting (as `--decryption-order`). */
-export const SOPS_DECRYPTION_ORDER_ENV = "SOPS_DECRYPTION_ORDER";
 
 /** Key and rule flags of `encrypt` (commander's camelCase names). */
 export interface KeyFlags {
@@ -56,13 +53,6 @@ export interface EncryptSettings {
 
 function flagOrEnv(ctx: CliContext, flag: string | undefined, env: string): string {
   return flag ?? ctx.env[env] ?? "";
-}
-
-/** @throws SigilError `input.invalid` for a threshold that is not a whole number. */
-export function parseThreshold(s: string | undefined): number {
-  if (s === undefined || s === "") return 0;
-  if (!/^\d+$/.test(s)) throw new SigilError("input.invalid", `--shamir-secret-sharing-threshold must be a number, got '${s}'`);
-  return Number(s);
 }
 
 function flagRules(flags: KeyFlags): RuleSet {
@@ -114,7 +104,7 @@ function flagKeys(ctx: CliContext, flags: KeyFlags, context: Readonly<Record<str
  */
 function ruleFor(ctx: CliContext, loaded: CliSopsConfig | undefined, name: string | undefined, context: Readonly<Record<string, string>>): CreationRuleSettings | undefined {
   if (loaded === undefined) return undefined;
-  return resolveCreationRule(loaded.config, loaded.dir, name ?? absolute(ctx, "stdin"), { cwd: ctx.cwd, encryptionContext: context });
+  return resolveCreationRule(loaded.config, loaded.dir, name ?? userPath(ctx, "stdin"), { cwd: ctx.cwd, encryptionContext: context });
 }
 
 /**

@@ -7,9 +7,8 @@ import { generateHybridIdentity, generateX25519Identity, identityToRecipient } f
 import type { Command } from "commander";
 import { SigilError, registerSecret } from "../../../core/index.js";
 import type { CliContext } from "../../context.js";
-import { standardStreamFor } from "../../shared/index.js";
 import { readAll } from "../../context.js";
-import { optionalPath, readUserFile, userPath } from "../seal/io.js";
+import { optionalPath, readUserFile, standardStreamFor, userPath } from "../../shared/index.js";
 import { checkKeyFiles, writeKeyFiles } from "./files.js";
 
 interface AgeKeygenFlags {

@@ -20,7 +20,8 @@ import {
 import type { KeyPairPem, SecretObject } from "../../../decrypt/sealed-secrets/index.js";
 import type { CliContext } from "../../context.js";
 import { buildProviderRegistry } from "../../../providers/index.js";
-import { optionalPath, outputFormat, readUserFile, userPath } from "../seal/io.js";
+import { optionalPath, readUserFile, userPath } from "../../shared/index.js";
+import { outputFormat } from "../../shared/manifest-io.js";
 import { checkKeyFiles, parsePositiveDuration, writeKeyFiles } from "./files.js";
 import type { KeyFile } from "./files.js";
 

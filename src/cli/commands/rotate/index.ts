@@ -7,11 +7,11 @@ import { rotateFile } from "../../../decrypt/index.js";
 import { parseAgeRecipients, parseKmsArns, parseVaultTransitUris } from "../../../providers/index.js";
 import type { MasterKeyRef } from "../../../providers/index.js";
 import type { CliContext } from "../../context.js";
-import { writeResult } from "../decrypt/io.js";
-import { readEncryptedInput } from "../decrypt/open.js";
-import type { EncryptedInputFlags } from "../decrypt/open.js";
-import { addMaxInputSizeOption } from "../decrypt/size.js";
-import { addSopsGlobalOptions } from "../encrypt/keys.js";
+import { readEncryptedInput } from "../../shared/encrypted-input.js";
+import type { EncryptedInputFlags } from "../../shared/encrypted-input.js";
+import { addSopsGlobalOptions } from "../../shared/sops-globals.js";
+import { writeResult } from "../../shared/sops-io.js";
+import { addMaxInputSizeOption } from "../../shared/sops-size.js";
 import type { CommandModule } from "../index.js";
 
 type RotateFlags = EncryptedInputFlags & {

@@ -7,8 +7,8 @@ import { formatObject, parseManifests, toSealedSecret } from "../../../decrypt/s
 import type { OutputFormat, SealedSecretObject } from "../../../decrypt/sealed-secrets/index.js";
 import type { CliContext } from "../../context.js";
 import type { ControllerApi } from "./controller.js";
-import { readInput } from "./io.js";
-import type { Output } from "./io.js";
+import type { Output } from "../../shared/index.js";
+import { readInput } from "../../shared/manifest-io.js";
 
 async function readSealedSecrets(ctx: CliContext, file: string | undefined): Promise<SealedSecretObject[]> {
   const input = await readInput(ctx, file);

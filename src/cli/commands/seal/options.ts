@@ -5,6 +5,7 @@
  */
 import type { Command } from "commander";
 import { parseGoBool } from "../../../core/index.js";
+import { splitList } from "../../shared/index.js";
 
 /** Prefix of the environment variables that set flags: `--controller-namespace` ← `SEALED_SECRETS_CONTROLLER_NAMESPACE`. */
 export const SEALED_SECRETS_ENV_PREFIX = "SEALED_SECRETS_";
@@ -35,11 +36,6 @@ export interface SealFlags {
   maxInputSize?: string;
 }
 
-/** A comma-separated flag value, as pflag's StringSlice reads it. */
-export function splitList(value: string): string[] {
-  return value.split(",").map((s) => s.trim()).filter((s) => s !== "");
-}
-
 /**
  * Set every option of `command` that was not given on the command line from
  * its `SEALED_SECRETS_<FLAG>` variable, if set.
@@ -59,9 +55,4 @@ export function applyEnvFlags(command: Command, env: Readonly<Record<string, str
     else if (Array.isArray(command.getOptionValue(key))) parsed = splitList(value);
     command.setOptionValueWithSource(key, parsed, "env");
   }
-}
-
-/** Append a repeatable, comma-separated flag value. */
-export function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...splitList(value)];
 }

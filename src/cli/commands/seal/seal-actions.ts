@@ -20,10 +20,9 @@ import {
 import type { OutputFormat, Scope, SealedSecretObject, SecretObject } from "../../../decrypt/sealed-secrets/index.js";
 import type { CliContext } from "../../context.js";
 import { readAll } from "../../context.js";
-import { checkOutputTarget } from "../../shared/index.js";
-import { parseByteSize } from "../decrypt/size.js";
-import { outputFormat, readInput, readUserFile, replaceFile } from "./io.js";
-import type { Output } from "./io.js";
+import { checkOutputTarget, parseByteSize, readUserFile, replaceFile } from "../../shared/index.js";
+import type { Output } from "../../shared/index.js";
+import { outputFormat, readInput } from "../../shared/manifest-io.js";
 import type { SealFlags } from "./options.js";
 import { resolveNamespace } from "./sources.js";
 

@@ -10,7 +10,7 @@ import type { CliContext } from "../../context.js";
 import { directControllerApi, serviceProxyControllerApi } from "./controller.js";
 import type { ControllerApi } from "./controller.js";
 import type { HttpClient } from "./http.js";
-import { readUserFile } from "./io.js";
+import { readUserFile } from "../../shared/index.js";
 import { apiClient, contextNamespace } from "./kube.js";
 import type { SealFlags } from "./options.js";
 

@@ -8,9 +8,9 @@ import type { Command } from "commander";
 import type { CliContext } from "../../context.js";
 import { buildProviderRegistry } from "../../../providers/index.js";
 import type { CommandModule } from "../index.js";
-import { collect } from "../seal/options.js";
-import { PLAINTEXT_FILE_MODE, openOutput, optionalPath, outputFormat, userPath } from "../seal/io.js";
-import { loadKeyFiles, unsealToOutput } from "./recovery.js";
+import { PLAINTEXT_FILE_MODE, collect, openOutput, optionalPath, userPath } from "../../shared/index.js";
+import { outputFormat } from "../../shared/manifest-io.js";
+import { loadKeyFiles, unsealToOutput } from "../../shared/recovery-unseal.js";
 
 interface UnsealFlags {
   privateKey: string[];

@@ -12,12 +12,12 @@ import { DEFAULT_MAX_ENCRYPTED_BYTES, compileRe2, creationRuleSettings, matchCre
 import type { CreationRuleSettings, SopsFormat, StoreOptions } from "../../../decrypt/index.js";
 import type { CliContext } from "../../context.js";
 import { buildProviderRegistry } from "../../../providers/index.js";
-import { writeOutputFile } from "../../shared/index.js";
-import { addMaxInputSizeOption, maxInputBytes } from "../decrypt/size.js";
-import type { SizeFlags } from "../decrypt/size.js";
-import { loadCliSopsConfig, storeOptionsOf } from "../encrypt/config.js";
-import type { CliSopsConfig } from "../encrypt/config.js";
-import { addSopsGlobalOptions, parseThreshold } from "../encrypt/keys.js";
+import { parseThreshold, writeOutputFile } from "../../shared/index.js";
+import { loadCliSopsConfig, storeOptionsOf } from "../../shared/sops-config.js";
+import type { CliSopsConfig } from "../../shared/sops-config.js";
+import { addSopsGlobalOptions } from "../../shared/sops-globals.js";
+import { addMaxInputSizeOption, maxInputBytes } from "../../shared/sops-size.js";
+import type { SizeFlags } from "../../shared/sops-size.js";
 import type { CommandModule } from "../index.js";
 import { collectFiles } from "./walk.js";
 import type { Candidate } from "./walk.js";

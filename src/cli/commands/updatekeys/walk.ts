@@ -12,8 +12,7 @@ import { SigilError } from "../../../core/index.js";
 import { looksEncrypted } from "../../../decrypt/index.js";
 import type { SopsFormat } from "../../../decrypt/index.js";
 import type { CliContext } from "../../context.js";
-import { absolute } from "../decrypt/io.js";
-import { tooLarge } from "../decrypt/size.js";
+import { tooLarge, userPath } from "../../shared/index.js";
 
 /** How files are picked. */
 export interface WalkOptions {
@@ -82,7 +81,7 @@ async function named(abs: string, display: string, size: number, options: WalkOp
 export async function* collectFiles(ctx: CliContext, paths: readonly string[], options: WalkOptions): AsyncGenerator<Candidate> {
   const display = (f: string): string => relative(ctx.cwd, f) || f;
   for (const p of paths) {
-    const abs = absolute(ctx, p);
+    const abs = userPath(ctx, p);
     let info: Awaited<ReturnType<typeof stat>>;
     try {
       info = await stat(abs);

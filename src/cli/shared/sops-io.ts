@@ -1,20 +1,22 @@
 /**
  * Input and output for the sops-compatible commands: read a file (or stdin
  * for `-`), pick formats, and write results. `--in-place` and `--output`
- * go through the CLI's one file writer (src/cli/shared): the target is
+ * go through the CLI's one file writer (`write-files.ts`): the target is
  * checked before the input is even decrypted, and replaced atomically
  * through symbolic links, keeping its owner and mode, so nothing is written
  * when a command fails.
  */
 import { readFile, stat } from "node:fs/promises";
-import { isAbsolute, resolve } from "node:path";
-import { SigilError } from "../../../core/index.js";
-import { detectFormat, parseFormat } from "../../../decrypt/index.js";
-import type { SopsFormat } from "../../../decrypt/index.js";
-import type { CliContext } from "../../context.js";
-import { readAtMost } from "../../context.js";
-import { checkOutputTarget, isStandardStreamPath, standardStreamFor, writeOutputFile } from "../../shared/index.js";
-import { tooLarge } from "./size.js";
+import { SigilError } from "../../core/index.js";
+import { detectFormat, parseFormat } from "../../decrypt/index.js";
+import type { SopsFormat } from "../../decrypt/index.js";
+import type { CliContext } from "../context.js";
+import { readAtMost } from "../context.js";
+import { tooLarge } from "./byte-size.js";
+import { checkOutputTarget } from "./output-target.js";
+import { isStandardStreamPath, standardStreamFor } from "./standard-streams.js";
+import { userPath } from "./user-files.js";
+import { writeOutputFile } from "./write-files.js";
 
 /** Flags every sops-style command shares. */
 export interface IoFlags {
@@ -34,11 +36,6 @@ export interface Input {
   readonly name: string | undefined;
 }
 
-/** `file` relative to the command's working directory. */
-export function absolute(ctx: CliContext, file: string): string {
-  return isAbsolute(file) ? file : resolve(ctx.cwd, file);
-}
-
 /**
  * Read the input file, or stdin when `file` is `-` or missing. Nothing over
  * `maxBytes` is read into memory: a larger file is refused from its size,
@@ -48,13 +45,13 @@ export function absolute(ctx: CliContext, file: string): string {
  */
 export async function readInput(ctx: CliContext, file: string | undefined, flags: IoFlags, maxBytes: number): Promise<Input> {
   await checkOutputFlags(ctx, file, flags);
-  const override = flags.filenameOverride === undefined ? undefined : absolute(ctx, flags.filenameOverride);
+  const override = flags.filenameOverride === undefined ? undefined : userPath(ctx, flags.filenameOverride);
   if (file === undefined || file === "-") {
     const bytes = await readAtMost(ctx.stdin, maxBytes + 1);
     if (bytes.length > maxBytes) throw tooLarge(override ?? "stdin", undefined, maxBytes);
     return { bytes, path: undefined, name: override };
   }
-  const path = absolute(ctx, file);
+  const path = userPath(ctx, file);
   let bytes: Buffer;
   try {
     const size = (await stat(path)).size;
@@ -84,12 +81,12 @@ export function formatsFor(input: Input, flags: IoFlags): { input: SopsFormat; o
  */
 async function checkOutputFlags(ctx: CliContext, file: string | undefined, flags: IoFlags): Promise<void> {
   if (flags.inPlace !== true) {
-    if (flags.output !== undefined && !isStandardStreamPath(flags.output)) await checkOutputTarget(absolute(ctx, flags.output));
+    if (flags.output !== undefined && !isStandardStreamPath(flags.output)) await checkOutputTarget(userPath(ctx, flags.output));
     return;
   }
   if (flags.output !== undefined) throw new SigilError("input.conflicting_flags", "cannot use --in-place and --output together");
   if (file === undefined || file === "-") throw new SigilError("input.conflicting_flags", "--in-place needs a file, not stdin");
-  await checkOutputTarget(absolute(ctx, file));
+  await checkOutputTarget(userPath(ctx, file));
 }
 
 /**
@@ -109,7 +106,7 @@ export async function writeResult(ctx: CliContext, input: Input, flags: IoFlags,
     ctx.stdout.write(bytes);
   } else {
     const stream = standardStreamFor(ctx, flags.output);
-    if (stream === undefined) await writeAtomic(ctx, absolute(ctx, flags.output), bytes);
+    if (stream === undefined) await writeAtomic(ctx, userPath(ctx, flags.output), bytes);
     else stream.write(bytes);
   }
 }

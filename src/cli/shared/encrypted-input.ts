@@ -4,18 +4,20 @@
  * and `.sops.yaml` (sops reads it here too, for the stores' indentation of
  * the output), and build the engine's common options.
  */
-import { SigilError } from "../../../core/index.js";
-import { DEFAULT_MAX_ENCRYPTED_BYTES, KEY_TYPES } from "../../../decrypt/index.js";
-import type { CommonOptions, KeyType, SopsFormat } from "../../../decrypt/index.js";
-import type { ProviderRegistry } from "../../../providers/index.js";
-import type { CliContext } from "../../context.js";
-import { buildProviderRegistry } from "../../../providers/index.js";
-import { loadCliSopsConfig, storeOptionsOf } from "../encrypt/config.js";
-import { SOPS_DECRYPTION_ORDER_ENV } from "../encrypt/keys.js";
-import { formatsFor, readInput } from "./io.js";
-import type { Input, IoFlags } from "./io.js";
-import { maxInputBytes } from "./size.js";
-import type { SizeFlags } from "./size.js";
+import { SigilError } from "../../core/index.js";
+import { DEFAULT_MAX_ENCRYPTED_BYTES, KEY_TYPES } from "../../decrypt/index.js";
+import type { CommonOptions, KeyType, SopsFormat } from "../../decrypt/index.js";
+import type { ProviderRegistry } from "../../providers/index.js";
+import type { CliContext } from "../context.js";
+import { buildProviderRegistry } from "../../providers/index.js";
+import { loadCliSopsConfig, storeOptionsOf } from "./sops-config.js";
+import { formatsFor, readInput } from "./sops-io.js";
+import type { Input, IoFlags } from "./sops-io.js";
+import { maxInputBytes } from "./sops-size.js";
+import type { SizeFlags } from "./sops-size.js";
+
+/** Key types tried first when decrypting (as `--decryption-order`). */
+export const SOPS_DECRYPTION_ORDER_ENV = "SOPS_DECRYPTION_ORDER";
 
 /** Flags of the commands that read one encrypted file. */
 export type EncryptedInputFlags = IoFlags & SizeFlags & {

@@ -1,7 +1,8 @@
 /**
- * The sops flags that also work before the subcommand. Kept apart from
- * `keys.ts` (which pulls in the SOPS engine and the key providers) because the
- * root program registers them at start-up, before any command is loaded.
+ * The sops flags that also work before the subcommand. Kept apart from the
+ * modules that pull in the SOPS engine and the key providers, because the
+ * root program registers them at start-up, before any command is loaded:
+ * this module imports nothing but commander's types.
  */
 import type { Command } from "commander";
 

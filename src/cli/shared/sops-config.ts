@@ -6,10 +6,10 @@
  * logger.
  */
 import { dirname } from "node:path";
-import { findSopsConfig, loadSopsConfig, storeIndents } from "../../../decrypt/index.js";
-import type { SopsConfig, StoreOptions } from "../../../decrypt/index.js";
-import type { CliContext } from "../../context.js";
-import { absolute } from "../decrypt/io.js";
+import { findSopsConfig, loadSopsConfig, storeIndents } from "../../decrypt/index.js";
+import type { SopsConfig, StoreOptions } from "../../decrypt/index.js";
+import type { CliContext } from "../context.js";
+import { userPath } from "./user-files.js";
 
 /** Path of `.sops.yaml` (as sops' `--config`). */
 export const SOPS_CONFIG_ENV = "SOPS_CONFIG";
@@ -34,7 +34,7 @@ export async function loadCliSopsConfig(ctx: CliContext, flag: string | undefine
   const explicit = flag ?? ctx.env[SOPS_CONFIG_ENV];
   let path: string;
   if (explicit !== undefined && explicit !== "") {
-    path = absolute(ctx, explicit);
+    path = userPath(ctx, explicit);
   } else {
     const found = await findSopsConfig(ctx.cwd);
     if (found.warning !== undefined) ctx.logger.warn(found.warning);

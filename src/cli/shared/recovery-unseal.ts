@@ -3,13 +3,14 @@
  * keys or key-Secret backups (plain, or wrapped by a key provider), all
  * tried; the label is computed from each SealedSecret's own metadata.
  */
-import { SigilError } from "../../../core/index.js";
-import { KeyRing, formatObject, parseManifests, readKeyFile, toSealedSecret, unsealSealedSecret } from "../../../decrypt/sealed-secrets/index.js";
-import type { OutputFormat } from "../../../decrypt/sealed-secrets/index.js";
-import type { ProviderRegistry } from "../../../providers/index.js";
-import type { CliContext } from "../../context.js";
-import { readInput, readUserFile } from "../seal/io.js";
-import type { Output } from "../seal/io.js";
+import { SigilError } from "../../core/index.js";
+import { KeyRing, formatObject, parseManifests, readKeyFile, toSealedSecret, unsealSealedSecret } from "../../decrypt/sealed-secrets/index.js";
+import type { OutputFormat } from "../../decrypt/sealed-secrets/index.js";
+import type { ProviderRegistry } from "../../providers/index.js";
+import type { CliContext } from "../context.js";
+import type { Output } from "./buffered-output.js";
+import { readInput } from "./manifest-io.js";
+import { readUserFile } from "./user-files.js";
 
 /**
  * Load every key from the files.
