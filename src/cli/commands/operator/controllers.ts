@@ -12,6 +12,7 @@ import type { ProviderRegistry } from "../../../providers/index.js";
 import type { CliContext } from "../../context.js";
 import { controllerOptions, keyNamespace } from "./flags.js";
 import { gitopsControllers } from "./gitops.js";
+import { receiversController } from "./webhooks.js";
 import type { OperatorFlags } from "./flags.js";
 
 /** What a controller is built from. */
@@ -42,6 +43,7 @@ export const CONTROLLERS: readonly ControllerEntry[] = [
     create: ({ flags, ctx, client, logger, providers }) => new SealedSecretsController(client, { ...controllerOptions(flags, keyNamespace(flags.namespace, ctx.env)), providers, logger }),
   },
   ...gitopsControllers(),
+  receiversController,
 ];
 
 /** The default of `--controllers`: every controller not marked `byDefault: false` (the GitOps ones need their CRDs, so they are opt-in). */
