@@ -1,10 +1,11 @@
 /**
  * `npm run bench -- <name…>`: run benchmarks side by side with the peer tools
- * and write their sections of docs/benchmarks.md. Names: sops, sealed-secrets.
+ * and write their sections of docs/benchmarks.md. Names: sops, sealed-secrets, startup.
  */
 import { up } from "../test/env/env.js";
 import { runSealedSecretsBench } from "./sealed-secrets/run.js";
 import { runSopsBench } from "./sops/run.js";
+import { runStartupBench } from "./startup/run.js";
 
 const BENCHES: Record<string, () => Promise<void>> = {
   sops: async () => runSopsBench(await up()),
@@ -12,6 +13,8 @@ const BENCHES: Record<string, () => Promise<void>> = {
     await up();
     await runSealedSecretsBench({ quick: process.env["SIGIL_BENCH_QUICK"] === "1" });
   },
+  // needs no running environment, only the sops binary
+  startup: () => runStartupBench(),
 };
 
 const names = process.argv.slice(2);

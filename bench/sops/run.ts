@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DecryptCommand, EncryptCommand, KMSClient } from "@aws-sdk/client-kms";
-import { buildProviderRegistry } from "../../src/cli/keys-from-env.js";
+import { buildProviderRegistry } from "../../src/providers/index.js";
 import { DataKeyCache, decryptFile } from "../../src/decrypt/index.js";
 import type { KmsClientFactory } from "../../src/providers/awskms/config.js";
 import type { EnvState } from "../../test/env/state.js";

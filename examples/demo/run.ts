@@ -13,10 +13,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildProviderRegistry } from "../../src/cli/keys-from-env.js";
 import { buildKeySecret, encryptFile, generateSealingKeyPair, sealSecret } from "../../src/decrypt/index.js";
 import { parse } from "yaml";
-import { providersFromFluxSecret } from "../../src/cli/commands/operator/flux-keys.js";
+import { ProviderRegistry, buildProviderRegistry, buildProviderRegistryFromSecret } from "../../src/providers/index.js";
 import { Logger } from "../../src/core/index.js";
 import { HttpKubeClient, loadKubeConfig } from "../../src/kube/index.js";
 import { Manager } from "../../src/kube/runtime/index.js";
@@ -84,7 +83,7 @@ async function startControllers(client: HttpKubeClient, ns: string, kustomizeBin
   const store = new ArtifactStore();
   const manager = new Manager(client, { logger });
   manager.add(gitSourceController({ client, store, source: { cacheDir: cache }, logger, now: () => new Date() }));
-  manager.add(new SyncController({ client, store, logger, now: () => new Date(), kustomizeBin, sealingKeyNamespace: ns, providersFor: (data) => providersFromFluxSecret(data, {}) }));
+  manager.add(new SyncController({ client, store, logger, now: () => new Date(), kustomizeBin, sealingKeyNamespace: ns, providersFor: (secret) => (secret === undefined ? new ProviderRegistry() : buildProviderRegistryFromSecret(secret)) }));
   await manager.start();
   cleanups.push(async () => {
     await manager.stop();

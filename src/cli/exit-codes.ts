@@ -16,7 +16,11 @@ const BY_CODE: Partial<Record<ErrorCode, number>> = {
   "input.too_large": 1,
   "config.invalid": 5, // sops: ErrorReadingConfig
   "decrypt.parse_failed": 1,
+  "input.conflicting_flags": 8, // sops: ErrorConflictingParameters
   "output.write_failed": 3, // sops: CouldNotWriteOutputFile
+  "output.unsafe_target": 3, // sops: CouldNotWriteOutputFile
+  "output.read_only": 3, // sops: CouldNotWriteOutputFile
+  "output.closed": 141, // 128 + SIGPIPE: what a shell reports for sops or cat when the reader goes away
   "decrypt.mac_mismatch": 51, // sops: MacMismatch
   "decrypt.no_matching_key": 128, // sops: CouldNotRetrieveKey
   "decrypt.not_encrypted": 1, // sops: MetadataNotFound (generic)

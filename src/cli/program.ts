@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { SigilError, describeError, redact } from "../core/index.js";
+import { SigilError, describeError, escapeControlChars, redact } from "../core/index.js";
 import { COMMANDS } from "./commands/index.js";
 import type { CommandEntry } from "./commands/index.js";
 import type { CliContext } from "./context.js";
@@ -34,7 +34,7 @@ function buildLazyProgram(ctx: CliContext, commands: readonly CommandEntry[]): {
     .exitOverride()
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
-      writeErr: (s) => ctx.stderr.write(s),
+      writeErr: (s) => ctx.stderr.write(escapeControlChars(s, { keepNewlines: true })),
     });
   return { program, preloadHelp: addCommands(program, commands, ctx) };
 }
@@ -42,12 +42,24 @@ function buildLazyProgram(ctx: CliContext, commands: readonly CommandEntry[]): {
 /** Run the CLI and return the exit status. Never throws. */
 export async function runCli(argv: readonly string[], ctx: CliContext, commands: readonly CommandEntry[] = COMMANDS): Promise<number> {
   const { program, preloadHelp } = buildLazyProgram(ctx, commands);
+  let code: number;
   try {
     await preloadHelp(argv);
     await program.parseAsync([...argv], { from: "user" });
-    return EXIT_OK;
+    code = EXIT_OK;
   } catch (err) {
-    return reportError(err, ctx);
+    code = reportError(err, ctx);
+  }
+  return finishOutput(ctx, code);
+}
+
+/** Wait for stdout; a write that failed turns a success into its error (never exit 0 having written nothing). */
+async function finishOutput(ctx: CliContext, code: number): Promise<number> {
+  try {
+    await ctx.stdout.flush?.();
+    return code;
+  } catch (err) {
+    return code === EXIT_OK ? reportError(err, ctx) : code;
   }
 }
 
@@ -56,7 +68,9 @@ function reportError(err: unknown, ctx: CliContext): number {
     // help and version exit through here with code 0
     return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
   }
-  const line = redact(describeError(err));
+  // The reader went away (`sigil decrypt f | head`): stop quietly, as Unix tools do.
+  if (err instanceof SigilError && err.code === "output.closed") return exitCodeFor(err.code);
+  const line = escapeControlChars(redact(describeError(err)));
   ctx.stderr.write(`sigil: ${line}\n`);
   if (err instanceof SigilError) return exitCodeFor(err.code);
   ctx.logger.debug("unexpected error", { err });

@@ -15,7 +15,13 @@ export const ERROR_CODES = [
   "input.invalid",
   "input.too_large",
   "input.not_found",
+  "input.conflicting_flags",
+  "input.closed",
   "output.write_failed",
+  "output.unsafe_target",
+  "output.read_only",
+  "output.exists",
+  "output.closed",
   "config.invalid",
   // sops
   "decrypt.mac_mismatch",

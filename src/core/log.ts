@@ -4,6 +4,7 @@
  * redactor before it is written, so registered secrets never reach output.
  */
 import { SigilError } from "./errors.js";
+import { escapeControlChars } from "./escape.js";
 import { Redactor, redactor as processRedactor } from "./redact.js";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -109,7 +110,8 @@ export class Logger {
     // Strings are redacted before JSON escaping (a secret with a quote or a
     // newline would no longer match once escaped), and the line once more after.
     const line = JSON.stringify(record, makeReplacer(this.#opts.redactor));
-    this.#opts.sink(this.#opts.redactor.redact(line));
+    // Control characters JSON leaves raw (DEL, C1, bidi overrides) are escaped too.
+    this.#opts.sink(escapeControlChars(this.#opts.redactor.redact(line)));
   }
 }
 

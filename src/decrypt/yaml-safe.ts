@@ -9,10 +9,9 @@
  * its own message.
  */
 import { LineCounter, isAlias, isCollection, isPair, parseAllDocuments } from "yaml";
+import { MAX_NESTING_DEPTH } from "../core/index.js";
 import type { Document, DocumentOptions, ErrorCode, ParseOptions, SchemaOptions, YAMLError } from "yaml";
 
-/** How deep a YAML document read with the `yaml` package may nest (docs/security.md). */
-export const YAML_MAX_DEPTH = 1000;
 
 const PHRASES: Readonly<Partial<Record<ErrorCode, string>>> = {
   BAD_ALIAS: "an alias is not valid here",
@@ -48,7 +47,7 @@ function structureProblem(doc: Document, lines: LineCounter, maxDepth: number): 
     if (isAlias(node)) {
       if (node.resolve(doc) === undefined) return `an alias names an anchor that is not defined before it (a value starting with * must be quoted)${at(lines, node.range?.[0])}`;
     } else if (isCollection(node)) {
-      if (depth >= maxDepth) return `collections nest more than ${maxDepth} levels deep${at(lines, node.range?.[0])}`;
+      if (depth >= maxDepth) return `the document nests deeper than ${maxDepth} levels${at(lines, node.range?.[0])}`;
       for (const item of node.items) {
         if (isPair(item)) stack.push({ node: item.key, depth: depth + 1 }, { node: item.value, depth: depth + 1 });
         else stack.push({ node: item, depth: depth + 1 });
@@ -56,6 +55,16 @@ function structureProblem(doc: Document, lines: LineCounter, maxDepth: number): 
     }
   }
   return undefined;
+}
+
+/** `parseAllDocuments`; the package's parser recurses once per level, so a deep enough block document overflows it: `tooDeep` then. */
+function parseDocs(text: string, options: ParseOptions & DocumentOptions & SchemaOptions, tooDeep: () => never): Document.Parsed[] {
+  try {
+    return Array.from(parseAllDocuments(text, options));
+  } catch (err) {
+    if (err instanceof RangeError) tooDeep();
+    throw err;
+  }
 }
 
 /** The documents of a YAML text, with a line counter for positions. */
@@ -74,10 +83,10 @@ export function parseYamlSafely(
   text: string,
   options: ParseOptions & DocumentOptions & SchemaOptions,
   fail: (problem: string) => never,
-  maxDepth = YAML_MAX_DEPTH,
+  maxDepth = MAX_NESTING_DEPTH,
 ): SafeYaml {
   const lines = new LineCounter();
-  const docs: Document.Parsed[] = Array.from(parseAllDocuments(text, { ...options, lineCounter: lines, prettyErrors: false }));
+  const docs = parseDocs(text, { ...options, lineCounter: lines, prettyErrors: false }, () => fail(`the document nests deeper than ${maxDepth} levels`));
   for (const doc of docs) {
     const first = doc.errors[0];
     if (first !== undefined) fail(describeYamlError(first, lines));

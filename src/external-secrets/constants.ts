@@ -1,4 +1,4 @@
-/** ESO's names (formats.md C.1), shared by the core and the controller. */
+/** ESO's names (docs/formats.md#c1-externalsecret), shared by the core and the controller. */
 export const ES_GROUP = "external-secrets.io";
 export const ES_API_VERSION = "external-secrets.io/v1";
 export const LABEL_MANAGED = "reconcile.external-secrets.io/managed";

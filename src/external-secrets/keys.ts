@@ -4,7 +4,7 @@
  * validation and value decoding. Regular expressions are RE2 (re2js), as in Go.
  */
 import type { RE2JS } from "re2js";
-import { SigilError } from "../core/index.js";
+import { SigilError, decodeBase64Strict } from "../core/index.js";
 import { compileRegexp } from "../providers/index.js";
 import { renderTemplate } from "./template/index.js";
 import type { Rewrite } from "./types.js";
@@ -42,8 +42,6 @@ export function validateKeys(input: ByteMap): void {
   }
 }
 
-const B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const B64URL = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}==|[A-Za-z0-9_-]{3}=)?$/;
 
 /** ESO `Decode` (Go's padded base64 decoders; `\r` and `\n` are ignored by them). @throws `es.invalid_spec` on bad input. */
 export function decodeValue(strategy: string | undefined, value: Uint8Array): Uint8Array {
@@ -51,14 +49,14 @@ export function decodeValue(strategy: string | undefined, value: Uint8Array): Ui
   switch (strategy) {
     case undefined: case "": case "None": return value;
     case "Base64": {
-      const t = text();
-      if (!B64.test(t)) throw new SigilError("es.invalid_spec", "illegal base64 data", { subject: "decodingStrategy" });
-      return new Uint8Array(Buffer.from(t, "base64"));
+      const decoded = decodeBase64Strict(text());
+      if (decoded === undefined) throw new SigilError("es.invalid_spec", "illegal base64 data", { subject: "decodingStrategy" });
+      return new Uint8Array(decoded);
     }
     case "Base64URL": {
-      const t = text();
-      if (!B64URL.test(t)) throw new SigilError("es.invalid_spec", "illegal base64 data", { subject: "decodingStrategy" });
-      return new Uint8Array(Buffer.from(t, "base64url"));
+      const decoded = decodeBase64Strict(text(), { alphabet: "url" });
+      if (decoded === undefined) throw new SigilError("es.invalid_spec", "illegal base64 data", { subject: "decodingStrategy" });
+      return new Uint8Array(decoded);
     }
     case "Auto":
       for (const s of ["Base64", "Base64URL"]) {

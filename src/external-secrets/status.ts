@@ -1,4 +1,4 @@
-/** ESO's refresh decision and status conditions for an ExternalSecret (formats.md C.1). */
+/** ESO's refresh decision and status conditions for an ExternalSecret (docs/formats.md#c1-externalsecret). */
 import { parseGoDuration } from "./duration.js";
 import { resourceVersionOf } from "./hash.js";
 import type { Condition, ExternalSecret } from "./types.js";

@@ -1,5 +1,5 @@
 /**
- * The `external-secrets.io/v1` objects as plain JSON (formats.md part C):
+ * The `external-secrets.io/v1` objects as plain JSON (docs/formats.md#c-externalsecrets-and-vault):
  * only the fields Sigil reads or writes are typed; everything is optional,
  * as it arrives from the API server.
  */

@@ -45,3 +45,30 @@ export { lifetime, vaultLogin } from "./vault/auth/login.js";
 export type { LoginSend, VaultLogin, VaultToken } from "./vault/auth/login.js";
 export { TokenCache, defaultTokenCacheOptions } from "./vault/auth/token-cache.js";
 export type { TokenCacheOptions } from "./vault/auth/token-cache.js";
+export {
+  AWS_ENDPOINT_URL_ENV,
+  AWS_ENDPOINT_URL_KMS_ENV,
+  AWS_ENDPOINT_URL_STS_ENV,
+  SIGIL_AGE_PASSPHRASE_ENV,
+  SOPS_AGE_KEY_ENV,
+  SOPS_AGE_KEY_FILE_ENV,
+  VAULT_ADDR_ENV,
+  VAULT_CACERT_ENV,
+  VAULT_NAMESPACE_ENV,
+  VAULT_SKIP_VERIFY_ENV,
+  VAULT_TOKEN_ENV,
+  ageIdentitySources,
+  ageKeyLocations,
+  awsStaticCredentials,
+  buildAgeProvider,
+  buildKmsProvider,
+  buildProviderRegistry,
+  buildVaultProvider,
+  defaultAgeKeysFile,
+  defaultProviderEnvOptions,
+  describeAgeIdentitySearch,
+  vaultTokenSource,
+} from "./wiring/from-env.js";
+export type { Env, ProviderEnvOptions } from "./wiring/from-env.js";
+export { AGE_KEY_SUFFIX, AWS_KMS_KEY, VAULT_TOKEN_KEY, buildProviderRegistryFromSecret, defaultSecretProviderOptions, parseAwsCredentials } from "./wiring/from-secret.js";
+export type { AwsCredentials, KeySecret, SecretProviderOptions } from "./wiring/from-secret.js";

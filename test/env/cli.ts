@@ -6,16 +6,43 @@
  *   which T  absolute path of a peer binary (built first if needed)
  *   build    build every peer binary without starting anything
  */
-import { down, exportsFor, status, up } from "./env.js";
+import { constants } from "node:os";
+import { down, exportsFor, status, stopRecorded, up } from "./env.js";
+import { checkPrerequisites } from "./prereqs.js";
 import { EnvError } from "./proc.js";
-import { ensureAllPeers, which } from "./tools.js";
+import { anyPeerMissing, ensureAllPeers, which } from "./tools.js";
+
+/** Ctrl-C (or a TERM/HUP) during `up` stops what it had started, then exits 128 + n. */
+function stopOnSignal(): () => void {
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  const handlers = signals.map((sig) => {
+    const handler = (): void => {
+      process.stderr.write(`[env] ${sig}: stopping what \`up\` started\n`);
+      void stopRecorded((l) => process.stderr.write(l + "\n")).finally(() => process.exit(128 + constants.signals[sig]));
+    };
+    process.once(sig, handler);
+    return [sig, handler] as const;
+  });
+  return () => {
+    for (const [sig, handler] of handlers) process.removeListener(sig, handler);
+  };
+}
+
+async function upVerb(): Promise<number> {
+  const release = stopOnSignal();
+  try {
+    process.stdout.write(exportsFor(await up()));
+    return 0;
+  } finally {
+    release();
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   const [verb, arg] = argv;
   switch (verb) {
     case "up":
-      process.stdout.write(exportsFor(await up()));
-      return 0;
+      return upVerb();
     case "down":
       await down();
       return 0;
@@ -27,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write((await which(arg)) + "\n");
       return 0;
     case "build":
+      checkPrerequisites({ needBuild: anyPeerMissing() });
       await ensureAllPeers();
       return 0;
     default:

@@ -2,14 +2,15 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensurePki } from "./pki.js";
-import { isAlive, startedDaemons, stopDaemon } from "./proc.js";
+import { isAlive, stopDaemon } from "./proc.js";
+import { checkPrerequisites } from "./prereqs.js";
 import { startGit } from "./services/git.js";
 import { startKms } from "./services/kms.js";
 import { startKube } from "./services/kube.js";
 import { startVault } from "./services/vault.js";
-import { ENV_DIR, STATE_FILE, readState } from "./state.js";
-import type { EnvState } from "./state.js";
-import { ensureAllPeers } from "./tools.js";
+import { ENV_DIR, PROCESSES_FILE, STATE_FILE, isSameProcess, readRecordedProcesses, readState } from "./state.js";
+import type { EnvState, RecordedProcess } from "./state.js";
+import { anyPeerMissing, ensureAllPeers } from "./tools.js";
 
 type Log = (line: string) => void;
 const stderr: Log = (l) => process.stderr.write(l + "\n");
@@ -26,7 +27,22 @@ async function timed<T>(log: Log, what: string, fn: () => Promise<T>): Promise<T
   return out;
 }
 
-/** Build what is missing, start every service, wait for readiness, write the state file. */
+/**
+ * Run the service starts side by side and wait for every one of them (so
+ * nothing starts after the clean-up); if one failed, stop every recorded
+ * process and throw its error.
+ */
+export async function startAllOrNone<T extends readonly unknown[]>(log: Log, starts: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(starts);
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failure !== undefined) {
+    await stopRecorded(log);
+    throw failure.reason;
+  }
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/** Build what is missing, start every service, wait for readiness, write the state file. A failed `up` stops everything it started. */
 export async function up(log: Log = stderr): Promise<EnvState> {
   const existing = readState();
   if (existing !== undefined) {
@@ -35,7 +51,11 @@ export async function up(log: Log = stderr): Promise<EnvState> {
       return existing;
     }
     await down(log);
+  } else if (readRecordedProcesses().length > 0) {
+    log("[env] stopping what an unfinished `up` left running");
+    await down(log);
   }
+  checkPrerequisites({ needBuild: anyPeerMissing() });
   const bin = await ensureAllPeers();
   const t0 = Date.now();
   // Fresh data every time; the PKI and SSH keys are kept between runs.
@@ -43,51 +63,72 @@ export async function up(log: Log = stderr): Promise<EnvState> {
   mkdirSync(join(ENV_DIR, "logs"), { recursive: true });
   const pki = ensurePki(join(ENV_DIR, "pki"));
   const tool = (t: string): string => bin[t] ?? t;
+  const [kube, vault, kms, git] = await startAllOrNone<[Started<typeof startKube>, Started<typeof startVault>, Started<typeof startKms>, Started<typeof startGit>]>(log, [
+    timed(log, "kubernetes", () => startKube(ENV_DIR, pki, tool)),
+    timed(log, "openbao", () => startVault(ENV_DIR, tool("bao"))),
+    timed(log, "local-kms", () => startKms(ENV_DIR, tool("local-kms"))),
+    timed(log, "git servers", () => startGit(ENV_DIR, pki)),
+  ]);
+  const daemons = [...kube.daemons, ...vault.daemons, ...kms.daemons, ...git.daemons];
+  const state: EnvState = {
+    startedAt: new Date().toISOString(),
+    kube: kube.state,
+    vault: vault.state,
+    kms: kms.state,
+    git: git.state,
+    bin,
+    processes: daemons.map((d) => ({ name: d.name, pid: d.pid, log: d.log })),
+  };
   try {
-    const [kube, vault, kms, git] = await Promise.all([
-      timed(log, "kubernetes", () => startKube(ENV_DIR, pki, tool)),
-      timed(log, "openbao", () => startVault(ENV_DIR, tool("bao"))),
-      timed(log, "local-kms", () => startKms(ENV_DIR, tool("local-kms"))),
-      timed(log, "git servers", () => startGit(ENV_DIR, pki)),
-    ]);
-    const daemons = [...kube.daemons, ...vault.daemons, ...kms.daemons, ...git.daemons];
-    const state: EnvState = {
-      startedAt: new Date().toISOString(),
-      kube: kube.state,
-      vault: vault.state,
-      kms: kms.state,
-      git: git.state,
-      bin,
-      processes: daemons.map((d) => ({ name: d.name, pid: d.pid, log: d.log })),
-    };
     writeFileSync(STATE_FILE, JSON.stringify(state, null, 2), { mode: 0o600 });
-    log(`[env] up in ${((Date.now() - t0) / 1000).toFixed(1)}s (state: ${STATE_FILE})`);
-    return state;
   } catch (err) {
-    await Promise.all(startedDaemons.map((d) => stopDaemon(d.pid)));
+    await stopRecorded(log);
     throw err;
   }
+  log(`[env] up in ${((Date.now() - t0) / 1000).toFixed(1)}s (state: ${STATE_FILE})`);
+  return state;
 }
 
-/** Stop every process `up` started, and nothing else. */
+type Started<F extends (...args: never[]) => Promise<unknown>> = Awaited<ReturnType<F>>;
+
+/** Every process to stop: the record first (start order), then any the state file lists that the record lacks. */
+function processesToStop(state: EnvState | undefined): RecordedProcess[] {
+  const recorded = readRecordedProcesses();
+  const known = new Set(recorded.map((p) => p.pid));
+  return [...recorded, ...(state?.processes ?? []).filter((p) => !known.has(p.pid))];
+}
+
+/** Stop every recorded process still alive (newest first), and forget them. Returns how many were stopped. */
+export async function stopRecorded(log: Log, state?: EnvState): Promise<number> {
+  const all = processesToStop(state);
+  let stopped = 0;
+  // Reverse start order: controllers before the API server before etcd.
+  for (const p of [...all].reverse()) {
+    if (!isSameProcess(p)) continue;
+    await stopDaemon(p.pid);
+    stopped++;
+  }
+  rmSync(PROCESSES_FILE, { force: true });
+  if (stopped > 0) log(`[env] stopped ${stopped} of ${all.length} recorded processes`);
+  return stopped;
+}
+
+/** Stop every process `up` started, and nothing else; also a partial environment (no state file) left by a failed `up`. */
 export async function down(log: Log = stderr): Promise<void> {
   const state = readState();
-  if (state === undefined) {
+  if (state === undefined && readRecordedProcesses().length === 0) {
     log("[env] nothing to stop");
     return;
   }
-  // Stop in reverse start order: controllers before the API server before etcd.
-  for (const p of [...state.processes].reverse()) {
-    if (isAlive(p.pid)) await stopDaemon(p.pid);
-  }
+  const stopped = await stopRecorded(log, state);
   rmSync(STATE_FILE, { force: true });
-  log(`[env] stopped ${state.processes.length} processes`);
+  log(`[env] stopped ${stopped} processes${state === undefined ? " (a partial environment: there was no state file)" : ""}`);
 }
 
 /** One line per process: name, pid, alive, log file. */
 export function status(): string {
   const state = readState();
-  if (state === undefined) return "not running (no state file)\n";
+  if (state === undefined) return partialStatus();
   const lines = state.processes.map((p) => `${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} ${isAlive(p.pid) ? "running" : "DEAD"}  log ${p.log}`);
   return [
     `kubernetes  ${state.kube.server}  (KUBECONFIG=${state.kube.kubeconfig})`,
@@ -95,10 +136,18 @@ export function status(): string {
     `local-kms   ${state.kms.endpoint}`,
     `git https   ${state.git.httpsBase}`,
     `git ssh     ${state.git.sshBase}`,
+    `audit logs  ${state.kube.auditLog ?? "(none)"}  ${state.vault.auditLog ?? "(none)"}`,
     "",
     ...lines,
     "",
   ].join("\n");
+}
+
+function partialStatus(): string {
+  const recorded = readRecordedProcesses();
+  if (recorded.length === 0) return "not running (no state file)\n";
+  const lines = recorded.map((p) => `${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} ${isSameProcess(p) ? "running" : "gone"}  log ${p.log}`);
+  return [`partially started (no state file): ${recorded.length} process(es) recorded; \`npm run env -- down\` stops them`, "", ...lines, ""].join("\n");
 }
 
 /** Shell `export` lines for using the environment by hand. */

@@ -21,7 +21,13 @@ export async function setup(): Promise<() => Promise<void>> {
   try {
     await up();
   } catch (err) {
-    // Tests that need peers then fail with "the test environment is not running".
+    // A machine without what the environment needs: stop the whole run at once, with the one message
+    // that lists everything missing (not hundreds of "the test environment is not running").
+    if (err instanceof EnvError && err.step === "prerequisites") {
+      const stop = new Error(`${err.message}\nwhat to do: ${err.hint ?? ""}`);
+      stop.stack = `Error: ${stop.message}`; // the message is the report: no stack frames under it
+      throw stop;
+    }
     const msg = err instanceof EnvError ? `${err.step}: ${err.message}${err.hint ? ` (${err.hint})` : ""}` : String(err);
     process.stderr.write(`[env] could not start the environment: ${msg}\n`);
     return () => Promise.resolve();

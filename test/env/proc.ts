@@ -2,6 +2,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { openSync } from "node:fs";
 import { createServer } from "node:net";
+import { recordProcess } from "./state.js";
 
 export class EnvError extends Error {
   constructor(
@@ -61,6 +62,7 @@ export function startDaemon(name: string, cmd: string, args: readonly string[], 
   child.unref();
   const daemon = { name, pid: child.pid, log: opts.log };
   startedDaemons.push(daemon);
+  recordProcess(daemon); // before anyone waits for it: a failed `up` can always stop it
   return daemon;
 }
 

@@ -115,6 +115,11 @@ export async function which(tool: string): Promise<string> {
   return join(dir, "bin", tool);
 }
 
+/** True when some peer is not in the cache yet (so `up` will build, and needs Go and Python). */
+export function anyPeerMissing(): boolean {
+  return (Object.keys(PEERS) as Peer[]).some((p) => !isBuilt(p));
+}
+
 /** Build every peer, one after another (2 cores: parallel Go builds only thrash). */
 export async function ensureAllPeers(): Promise<Record<string, string>> {
   for (const peer of Object.keys(PEERS) as Peer[]) await ensurePeer(peer);

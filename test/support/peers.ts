@@ -12,6 +12,8 @@ import { readState } from "../env/state.js";
 import type { EnvState } from "../env/state.js";
 
 export type { EnvState } from "../env/state.js";
+export { WRITE_VERBS, baoAuditMark, baoAuditSince, countBy, kubeAuditMark, kubeAuditSince, writes } from "./audit.js";
+export type { AuditMark, BaoAuditEvent, KubeAuditEvent } from "./audit.js";
 
 /** True when the developer asked to skip tests that need peers (and this is not CI). */
 export function skipIntegration(): boolean {

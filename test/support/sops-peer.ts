@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { exitCodeFor, runCli } from "../../src/cli/index.js";
-import { buildProviderRegistry } from "../../src/cli/keys-from-env.js";
+import { buildProviderRegistry } from "../../src/providers/index.js";
 import { Logger, SigilError, describeError } from "../../src/core/index.js";
 import { DataKeyCache, decryptFile } from "../../src/decrypt/index.js";
 import { peerBin, peers } from "./peers.js";

@@ -64,7 +64,7 @@ export const COMMANDS: readonly LazyCommand[] = [
   {
     name: "operator",
     term: "operator [options]",
-    description: "run the Sealed Secrets controller (bitnami-compatible) until SIGTERM; SIGUSR1 makes a new sealing key",
+    description: "run Sigil's in-cluster controllers (chosen by --controllers) until SIGTERM; SIGUSR1 makes a new sealing key",
     load: async () => (await import("./operator/index.js")).OPERATOR_COMMAND,
   },
   {

@@ -1,6 +1,6 @@
 /**
  * Sealing certificates: generating a key pair with its self-signed
- * certificate the way bitnami's controller does (§B.4), and reading
+ * certificate the way bitnami's controller does (docs/formats.md#b4-controller-keys-and-endpoints), and reading
  * certificates back. RSA keys come from `node:crypto`; `node-forge` is used
  * only to build and sign the X.509 structure.
  */

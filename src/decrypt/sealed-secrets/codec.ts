@@ -1,5 +1,5 @@
 /**
- * The Sealed Secrets hybrid format (formats.md §B.1), as pure functions:
+ * The Sealed Secrets hybrid format (docs/formats.md#b1-hybrid-blob), as pure functions:
  *
  *     uint16_be(len(rsaCt)) || rsaCt || aesGcm(sessionKey, nonce=0¹², plaintext) || tag
  *
@@ -9,7 +9,7 @@
  */
 import { constants, createCipheriv, createDecipheriv, privateDecrypt, publicEncrypt, randomBytes } from "node:crypto";
 import type { KeyObject } from "node:crypto";
-import { SigilError } from "../../core/index.js";
+import { SigilError, decodeBase64Strict as decodeBase64 } from "../../core/index.js";
 
 const SESSION_KEY_BYTES = 32;
 const GCM_NONCE = Buffer.alloc(12);
@@ -121,19 +121,15 @@ function gcmOpen(sessionKey: Buffer, aesCiphertext: Buffer): Buffer {
   }
 }
 
-const B64_STRICT = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
 /**
  * Decode padded standard base64 strictly, as Go's `StdEncoding` does (CR and
  * LF are ignored, anything else outside the alphabet is an error).
  * @throws SigilError `sealed.invalid_blob` naming `what` when the text is not valid base64.
  */
 export function decodeBase64Strict(text: string, what: string): Buffer {
-  const compact = text.replace(/[\r\n]/g, "");
-  if (!B64_STRICT.test(compact)) {
-    throw new SigilError("sealed.invalid_blob", `${what} is not valid padded base64`);
-  }
-  return Buffer.from(compact, "base64");
+  const decoded = decodeBase64(text, { ignoreNewlines: true });
+  if (decoded === undefined) throw new SigilError("sealed.invalid_blob", `${what} is not valid padded base64`);
+  return decoded;
 }
 
 /** Encode a blob as stored in `spec.encryptedData` (padded standard base64). */

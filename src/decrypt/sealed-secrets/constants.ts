@@ -1,5 +1,5 @@
 /**
- * Names shared with bitnami-labs/sealed-secrets (formats.md §B.2–§B.4) and
+ * Names shared with bitnami-labs/sealed-secrets (docs/formats.md#b2-scopes-and-labels to #b4-controller-keys-and-endpoints) and
  * the few names Sigil adds. Everything that goes on the wire is spelled here
  * once.
  */

@@ -43,6 +43,11 @@ export function keySecretsFromBackup(text: string, source: string): SecretObject
  */
 export async function readKeyFile(text: string, source: string, providers?: ProviderRegistry): Promise<SealingKey[]> {
   if (looksLikePemPrivateKey(text) && !/^\s*[{[]|^\s*(apiVersion|kind):/m.test(text)) return privateKeysFromPem(text, source);
+  const publicHalf = /-----BEGIN (CERTIFICATE|PUBLIC KEY|RSA PUBLIC KEY)-----/.exec(text)?.[1];
+  if (publicHalf !== undefined) {
+    const what = publicHalf === "CERTIFICATE" ? "a certificate" : "a public key";
+    throw new SigilError("input.invalid", `the file holds ${what}, the public half: unsealing needs the private key (tls.key) or a key Secret backup`, { subject: source });
+  }
   const keys: SealingKey[] = [];
   for (const secret of keySecretsFromBackup(text, source)) {
     keys.push(await loadKeySecret(secret, providers, `${source}: ${subjectOf("Secret", secret.metadata)}`));

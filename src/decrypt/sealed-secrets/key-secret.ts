@@ -1,5 +1,5 @@
 /**
- * Key Secrets as bitnami's controller writes and reads them (§B.4): type
+ * Key Secrets as bitnami's controller writes and reads them (docs/formats.md#b4-controller-keys-and-endpoints): type
  * `kubernetes.io/tls`, label `sealedsecrets.bitnami.com/sealed-secrets-key`,
  * `tls.key` = PKCS#1 PEM, `tls.crt` = PEM certificate(s), generateName
  * `sealed-secrets-key`. Wrapped keys (Sigil's extension) are in `wrap.ts`.

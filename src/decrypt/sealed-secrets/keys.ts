@@ -1,6 +1,6 @@
 /**
  * Sealing key pairs: loading RSA private keys from PEM, the OpenSSH-style
- * fingerprint bitnami indexes keys by (§B.4), and the key ring the unsealer
+ * fingerprint bitnami indexes keys by (docs/formats.md#b4-controller-keys-and-endpoints), and the key ring the unsealer
  * tries keys from.
  */
 import { createHash, createPrivateKey, createPublicKey } from "node:crypto";

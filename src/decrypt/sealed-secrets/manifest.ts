@@ -3,7 +3,7 @@
  * (one value, or a stream of values as kubeseal prints them), checked into
  * the shapes of `types.ts` with errors that name the object and field.
  */
-import { SigilError } from "../../core/index.js";
+import { MAX_NESTING_DEPTH, SigilError } from "../../core/index.js";
 import { parseYamlSafely, toJsSafely } from "../yaml-safe.js";
 import { SEALED_SECRET_API_VERSION, SEALED_SECRET_KIND } from "./constants.js";
 import type { ObjectMeta, SealedSecretObject, SecretObject, SecretTemplate } from "./types.js";
@@ -34,6 +34,7 @@ function parseJsonStream(text: string, source: string): unknown[] {
     if (ch === '"') inString = true;
     else if (ch === "{" || ch === "[") {
       if (depth++ === 0) start = i;
+      if (depth > MAX_NESTING_DEPTH) throw new SigilError("input.invalid", `json input nests deeper than ${MAX_NESTING_DEPTH} levels`, { subject: source });
     } else if ((ch === "}" || ch === "]") && --depth === 0) {
       out.push(parseJson(text.slice(start, i + 1), source));
     }

@@ -1,6 +1,6 @@
 /**
  * `--merge-into`: copy newly sealed entries into an existing SealedSecret
- * file (§B.6). `encryptedData` entries, template annotations, labels and
+ * file (docs/formats.md#b6-kubeseal). `encryptedData` entries, template annotations, labels and
  * data from the update overwrite same-named keys; everything else is left
  * as it was. A YAML file kept as YAML is edited in place (comments, order,
  * the `---` marker and unrelated bytes survive; new keys are appended);

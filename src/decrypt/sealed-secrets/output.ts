@@ -1,5 +1,5 @@
 /**
- * Printing objects the way kubeseal does (§B.6): JSON pretty-printed with
+ * Printing objects the way kubeseal does (docs/formats.md#b6-kubeseal): JSON pretty-printed with
  * two spaces in Go struct field order, Go's string escaping, and a trailing
  * newline; YAML with sorted keys, prefixed `---\n`. (kubeseal 0.36 no
  * longer writes `creationTimestamp: null`, and neither does Sigil.)

@@ -1,6 +1,6 @@
 /**
  * Sealing scopes and the OAEP label each one binds a ciphertext to
- * (formats.md §B.2).
+ * (docs/formats.md#b2-scopes-and-labels).
  */
 import { SigilError } from "../../core/index.js";
 import { CLUSTER_WIDE_ANNOTATION, NAMESPACE_WIDE_ANNOTATION } from "./constants.js";

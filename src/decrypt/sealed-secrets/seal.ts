@@ -1,9 +1,9 @@
 /**
  * Sealing: a Secret to a SealedSecret for a public key, as kubeseal does
- * (§B.3, §B.6), and single raw values (`--raw`).
+ * (docs/formats.md#b3-the-sealedsecret-object, #b6-kubeseal), and single raw values (`--raw`).
  */
 import type { KeyObject } from "node:crypto";
-import { SigilError } from "../../core/index.js";
+import { SigilError, SEAL_MAX_KEYS } from "../../core/index.js";
 import { decodeBase64Strict, encodeBlob, hybridEncrypt } from "./codec.js";
 import type { HybridEncryptOptions } from "./codec.js";
 import { LAST_APPLIED_ANNOTATIONS, SEALED_SECRET_API_VERSION, SEALED_SECRET_KIND } from "./constants.js";
@@ -66,6 +66,9 @@ export function sealSecret(secret: SecretObject, publicKey: KeyObject, options: 
     entries = plaintextEntries(secret);
   } catch (err) {
     throw err instanceof SigilError ? new SigilError("input.invalid", err.message, { subject }) : err;
+  }
+  if (entries.length > SEAL_MAX_KEYS) {
+    throw new SigilError("input.too_large", `the Secret has ${entries.length} keys, more than the limit of ${SEAL_MAX_KEYS}`, { subject });
   }
   if (entries.length === 0 && !opts.allowEmptyData) {
     throw new SigilError("input.invalid", "secret.data is empty in input Secret; pass --allow-empty-data to seal it anyway", { subject });

@@ -5,6 +5,7 @@
  * data map itself (only `index` accepts it: printing it would print every
  * secret at once).
  */
+import { decodeBase64Strict } from "../../core/index.js";
 import { goJsonString } from "./output.js";
 
 export type TValue = { readonly t: "str"; readonly v: Buffer } | { readonly t: "nil" } | { readonly t: "dot" };
@@ -121,11 +122,9 @@ function quoteAll(quote: (b: Buffer) => string): Fn {
 
 function b64dec(args: readonly TValue[]): TValue {
   arity("b64dec", args, 1);
-  const input = text("b64dec", args[0]);
-  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(input)) {
-    throw new TemplateExecError("b64dec: input is not valid padded base64");
-  }
-  return str(Buffer.from(input, "base64"));
+  const decoded = decodeBase64Strict(text("b64dec", args[0]));
+  if (decoded === undefined) throw new TemplateExecError("b64dec: input is not valid padded base64");
+  return str(decoded);
 }
 
 function binary(name: string, f: (a: string, b: string) => string): Fn {

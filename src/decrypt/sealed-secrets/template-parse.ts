@@ -5,6 +5,7 @@
  * `.key` fields, `.`, string literals, parentheses, function calls and `|`.
  * Control structures, variables and numbers are rejected.
  */
+import { MAX_NESTING_DEPTH } from "../../core/index.js";
 
 export type Operand =
   | { readonly kind: "field"; readonly name: string }
@@ -132,7 +133,8 @@ function operandFor(word: string): Operand {
   throw new TemplateSyntaxError("unsupported token (only .fields, strings, functions, ( ) and | are supported)");
 }
 
-function parsePipeline(tokens: readonly Token[], start: number): [Pipeline, number] {
+function parsePipeline(tokens: readonly Token[], start: number, depth = 0): [Pipeline, number] {
+  if (depth >= MAX_NESTING_DEPTH) throw new TemplateSyntaxError(`parentheses nest deeper than ${MAX_NESTING_DEPTH} levels`);
   const commands: Command[] = [];
   let current: Operand[] = [];
   let i = start;
@@ -144,7 +146,7 @@ function parsePipeline(tokens: readonly Token[], start: number): [Pipeline, numb
       commands.push(current);
       current = [];
     } else if (tok.t === "(") {
-      const [inner, next] = parsePipeline(tokens, i + 1);
+      const [inner, next] = parsePipeline(tokens, i + 1, depth + 1);
       if (tokens[next]?.t !== ")") throw new TemplateSyntaxError("unclosed left paren");
       if (inner.length === 0) throw new TemplateSyntaxError("missing value in parentheses");
       current.push({ kind: "group", pipeline: inner });

@@ -1,6 +1,6 @@
 /**
  * Unsealing: a SealedSecret (and the keys in a ring) to the Secret it
- * describes (§B.1, §B.5 step 2). The label always comes from the
+ * describes (docs/formats.md#b1-hybrid-blob, #b5-producing-the-secret step 2). The label always comes from the
  * SealedSecret's own metadata. Every plaintext is registered with the
  * redactor before anything else can see it.
  */

@@ -11,7 +11,7 @@ export type { RotateOptions } from "./engine/rotate.js";
 export { defaultUpdateKeysOptions, updateKeysFile } from "./engine/updatekeys.js";
 export type { UpdateKeysOptions, UpdateKeysResult } from "./engine/updatekeys.js";
 export { DEFAULT_DECRYPTION_ORDER, DataKeyCache, defaultDataKeyCache } from "./engine/datakey.js";
-export { DEFAULT_MAX_INPUT_BYTES, defaultCommonOptions } from "./engine/options.js";
+export { DEFAULT_MAX_ENCRYPTED_BYTES, DEFAULT_MAX_INPUT_BYTES, ENCRYPTED_SIZE_FACTOR, defaultCommonOptions } from "./engine/options.js";
 export type { CommonOptions } from "./engine/options.js";
 export { looksEncrypted, sopsDecryptor } from "./decryptor.js";
 export type { SopsDecryptor, SopsSource } from "./decryptor.js";

@@ -3,9 +3,9 @@
  * drifted. Every object of a call is diffed first (GET + dry-run apply,
  * `diff.ts`), so a call that fails on any object writes nothing; then the
  * objects that are new or drifted are applied, in install order. A staged
- * apply does this for CRDs and Namespaces first and waits until they are
- * established / active, then for cluster-wide RBAC and classes, then for
- * the rest.
+ * apply does this for CRDs and Namespaces first and waits until those it
+ * wrote are established / active, then for cluster-wide RBAC and classes,
+ * then for the rest.
  */
 import type { KubeObject } from "../objects.js";
 import type { ChangeSetEntry } from "./changeset.js";
@@ -53,9 +53,12 @@ export async function applyAll(ctx: SsaContext, objects: readonly KubeObject[], 
 export async function applyAllStaged(ctx: SsaContext, objects: readonly KubeObject[], opts: ApplyOptions): Promise<ChangeSetEntry[]> {
   const [definitions, policies, rest] = stages(objects);
   const entries = await applyAll(ctx, definitions, opts);
-  const definedKinds = definitions.length > 0;
+  // Only what this call wrote is waited for: an unchanged CRD or Namespace is already there.
+  const written = entries.filter((e) => e.action === "created" || e.action === "configured");
+  const definedKinds = written.length > 0;
   if (definedKinds && !opts.dryRun) {
-    await waitForReady(ctx, definitions, { timeoutMs: opts.stageTimeoutMs, intervalMs: 200, defaultNamespace: opts.defaultNamespace });
+    const waitFor = definitions.filter((o) => written.some((e) => e.kind === o.kind && e.name === o.metadata?.name));
+    await waitForReady(ctx, waitFor, { timeoutMs: opts.stageTimeoutMs, intervalMs: 200, defaultNamespace: opts.defaultNamespace });
   }
   const waitMs = definedKinds && !opts.dryRun ? DISCOVERY_WAIT_MS : 0;
   entries.push(...(await applyAll(ctx, policies, opts, waitMs)));

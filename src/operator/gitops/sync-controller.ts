@@ -4,14 +4,14 @@
  * interval, and whenever a managed object drifts (selfHeal), reporting
  * status and one Event per reconcile.
  */
-import { describeError } from "../../core/index.js";
+import { SigilError, describeError } from "../../core/index.js";
 import type { Logger } from "../../core/index.js";
 import { sopsDecryptor } from "../../decrypt/index.js";
 import { ResourceManager, SECRETS, resourcePath, splitKey } from "../../kube/index.js";
 import type { ChangeSetEntry, KubeClient, SecretObject } from "../../kube/index.js";
 import { ReconcileLoop } from "../../kube/runtime/index.js";
 import type { Controller, ControllerContext, EventRecorder, StopOptions, WorkResult } from "../../kube/runtime/index.js";
-import type { ProviderRegistry } from "../../providers/index.js";
+import type { KeySecret, ProviderRegistry } from "../../providers/index.js";
 import { FLUX_REQUESTED_AT_ANNOTATION, REQUESTED_AT_ANNOTATION, entryId, loadSealingKeys, parseGoDuration, readInventory, reconcile } from "../../reconcile/index.js";
 import type { DriftEntry, Sync, SyncPlan } from "../../reconcile/index.js";
 import type { ArtifactStore } from "./artifacts.js";
@@ -27,8 +27,8 @@ export interface SyncControllerOptions {
   readonly store: ArtifactStore;
   readonly logger: Logger;
   readonly now: () => Date;
-  /** Key providers from a decryption Secret's data (Flux's key names); undefined data = none. */
-  readonly providersFor: (data: Readonly<Record<string, string>> | undefined) => ProviderRegistry;
+  /** Key providers from a decryption Secret (Flux's key names); undefined = the Sync names none. */
+  readonly providersFor: (secret: KeySecret | undefined) => ProviderRegistry;
   /** Where the sealing keys are (Inline SealedSecrets). */
   readonly sealingKeyNamespace: string;
   readonly kustomizeBin: string;
@@ -135,9 +135,10 @@ export class SyncController implements Controller {
   async #providers(s: Sync): Promise<ProviderRegistry> {
     const name = s.spec.decryption?.secretRef?.name;
     if (name === undefined) return this.#opts.providersFor(undefined);
-    const secret = await this.#opts.client.get<SecretObject>(resourcePath(SECRETS, { namespace: s.metadata.namespace ?? "default", name }));
-    const data = Object.fromEntries(Object.entries(secret?.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
-    return this.#opts.providersFor(data);
+    const namespace = s.metadata.namespace ?? "default";
+    const secret = await this.#opts.client.get<SecretObject>(resourcePath(SECRETS, { namespace, name }));
+    if (secret === undefined) throw new SigilError("provider.not_configured", `the decryption Secret '${name}' does not exist`, { subject: `Sync/${namespace}/${s.metadata.name}` });
+    return this.#opts.providersFor(secret);
   }
 
   async #reconcile(key: string, s: Sync | undefined): Promise<WorkResult> {

@@ -1,5 +1,5 @@
 /**
- * The controller's sealing keys (formats.md §B.4): loading every key Secret
+ * The controller's sealing keys (docs/formats.md#b4-controller-keys-and-endpoints): loading every key Secret
  * in the controller namespace (bitnami's plain `active` ones as-is, and
  * Sigil's provider-wrapped ones unwrapped in memory), generating a new key
  * when there is none or the newest is older than the cutoff, renewing on a

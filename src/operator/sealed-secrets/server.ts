@@ -1,5 +1,5 @@
 /**
- * The HTTP endpoints kubeseal talks to (formats.md §B.4): `GET /v1/cert.pem`,
+ * The HTTP endpoints kubeseal talks to (docs/formats.md#b4-controller-keys-and-endpoints): `GET /v1/cert.pem`,
  * `POST /v1/verify` (200 / 409, rate-limited), `POST /v1/rotate` and
  * `GET /healthz`. Listens on loopback unless told otherwise.
  */

@@ -1,6 +1,6 @@
 /**
- * The SealedSecret status as bitnami's controller sets it (formats.md §B.5
- * step 9): one condition of type `Synced`, `status` "True" (message cleared)
+ * The SealedSecret status as bitnami's controller sets it (docs/formats.md#b5-producing-the-secret
+ * step 5): one condition of type `Synced`, `status` "True" (message cleared)
  * or "False" (message = the error), `lastUpdateTime` = now on every write,
  * `lastTransitionTime` = now only when the status value changes, and
  * `observedGeneration` = `metadata.generation`.

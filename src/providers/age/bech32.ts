@@ -90,3 +90,27 @@ export function decodeBech32(text: string, limit: number | false): Bech32Result 
   if (bytes === undefined) return { problem: "invalid padding" };
   return { prefix, bytes };
 }
+
+/** Encode bytes as Bech32 (lower case, no length limit). */
+export function encodeBech32(prefix: string, bytes: Uint8Array): string {
+  const words: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  for (const b of bytes) {
+    acc = ((acc << 8) | b) & 0xfff;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      words.push((acc >> bits) & 31);
+    }
+  }
+  if (bits > 0) words.push((acc << (5 - bits)) & 31);
+  let chk = 1;
+  for (let i = 0; i < prefix.length; i++) chk = polymodStep(chk) ^ (prefix.charCodeAt(i) >> 5);
+  chk = polymodStep(chk);
+  for (let i = 0; i < prefix.length; i++) chk = polymodStep(chk) ^ (prefix.charCodeAt(i) & 31);
+  for (const w of [...words, 0, 0, 0, 0, 0, 0]) chk = polymodStep(chk) ^ w;
+  chk ^= 1;
+  const checksum = [25, 20, 15, 10, 5, 0].map((shift) => (chk >>> shift) & 31);
+  return `${prefix}1${[...words, ...checksum].map((w) => ALPHABET[w]).join("")}`;
+}

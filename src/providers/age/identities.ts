@@ -10,6 +10,7 @@
 import { SigilError, registerSecret } from "../../core/index.js";
 import { describeError } from "../../core/index.js";
 import type { AgeIdentityLoaderDeps, AgeIdentitySource } from "./config.js";
+import { x25519RecipientOf } from "./native-armor.js";
 import { loadTypage } from "./typage.js";
 
 /** One usable identity and the recipient it decrypts for. */
@@ -165,6 +166,8 @@ async function recipientOf(location: string, line: number, token: string): Promi
   if (!token.startsWith("AGE-SECRET-KEY-1") && !token.startsWith("AGE-SECRET-KEY-PQ-1")) {
     throw new SigilError("provider.invalid_key", `line ${line} is not an age identity (expected AGE-SECRET-KEY-1…)`, { subject: location });
   }
+  const native = x25519RecipientOf(token);
+  if (native !== undefined) return native;
   const { identityToRecipient } = await loadTypage();
   try {
     return await identityToRecipient(token);

@@ -1,12 +1,13 @@
 /**
  * A fast path for the one shape sops data keys almost always have: an age
- * file with X25519 stanzas and a single small payload chunk (formats.md §D).
+ * file with X25519 stanzas and a single small payload chunk (docs/formats.md#d-age).
  * It uses `node:crypto` (X25519, HKDF, HMAC, ChaCha20-Poly1305) instead of
  * typage's web-streams pipeline, which is about ten times slower per file and
  * dominates decrypting many small files. Anything else — other stanza types,
  * multi-chunk payloads, any irregular header — returns `undefined` so the
  * caller falls back to typage, which stays the reference implementation.
- * Identities were already validated by typage when they were loaded.
+ * Identities were already validated when they were loaded (native-armor.ts
+ * for X25519, else typage).
  */
 import {
   createDecipheriv,

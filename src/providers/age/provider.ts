@@ -12,6 +12,7 @@ import { defaultAgeProviderOptions } from "./config.js";
 import type { AgeProviderOptions } from "./config.js";
 import { describeAgeSearch, loadAgeIdentities } from "./identities.js";
 import type { AgeIdentitySet, LoadedAgeIdentity } from "./identities.js";
+import { decodeArmor } from "./native-armor.js";
 import { decryptX25519, nativeX25519Identity } from "./native-x25519.js";
 import type { NativeX25519Identity } from "./native-x25519.js";
 import { ageRecipientRef } from "./recipient.js";
@@ -54,6 +55,12 @@ export class AgeProvider implements KeyProvider<AgeKeyRef> {
     const set = await this.identities();
     const mine = set.identities.filter((i) => i.recipient === key.recipient.trim());
     if (mine.length === 0) return null;
+    const native = decodeArmor(enc);
+    const fast = native === undefined ? undefined : decryptX25519(native, this.#nativeFor(key.recipient.trim(), mine));
+    if (fast !== null && fast !== undefined) {
+      registerSecret(fast);
+      return new Uint8Array(fast);
+    }
     const typage = await loadTypage();
     let file: Uint8Array;
     try {
@@ -62,11 +69,6 @@ export class AgeProvider implements KeyProvider<AgeKeyRef> {
       throw new SigilError("decrypt.invalid_ciphertext", `the age-wrapped data key for ${this.describe(key)} is not valid armored age data`, {
         cause,
       });
-    }
-    const fast = decryptX25519(file, this.#nativeFor(key.recipient.trim(), mine));
-    if (fast !== null && fast !== undefined) {
-      registerSecret(fast);
-      return new Uint8Array(fast);
     }
     // Outside the fast path, or it failed: typage decides (and names the failure).
     const decrypter = this.#decrypterFor(typage, key.recipient.trim(), mine);

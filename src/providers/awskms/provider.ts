@@ -4,13 +4,11 @@
  * handed to the injected client factory. The stored `enc` is the base64
  * CiphertextBlob, as sops writes it.
  */
-import { SigilError, registerSecret } from "../../core/index.js";
+import { SigilError, decodeBase64Strict, registerSecret } from "../../core/index.js";
 import type { KeyProvider, KmsKeyRef } from "../types.js";
 import { kmsRegionFromArn } from "./arn.js";
 import type { KmsClient, KmsProviderOptions } from "./config.js";
 import { mapKmsError } from "./errors.js";
-
-const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export class KmsProvider implements KeyProvider<KmsKeyRef> {
   readonly type = "kms" as const;
@@ -47,14 +45,15 @@ export class KmsProvider implements KeyProvider<KmsKeyRef> {
    */
   async unwrap(key: KmsKeyRef, enc: string): Promise<Uint8Array> {
     const compact = enc.replace(/\s+/g, "");
-    if (compact === "" || !STRICT_BASE64.test(compact)) {
+    const blob = compact === "" ? undefined : decodeBase64Strict(compact);
+    if (blob === undefined) {
       throw new SigilError("decrypt.invalid_ciphertext", `the kms-wrapped data key for ${this.describe(key)} is not valid base64`, {
         subject: key.arn,
       });
     }
     const client = this.#client(key);
     const out = await client
-      .decrypt({ KeyId: key.arn, CiphertextBlob: Buffer.from(compact, "base64"), EncryptionContext: key.context ?? {} })
+      .decrypt({ KeyId: key.arn, CiphertextBlob: blob, EncryptionContext: key.context ?? {} })
       .catch((err: unknown) => {
         throw mapKmsError(err, "decrypt", this.describe(key));
       });

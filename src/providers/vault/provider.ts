@@ -3,13 +3,11 @@
  * with the base64 plaintext, `PUT /v1/<engine>/decrypt/<key>` with the stored
  * `vault:v1:…` ciphertext, which is kept verbatim as sops' `enc`.
  */
-import { SigilError, registerSecret } from "../../core/index.js";
+import { SigilError, decodeBase64Strict, registerSecret } from "../../core/index.js";
 import type { KeyProvider, VaultKeyRef } from "../types.js";
 import type { VaultClient, VaultProviderOptions } from "./config.js";
 import { mapVaultError } from "./errors.js";
 import { vaultTransitUri } from "./uri.js";
-
-const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export class VaultTransitProvider implements KeyProvider<VaultKeyRef> {
   readonly type = "hc_vault" as const;
@@ -57,12 +55,13 @@ export class VaultTransitProvider implements KeyProvider<VaultKeyRef> {
       throw mapVaultError(err, "decrypt", this.describe(key));
     });
     const b64 = dataField(body, "plaintext");
-    if (b64 === undefined || !STRICT_BASE64.test(b64)) {
+    const decoded = b64 === undefined ? undefined : decodeBase64Strict(b64);
+    if (decoded === undefined) {
       throw new SigilError("provider.failed", `vault transit decrypt returned no valid plaintext for ${this.describe(key)}`, {
         subject: vaultTransitUri(key),
       });
     }
-    const plaintext = new Uint8Array(Buffer.from(b64, "base64"));
+    const plaintext = new Uint8Array(decoded);
     registerSecret(plaintext);
     return plaintext;
   }

@@ -9,8 +9,9 @@ import type { GitState } from "../state.js";
 import type { Pki } from "../pki.js";
 import { EnvError, freePort, run, startDaemon, waitUntil } from "../proc.js";
 import type { Daemon } from "../proc.js";
+import { SSHD_PATH } from "../prereqs.js";
 
-const SSHD = "/usr/sbin/sshd";
+const SSHD = SSHD_PATH;
 const HTTPS_SERVER = fileURLToPath(new URL("../git-https-server.ts", import.meta.url));
 
 function portOpen(port: number): Promise<boolean> {

@@ -43,6 +43,19 @@ export function kubeGet(server: string, ca: Buffer, token: string, path: string)
   });
 }
 
+/**
+ * The audit policy: one event per request at level Metadata (verb, resource,
+ * namespace, name, user, user agent, response code; never a body), written
+ * when the response is complete (RequestReceived is omitted, so each request
+ * is one line; watches also log ResponseStarted).
+ */
+const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+  - level: Metadata
+`;
+
 export async function startKube(dir: string, pki: Pki, bin: (tool: string) => string): Promise<KubeStarted> {
   mkdirSync(join(dir, "logs"), { recursive: true });
   const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
@@ -60,7 +73,10 @@ export async function startKube(dir: string, pki: Pki, bin: (tool: string) => st
   ], { log: join(dir, "logs", "etcd.log") });
 
   const server = `https://127.0.0.1:${apiPort}`;
-  const apiserver = startDaemon("kube-apiserver", bin("kube-apiserver"), [
+  const auditPolicy = join(dir, "audit-policy.yaml");
+  const auditLog = join(dir, "logs", "kube-audit.log");
+  writeFileSync(auditPolicy, AUDIT_POLICY);
+  const apiserverArgs = [
     `--etcd-servers=http://127.0.0.1:${etcdClient}`,
     "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", `--secure-port=${apiPort}`,
     `--tls-cert-file=${pki.serverCrt}`, `--tls-private-key-file=${pki.serverKey}`,
@@ -71,7 +87,10 @@ export async function startKube(dir: string, pki: Pki, bin: (tool: string) => st
     "--service-cluster-ip-range=10.0.0.0/24", "--disable-admission-plugins=ServiceAccount",
     "--allow-privileged=true", "--enable-priority-and-fairness=false", "--endpoint-reconciler-type=none",
     `--cert-dir=${join(dir, "apiserver-certs")}`, "-v=1",
-  ], { log: join(dir, "logs", "kube-apiserver.log") });
+    // json lines, written before the response completes (blocking), never rotated.
+    `--audit-policy-file=${auditPolicy}`, `--audit-log-path=${auditLog}`, "--audit-log-format=json", "--audit-log-mode=blocking",
+  ];
+  const apiserver = startDaemon("kube-apiserver", bin("kube-apiserver"), apiserverArgs, { log: join(dir, "logs", "kube-apiserver.log") });
 
   const kubeconfigPath = join(dir, "admin.kubeconfig");
   const userKubeconfig = join(dir, "operator.kubeconfig");
@@ -94,6 +113,6 @@ export async function startKube(dir: string, pki: Pki, bin: (tool: string) => st
 
   return {
     daemons: [etcd, apiserver, kcm],
-    state: { server, kubeconfig: kubeconfigPath, userKubeconfig, caFile: pki.caCrt, adminToken, userToken },
+    state: { server, kubeconfig: kubeconfigPath, userKubeconfig, caFile: pki.caCrt, adminToken, userToken, auditLog, apiserverArgs },
   };
 }

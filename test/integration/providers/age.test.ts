@@ -2,11 +2,11 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { buildAgeProvider } from "../../../src/cli/keys-from-env.js";
+import { buildAgeProvider } from "../../../src/providers/index.js";
 import { ageRecipientRef } from "../../../src/providers/index.js";
 import type { AgeKeyRef } from "../../../src/providers/index.js";
 import { describePeers, peerBin } from "../../support/peers.js";
-import { firstEntry, scratch, sopsEncrypt } from "./support.js";
+import { firstEntry, openSopsValue, scratch, sopsEncrypt } from "./support.js";
 
 /** Make an identity with the real age-keygen; returns the key file path and its recipient. */
 function keygen(dir: string, name: string, pq = false): { file: string; ref: AgeKeyRef } {
@@ -60,11 +60,13 @@ describePeers("age provider against the real age and sops", () => {
   });
 
   it("unwraps the data key the real sops wrapped, finding the identity through SOPS_AGE_KEY", async () => {
-    const meta = sopsEncrypt(["--age", x25519.ref.recipient], {});
-    const entry = firstEntry(meta, "age");
+    const written = sopsEncrypt(["--age", x25519.ref.recipient], {});
+    const entry = firstEntry(written.meta, "age");
     expect(entry["recipient"]).toBe(x25519.ref.recipient);
     const inline = buildAgeProvider({ SOPS_AGE_KEY: readFileSync(x25519.file, "utf8"), HOME: "/nonexistent" });
-    expect((await inline.unwrap(x25519.ref, String(entry["enc"])))?.byteLength).toBe(32);
+    const dataKey = await inline.unwrap(x25519.ref, String(entry["enc"]));
+    if (dataKey === null) throw new Error("the age provider found no identity for sops' recipient");
+    expect(openSopsValue(dataKey, written.password)).toBe(written.plaintext);
   });
 
   it("wraps in the exact armor shape sops stores (identical framing to `age -a`)", async () => {

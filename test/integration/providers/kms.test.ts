@@ -3,7 +3,7 @@ import { KmsProvider, sdkKmsClientFactory } from "../../../src/providers/index.j
 import type { KmsClient, KmsClientParams, KmsKeyRef } from "../../../src/providers/index.js";
 import { describePeers, peers } from "../../support/peers.js";
 import { rejection } from "../../support/errors.js";
-import { firstEntry, sopsEncrypt } from "./support.js";
+import { firstEntry, openSopsValue, sopsEncrypt } from "./support.js";
 
 const CREDS = { accessKeyId: "AKIDSIGILTEST", secretAccessKey: "sigil-test" };
 
@@ -65,14 +65,14 @@ describePeers("KMS provider against local-kms", () => {
 
   it("unwraps the data key the real sops wrapped with the same key and context", async () => {
     const { kms } = peers();
-    const meta = sopsEncrypt(["--kms", kms.keyArns[0]!, "--encryption-context", "app:sigil,env:test"], {
+    const written = sopsEncrypt(["--kms", kms.keyArns[0]!, "--encryption-context", "app:sigil,env:test"], {
       AWS_ENDPOINT_URL_KMS: kms.endpoint,
       AWS_ACCESS_KEY_ID: CREDS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey,
     });
-    const entry = firstEntry(meta, "kms");
+    const entry = firstEntry(written.meta, "kms");
     expect(entry["context"]).toEqual({ app: "sigil", env: "test" });
-    const plain = await provider().unwrap(key(), String(entry["enc"]));
-    expect(plain.byteLength).toBe(32);
+    const dataKey = await provider().unwrap(key(), String(entry["enc"]));
+    expect(openSopsValue(dataKey, written.password)).toBe(written.plaintext);
   });
 });

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { buildVaultProvider } from "../../../src/cli/keys-from-env.js";
+import { buildVaultProvider } from "../../../src/providers/index.js";
 import { parseVaultTransitUri } from "../../../src/providers/index.js";
 import type { VaultKeyRef } from "../../../src/providers/index.js";
 import { describePeers, peers, uniqueName } from "../../support/peers.js";
 import { rejection } from "../../support/errors.js";
-import { firstEntry, sopsEncrypt } from "./support.js";
+import { firstEntry, openSopsValue, sopsEncrypt } from "./support.js";
 
 /** Raw Vault API call with the root token (test setup only). */
 async function vaultApi(method: string, path: string, body?: unknown, namespace?: string): Promise<void> {
@@ -57,10 +57,11 @@ describePeers("Vault transit provider against OpenBao", () => {
 
   it("unwraps the data key the real sops wrapped with the same transit key", async () => {
     const { addr, transitMount, transitKey, token } = peers().vault;
-    const meta = sopsEncrypt(["--hc-vault-transit", `${addr}/v1/${transitMount}/keys/${transitKey}`], { VAULT_TOKEN: token });
-    const entry = firstEntry(meta, "hc_vault");
+    const written = sopsEncrypt(["--hc-vault-transit", `${addr}/v1/${transitMount}/keys/${transitKey}`], { VAULT_TOKEN: token });
+    const entry = firstEntry(written.meta, "hc_vault");
     expect(entry).toMatchObject({ vault_address: addr, engine_path: transitMount, key_name: transitKey });
-    expect((await buildVaultProvider(env()).unwrap(key(), String(entry["enc"]))).byteLength).toBe(32);
+    const dataKey = await buildVaultProvider(env()).unwrap(key(), String(entry["enc"]));
+    expect(openSopsValue(dataKey, written.password)).toBe(written.plaintext);
   });
 
   describePeers("in a namespace (VAULT_NAMESPACE)", () => {

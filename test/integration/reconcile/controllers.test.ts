@@ -12,10 +12,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { parse } from "yaml";
-import { providersFromFluxSecret } from "../../../src/cli/commands/operator/flux-keys.js";
 import { Logger } from "../../../src/core/index.js";
 import type { HttpKubeClient } from "../../../src/kube/index.js";
 import { Manager } from "../../../src/kube/runtime/index.js";
+import { ProviderRegistry, buildProviderRegistryFromSecret } from "../../../src/providers/index.js";
 import { ArtifactStore, SyncController, gitSourceController } from "../../../src/operator/gitops/index.js";
 import { adminClient, createNamespace, deleteNamespace, waitFor } from "../../support/bitnami.js";
 import { createRepo } from "../../support/git.js";
@@ -48,7 +48,7 @@ describePeers("the GitSource and Sync controllers", () => {
     const store = new ArtifactStore();
     manager = new Manager(client, { logger });
     manager.add(gitSourceController({ client, store, source: { cacheDir: cache }, logger, now: () => new Date() }));
-    manager.add(new SyncController({ client, store, logger, now: () => new Date(), kustomizeBin: peerBin("kustomize"), sealingKeyNamespace: "kube-system", providersFor: (data) => providersFromFluxSecret(data, {}) }));
+    manager.add(new SyncController({ client, store, logger, now: () => new Date(), kustomizeBin: peerBin("kustomize"), sealingKeyNamespace: "kube-system", providersFor: (secret) => (secret === undefined ? new ProviderRegistry() : buildProviderRegistryFromSecret(secret)) }));
     await manager.start();
   }, 60_000);
 

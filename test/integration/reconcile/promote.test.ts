@@ -4,6 +4,8 @@
  * CRD with its custom resources applied in one render (staged apply), all
  * through `sigil sync --once` against the real peers.
  */
+import { readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { buildKeySecret, generateSealingKeyPair, sealSecret } from "../../../src/decrypt/index.js";
 import type { HttpKubeClient } from "../../../src/kube/index.js";
@@ -69,6 +71,7 @@ describePeers("promotion, generators, SealedSecrets and CRDs through sigil sync"
     expect((await data(staging, "configmaps", "app-staging"))?.["version"]).toBe("1");
     expect((await data(prod, "configmaps", "app-prod"))?.["version"]).toBe("2");
     expect((await data(pinned, "configmaps", "app-dev"))?.["version"]).toBe("1");
+    expect(readdirSync(tmpdir()).filter((d) => d.startsWith("sigil-kustomize-")), "the decrypted copies are removed").toEqual([]);
     expect((await data(dev, "secrets", "db-dev"))?.["PASSWORD"]).toBe(b64(`${CANARY}-dev`));
     expect((await data(staging, "secrets", "db-staging"))?.["PASSWORD"]).toBe(b64(`${CANARY}-staging`));
     expect((await data(prod, "secrets", "db-prod"))?.["PASSWORD"]).toBe(b64(`${CANARY}-prod`));

@@ -105,7 +105,7 @@ const CASES: readonly BadCase[] = [
       return ss;
     },
     update: true,
-    message: /nosuchfunction.*\[sealed\.template_failed\]/,
+    message: /unknown function is called.*\[sealed\.template_failed\]/,
     event: "ErrUnsealFailed",
   },
 ];

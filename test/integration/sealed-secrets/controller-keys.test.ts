@@ -12,7 +12,7 @@ import { PassThrough } from "node:stream";
 import { beforeAll, expect, it } from "vitest";
 import { Logger } from "../../../src/core/index.js";
 import { runCli } from "../../../src/cli/index.js";
-import { buildProviderRegistry } from "../../../src/cli/keys-from-env.js";
+import { buildProviderRegistry } from "../../../src/providers/index.js";
 import { createOperatorCommand, manualSignals } from "../../../src/cli/commands/operator/index.js";
 import { buildKeySecret, generateSealingKeyPair, parseWrapRef, wrapKeySecret } from "../../../src/decrypt/sealed-secrets/index.js";
 import type { SecretObject } from "../../../src/decrypt/sealed-secrets/index.js";

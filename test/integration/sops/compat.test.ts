@@ -12,6 +12,8 @@ import { PassThrough } from "node:stream";
 import { beforeAll, expect, it } from "vitest";
 import { Logger } from "../../../src/core/index.js";
 import { runCli } from "../../../src/cli/index.js";
+import { buildProviderRegistry } from "../../../src/providers/index.js";
+import { DataKeyCache, decryptFile } from "../../../src/decrypt/index.js";
 import type { CliContext } from "../../../src/cli/index.js";
 import { describePeers, peerBin, peers } from "../../support/peers.js";
 import { peerKeyEnv, vaultTransitUri } from "../../support/sops-peer.js";
@@ -155,9 +157,20 @@ describePeers("sops compatibility (real sops 3.13.2)", () => {
       `creation_rules:\n  - path_regex: groups\n    shamir_threshold: 2\n    key_groups:\n      - age: [${C.recipient}]\n      - kms:\n          - arn: ${C.kmsArn}\n      - hc_vault: [${C.vaultUri}]\n`,
     );
     const { sopsEnc, sigilEnc } = await bothWays("groups.yaml", "a: secret\nb: 2\n", []);
-    for (const enc of [sopsEnc, sigilEnc]) {
-      const name = file("groups-enc.yaml", enc);
-      expect((await sigil(["decrypt", name], { SOPS_AGE_KEY_FILE: join(C.dir, "missing.txt") })).toString()).toBe("a: secret\nb: 2\n");
+    // bothWays filled the process-wide data-key cache, so `sigil decrypt` would not ask a provider again:
+    // decrypt with a fresh cache each time, so that each decryption has to reach the providers named.
+    const missingAge = join(C.dir, "missing.txt");
+    const decrypt = (enc: Buffer, vars: Record<string, string>): Promise<Uint8Array> =>
+      decryptFile(enc, { registry: buildProviderRegistry({ ...C.env, ...vars }), format: "yaml", cache: new DataKeyCache() }).then((r) => r.plaintext);
+    const pairs = [
+      { reason: "KMS and Vault (no age identity)", vars: { SOPS_AGE_KEY_FILE: missingAge } },
+      { reason: "age and Vault (KMS unreachable)", vars: { AWS_ENDPOINT_URL_KMS: "http://127.0.0.1:1" } },
+      { reason: "age and KMS (Vault token refused)", vars: { VAULT_TOKEN: "not-a-valid-token" } },
+    ];
+    for (const [who, enc] of [["sops", sopsEnc], ["sigil", sigilEnc]] as const) {
+      for (const { reason, vars } of pairs) expect(Buffer.from(await decrypt(enc, vars)).toString(), `${who}'s file with ${reason}`).toBe("a: secret\nb: 2\n");
+      // One provider is not enough: this is what shows the decryptions above asked the providers.
+      await expect(decrypt(enc, { SOPS_AGE_KEY_FILE: missingAge, VAULT_TOKEN: "not-a-valid-token" }), `${who}'s file with KMS only`).rejects.toMatchObject({ code: "decrypt.no_matching_key" });
     }
     expect(sigilEnc.toString()).toContain("shamir_threshold: 2");
   });

@@ -77,7 +77,7 @@ describePeers("differential regressions: minimal inputs where sigil and sops dis
       const b = await encryptBoth("c.yaml", text);
       expect(b.sopsEnc.stderr).toContain("control characters are not allowed");
       expect(b.sigilEnc.code).toBe(1);
-      expect(b.sigilEnc.stderr).toMatch(/c\.yaml: invalid YAML at line \d+: control characters are not allowed \[decrypt\.parse_failed\]/);
+      expect(b.sigilEnc.stderr).toMatch(/c\.yaml: invalid YAML at line \d+, column \d+: control characters are not allowed \[decrypt\.parse_failed\]/);
     }
   });
 

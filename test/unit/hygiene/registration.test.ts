@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { Encrypter, armor, generateIdentity } from "age-encryption";
 import { beforeAll, describe, expect, it } from "vitest";
 import { REDACTED, defaultRedactorOptions, describeError, redact, registerSecret } from "../../../src/core/index.js";
-import { awsStaticCredentials, buildProviderRegistry, vaultTokenSource } from "../../../src/cli/keys-from-env.js";
+import { awsStaticCredentials, buildProviderRegistry, vaultTokenSource } from "../../../src/providers/index.js";
 import {
   DataKeyCache,
   KeyRing,

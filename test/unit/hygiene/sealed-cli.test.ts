@@ -90,6 +90,8 @@ describe("sigil seal failure paths keep the plaintext Secret out of stderr and l
     writeFileSync(join(dir, "target.yaml"), "kind: SealedSecret\nspec: [unclosed\n");
     const run = await sigil(["seal", "--cert", CERT, "--merge-into", "target.yaml"], dir, secretYaml(secret));
     expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain("target.yaml");
+    expect(run.stderr).not.toContain("unclosed");
     expectNoLeak(channels(run), secret);
   });
 });
@@ -204,6 +206,7 @@ describe("sigil keygen writes private keys only to private files", () => {
     const run = await sigil(["keygen", "age"], dir);
     expect(run.code).toBe(0);
     const identity = /AGE-SECRET-KEY-1\S+/.exec(run.stdout)?.[0] ?? "";
+    expect(identity).toMatch(/^AGE-SECRET-KEY-1[A-Z0-9]{58}$/);
     expectNoLeak(channels(run, false), { value: identity, cores: [identity.slice(16)] });
   });
 

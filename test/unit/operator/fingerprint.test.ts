@@ -71,7 +71,7 @@ describe("the data MAC keyed by a sealing key", () => {
     const macPart = (annotation: string): string => annotation.split(";")[2] ?? "";
     expect(macPart(mine)).not.toBe("");
     expect(macPart(mine)).not.toBe(macPart(theirs));
-    const both = keys.lookup((fp: string): SealingKey | undefined => [key, other].find((k) => k.fingerprint === fp));
+    const both = keys.lookup((fp) => [key, other].find((k) => k.fingerprint === fp));
     expect(verifyData(mine, data, ["a", "b"], both)).toBe(true);
     expect(verifyData(theirs, data, ["a", "b"], both)).toBe(true);
     expect(verifyData(`v1;${key.fingerprint};${macPart(theirs)}`, data, ["a", "b"], both), "other's MAC under key's name").toBe(false);
@@ -81,10 +81,10 @@ describe("the data MAC keyed by a sealing key", () => {
   it("is keyed by the private key, not by anything public: the fingerprint or the public key", () => {
     const data = { a: "MQ==" };
     const real = signData(new SealingMacKeys().of(key), data, ["a"]);
-    // The same fingerprint and public key with another private key (fresh SealingMacKeys: they remember keys by fingerprint).
+    // The same fingerprint and public key with another private key (a fresh SealingMacKeys: it remembers keys by fingerprint).
     const impostor: SealingKey = { ...key, privateKey: other.privateKey };
     expect(signData(new SealingMacKeys().of(impostor), data, ["a"])).not.toBe(real);
-    // And fresh SealingMacKeys with the real key compute the same MAC: it is a function of the key and the data only.
+    // A fresh SealingMacKeys with the real key computes the same MAC: it is a function of the key and the data only.
     expect(signData(new SealingMacKeys().of(key), data, ["a"])).toBe(real);
   });
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { REDACTED, redact } from "../../../src/core/index.js";
 import { AgeProvider } from "../../../src/providers/index.js";
 import type { AgeKeyRef } from "../../../src/providers/index.js";
+import { canary, canaryBytes, expectNoLeak } from "../../support/canary.js";
 import { rejection } from "../../support/errors.js";
 import { errorSurface, loggedLines } from "./helpers.js";
 
@@ -115,20 +116,19 @@ describe("age provider", () => {
   });
 
   it("canary: a known plaintext or identity never appears in thrown errors or log lines", async () => {
-    const canary = Buffer.from("CANARY-age-0b5e11-do-not-print!!");
+    const secret = canary("age");
+    const plain = canaryBytes(secret);
     const p = provider();
-    const enc = await p.wrap(R1, canary);
+    const enc = await p.wrap(R1, plain);
     const tampered = enc.replace(/\n([A-Za-z0-9+/]{4})/, (_m, g: string) => `\n${g === "AAAA" ? "BBBB" : "AAAA"}`);
     const errors = [
       await rejection(p.unwrap(R1, tampered)),
       await rejection(p.unwrap(R1, enc.slice(0, -40) + "-----END AGE ENCRYPTED FILE-----\n")),
-      await rejection(p.wrap({ type: "age", recipient: "age1yubikey1qqqq" }, canary)),
+      await rejection(p.wrap({ type: "age", recipient: "age1yubikey1qqqq" }, plain)),
     ];
     for (const err of errors) {
-      const surface = errorSurface(err) + loggedLines(err).join("\n");
-      expect(surface).not.toContain(canary.toString());
-      expect(surface).not.toContain(canary.toString("base64"));
-      expect(surface).not.toContain(ID1);
+      expectNoLeak({ error: errorSurface(err), log: loggedLines(err).join("\n") }, secret);
+      expect(errorSurface(err) + loggedLines(err).join("\n")).not.toContain(ID1);
     }
   });
 });

@@ -3,7 +3,11 @@ import { join } from "node:path";
 import { generateIdentity, identityToRecipient } from "age-encryption";
 import { describe, expect, it } from "vitest";
 import { parseManifests, readKeyFile, sealSecret, toSecret, formatObject } from "../../../src/decrypt/sealed-secrets/index.js";
+import type { SealedSecretObject, SecretObject } from "../../../src/decrypt/sealed-secrets/index.js";
+import { canary, expectNoLeak } from "../../support/canary.js";
+import type { Canary } from "../../support/canary.js";
 import { sigil, tempDir } from "./cli-support.js";
+import type { RunResult } from "./cli-support.js";
 import { SSH_KEYGEN_FINGERPRINTS, fixture, fixturePath, fixtureKey } from "./support.js";
 
 /** The plaintexts of secret.yaml, which every sealed fixture holds. */
@@ -85,6 +89,8 @@ describe("sigil unseal", () => {
   it("needs --private-key", async () => {
     const r = await sigil(["unseal"], { stdin: fixture("sealed-strict.yaml") });
     expect(r.code).toBe(2);
+    expect(r.stderr).toContain("required option '--private-key <files>' not specified");
+    expect(r.stdout).toBe("");
   });
 
   it("names a key file that holds no key", async () => {
@@ -96,22 +102,39 @@ describe("sigil unseal", () => {
 
 describe("canary: the CLI never prints plaintext or private keys on failure", () => {
   it("keeps the canary and key material out of stderr and logs", async () => {
-    const canary = "canary-cli-sealed-77e1";
-    const secret = toSecret({ apiVersion: "v1", kind: "Secret", metadata: { name: "c", namespace: "ns" }, stringData: { v: canary } }, "s");
-    const sealed = sealSecret(secret, fixtureKey("key1").publicKey);
-    sealed.spec.template = { ...sealed.spec.template, data: { t: `{{ .v }}{{ nope }}` } };
-    const runs = [
-      await sigil(["unseal", "--private-key", fixturePath("key1.pem")], { stdin: formatObject(sealed, "yaml") }),
-      await sigil(["unseal", "--private-key", fixturePath("key1.pem")], { stdin: formatObject({ ...sealed, metadata: { ...sealed.metadata, name: "moved" } }, "json") }),
-      await sigil(["seal", "--cert", fixturePath("key1.pem")], { stdin: formatObject(secret, "yaml") }),
-      await sigil(["unseal", "--private-key", fixturePath("key1.crt")], { stdin: formatObject(sealed, "yaml") }),
+    // A fresh canary for each run: a value one run unseals is registered with the process redactor,
+    // which would then hide a leak of the same value by a later run that never registers it.
+    const sealedFor = (label: string): { plain: Canary; secret: SecretObject; sealed: SealedSecretObject } => {
+      const plain = canary(label);
+      const secret = toSecret({ apiVersion: "v1", kind: "Secret", metadata: { name: "c", namespace: "ns" }, stringData: { v: plain.value } }, "s");
+      const sealed = sealSecret(secret, fixtureKey("key1").publicKey);
+      return { plain, secret, sealed };
+    };
+    const attempts: { reason: string; run: () => Promise<{ plain: Canary; r: RunResult }> }[] = [
+      { reason: "a template that fails after the value is unsealed", run: async () => {
+        const { plain, sealed } = sealedFor("template");
+        sealed.spec.template = { ...sealed.spec.template, data: { t: `{{ .v }}{{ nope }}` } };
+        return { plain, r: await sigil(["unseal", "--private-key", fixturePath("key1.pem")], { stdin: formatObject(sealed, "yaml") }) };
+      } },
+      { reason: "a renamed strict SealedSecret (the value opens only under its old label)", run: async () => {
+        const { plain, sealed } = sealedFor("moved");
+        return { plain, r: await sigil(["unseal", "--private-key", fixturePath("key1.pem")], { stdin: formatObject({ ...sealed, metadata: { ...sealed.metadata, name: "moved" } }, "json") }) };
+      } },
+      { reason: "sealing with a private key given as the certificate", run: async () => {
+        const { plain, secret } = sealedFor("seal");
+        return { plain, r: await sigil(["seal", "--cert", fixturePath("key1.pem")], { stdin: formatObject(secret, "yaml") }) };
+      } },
+      { reason: "unsealing with a certificate given as the private key", run: async () => {
+        const { plain, sealed } = sealedFor("no-key");
+        return { plain, r: await sigil(["unseal", "--private-key", fixturePath("key1.crt")], { stdin: formatObject(sealed, "yaml") }) };
+      } },
     ];
     const keyLines = fixture("key1.pem").split("\n").filter((l) => l.length > 20 && !l.startsWith("-----"));
-    for (const r of runs) {
-      expect(r.code).not.toBe(0);
+    for (const attempt of attempts) {
+      const { plain, r } = await attempt.run();
+      expect(r.code, attempt.reason).not.toBe(0);
+      expectNoLeak({ [`${attempt.reason}: stderr`]: r.stderr, [`${attempt.reason}: logs`]: r.logs.join("\n"), [`${attempt.reason}: stdout`]: r.stdout }, plain);
       const text = r.stderr + r.logs.join("\n") + r.stdout;
-      expect(text).not.toContain(canary);
-      expect(text).not.toContain(Buffer.from(canary).toString("base64"));
       for (const line of keyLines) expect(text).not.toContain(line);
     }
   });

@@ -21,7 +21,7 @@ interface Vectors {
 const V = JSON.parse(readFileSync(new URL("../../vectors/sops/known-answers.json", import.meta.url), "utf8")) as Vectors;
 const KEY = Buffer.from(V.dataKeyHex, "hex");
 
-describe("ENC value codec (known answers, formats.md §A.15)", () => {
+describe("ENC value codec (known answers, docs/formats.md#a15-known-answers)", () => {
   const cipher = new ValueCipher(KEY);
 
   it.each(V.values)("reproduces the ENC value for $aad $type exactly with a fixed IV", (v) => {
@@ -140,7 +140,7 @@ describe("Go number, bool and time text forms", () => {
   });
 });
 
-describe("Shamir over GF(2^8) 0x11B (formats.md §A.9)", () => {
+describe("Shamir over GF(2^8) 0x11B (docs/formats.md#a9-key-groups-and-shamir)", () => {
   it("multiplies as FIPS-197 does", () => {
     expect(gfMul(0x57, 0x83)).toBe(0xc1);
   });

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { Logger, isSigilError, redact, registerSecret } from "../../../src/core/index.js";
+import { Logger, describeError, isSigilError, redact, registerSecret, serializeError } from "../../../src/core/index.js";
 import { DataKeyCache, decryptFile, encryptFile, rotateFile, updateKeysFile } from "../../../src/decrypt/index.js";
 import type { SopsFormat } from "../../../src/decrypt/index.js";
 import { ProviderRegistry } from "../../../src/providers/index.js";
 import type { KmsKeyRef, VaultKeyRef } from "../../../src/providers/index.js";
 import { AGE_RECIPIENT, FakeProvider, KMS_ARN, VAULT_REF, ageRegistry, fixture } from "./helpers.js";
+import { canary, expectNoLeak } from "../../support/canary.js";
 
 const KMS: KmsKeyRef = { type: "kms", arn: KMS_ARN };
 const AGE = { type: "age" as const, recipient: AGE_RECIPIENT };
@@ -238,13 +239,14 @@ describe("sops engine: bad input gets a clear error with a code and the file nam
 
 describe("sops engine: no plaintext in any error message or log line (canary)", () => {
   it("keeps a known plaintext out of every error and log line", async () => {
-    const canary = "canary-sops-7f3a9c";
+    const token = canary("sops-token");
+    const pw = canary("sops-pw");
     const lines: string[] = [];
     const logger = new Logger({ level: "debug", sink: (l) => lines.push(l) });
     const registry = ageRegistry();
-    const plain = Buffer.from(`token: ${canary}\nnested:\n    pw: ${canary}-2\n`);
+    const plain = Buffer.from(`token: ${token.value}\nnested:\n    pw: ${pw.value}\n`);
     const enc = Buffer.from(await encryptFile(plain, { registry, keyGroups: [[AGE]], logger })).toString();
-    expect(enc).not.toContain(canary);
+    expectNoLeak({ encrypted: enc }, token, pw);
     const variants = [
       enc.replace("nested:", "nestex:"),
       enc.replace(/(token: ENC\[AES256_GCM,data:)(.)/, (_m, a: string, c: string) => a + (c === "A" ? "B" : "A")),
@@ -255,13 +257,13 @@ describe("sops engine: no plaintext in any error message or log line (canary)", 
     for (const v of variants) {
       expect(v).not.toBe(enc);
       const err = await caught(decryptFile(Buffer.from(v), { registry, cache: new DataKeyCache(), logger, path: "canary.yaml" }));
-      const text = JSON.stringify({ message: (err as Error).message, cause: String((err as Error).cause) });
-      expect(text).not.toContain(canary);
+      // The error itself, unredacted: it must not quote a value in any form.
+      expectNoLeak({ error: `${describeError(err)}\n${JSON.stringify(serializeError(err))}` }, token, pw);
     }
     await decryptFile(Buffer.from(enc), { registry, cache: new DataKeyCache(), logger, dangerouslySkipMacCheck: true });
-    logger.error("after decrypting", { value: canary });
-    expect(lines.join("\n")).not.toContain(canary);
+    logger.error("after decrypting", { value: token.value, bytes: Buffer.from(pw.value) });
+    expectNoLeak({ log: lines.join("\n") }, token, pw);
     registerSecret("x");
-    expect(redact(`leak ${canary}`)).not.toContain(canary);
+    expectNoLeak({ redacted: redact(`leak ${token.value} ${Buffer.from(pw.value).toString("base64")}`) }, token, pw);
   });
 });

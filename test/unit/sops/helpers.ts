@@ -1,7 +1,7 @@
 /** Shared helpers for the SOPS unit tests: the committed throw-away age key and small in-memory fake providers. */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { buildProviderRegistry } from "../../../src/cli/keys-from-env.js";
+import { buildProviderRegistry } from "../../../src/providers/index.js";
 import { ProviderRegistry } from "../../../src/providers/index.js";
 import type { KeyProvider, KmsKeyRef, VaultKeyRef } from "../../../src/providers/index.js";
 

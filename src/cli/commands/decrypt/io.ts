@@ -1,16 +1,19 @@
 /**
  * Input and output for the sops-compatible commands: read a file (or stdin
  * for `-`), pick formats, and write results. `--in-place` and `--output`
- * replace the target atomically (a temporary file in the same directory,
- * then a rename), so nothing is written when a command fails.
+ * go through the CLI's one file writer (src/cli/shared): the target is
+ * checked before the input is even decrypted, and replaced atomically
+ * through symbolic links, keeping its owner and mode, so nothing is written
+ * when a command fails.
  */
-import { randomBytes } from "node:crypto";
-import { chmod, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { readFile, stat } from "node:fs/promises";
+import { isAbsolute, resolve } from "node:path";
 import { SigilError } from "../../../core/index.js";
 import { detectFormat, parseFormat } from "../../../decrypt/index.js";
 import type { SopsFormat } from "../../../decrypt/index.js";
 import type { CliContext } from "../../context.js";
+import { readAtMost } from "../../context.js";
+import { checkOutputTarget, isStandardStreamPath, standardStreamFor, writeOutputFile } from "../../shared/index.js";
 import { tooLarge } from "./size.js";
 
 /** Flags every sops-style command shares. */
@@ -36,19 +39,6 @@ export function absolute(ctx: CliContext, file: string): string {
   return isAbsolute(file) ? file : resolve(ctx.cwd, file);
 }
 
-/** Read a stream until its end or until `limit` bytes have arrived, whichever comes first. */
-async function readAtMost(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of stream) {
-    const buf = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk);
-    chunks.push(buf);
-    total += buf.length;
-    if (total >= limit) break;
-  }
-  return Buffer.concat(chunks);
-}
-
 /**
  * Read the input file, or stdin when `file` is `-` or missing. Nothing over
  * `maxBytes` is read into memory: a larger file is refused from its size,
@@ -57,11 +47,11 @@ async function readAtMost(stream: NodeJS.ReadableStream, limit: number): Promise
  *   `input.too_large` (naming the file and the limit) when it is too big.
  */
 export async function readInput(ctx: CliContext, file: string | undefined, flags: IoFlags, maxBytes: number): Promise<Input> {
+  await checkOutputFlags(ctx, file, flags);
   const override = flags.filenameOverride === undefined ? undefined : absolute(ctx, flags.filenameOverride);
   if (file === undefined || file === "-") {
-    if (flags.inPlace === true) throw new SigilError("input.invalid", "--in-place needs a file, not stdin");
     const bytes = await readAtMost(ctx.stdin, maxBytes + 1);
-    if (bytes.length > maxBytes) throw tooLarge(override ?? "stdin", bytes.length, maxBytes);
+    if (bytes.length > maxBytes) throw tooLarge(override ?? "stdin", undefined, maxBytes);
     return { bytes, path: undefined, name: override };
   }
   const path = absolute(ctx, file);
@@ -87,31 +77,39 @@ export function formatsFor(input: Input, flags: IoFlags): { input: SopsFormat; o
 }
 
 /**
- * Replace `path` with `bytes` atomically, keeping an existing file's mode.
- * @throws SigilError `output.write_failed` when the file cannot be written (the original stays intact).
+ * Refuse contradictory output flags, and an output that cannot be written,
+ * before any work is done (sops refuses `--in-place` with `--output` too).
+ * @throws SigilError `input.conflicting_flags` for `-i` with `--output` or
+ *   with stdin; as `checkOutputTarget` for the target.
  */
-export async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.sigil-${randomBytes(6).toString("hex")}.tmp`);
-  try {
-    const mode = await stat(path).then(
-      (s) => s.mode & 0o7777,
-      () => undefined,
-    );
-    await writeFile(tmp, bytes, { mode: mode ?? 0o666, flag: "wx" });
-    if (mode !== undefined) await chmod(tmp, mode);
-    await rename(tmp, path);
-  } catch (cause) {
-    await rm(tmp, { force: true });
-    throw new SigilError("output.write_failed", "the output file could not be written", { subject: path, cause });
+async function checkOutputFlags(ctx: CliContext, file: string | undefined, flags: IoFlags): Promise<void> {
+  if (flags.inPlace !== true) {
+    if (flags.output !== undefined && !isStandardStreamPath(flags.output)) await checkOutputTarget(absolute(ctx, flags.output));
+    return;
   }
+  if (flags.output !== undefined) throw new SigilError("input.conflicting_flags", "cannot use --in-place and --output together");
+  if (file === undefined || file === "-") throw new SigilError("input.conflicting_flags", "--in-place needs a file, not stdin");
+  await checkOutputTarget(absolute(ctx, file));
 }
 
-/** Write the result: in place, to `--output`, or to stdout. */
+/**
+ * Replace `path` with `bytes` through the CLI's file writer.
+ * @throws SigilError as `writeOutputFile` (the original stays intact).
+ */
+export async function writeAtomic(ctx: CliContext, path: string, bytes: Uint8Array): Promise<void> {
+  await writeOutputFile({ path, content: bytes }, ctx.writeOptions);
+}
+
+/** Write the result: in place, to `--output` (`-` and `/dev/stdout` mean stdout), or to stdout. */
 export async function writeResult(ctx: CliContext, input: Input, flags: IoFlags, bytes: Uint8Array): Promise<void> {
   if (flags.inPlace === true) {
-    if (input.path === undefined) throw new SigilError("input.invalid", "--in-place needs a file, not stdin");
-    await writeAtomic(input.path, bytes);
-  } else if (flags.output !== undefined) {
-    await writeAtomic(absolute(ctx, flags.output), bytes);
-  } else ctx.stdout.write(bytes);
+    if (input.path === undefined) throw new SigilError("input.conflicting_flags", "--in-place needs a file, not stdin");
+    await writeAtomic(ctx, input.path, bytes);
+  } else if (flags.output === undefined) {
+    ctx.stdout.write(bytes);
+  } else {
+    const stream = standardStreamFor(ctx, flags.output);
+    if (stream === undefined) await writeAtomic(ctx, absolute(ctx, flags.output), bytes);
+    else stream.write(bytes);
+  }
 }

@@ -5,11 +5,11 @@
  * the output), and build the engine's common options.
  */
 import { SigilError } from "../../../core/index.js";
-import { KEY_TYPES } from "../../../decrypt/index.js";
+import { DEFAULT_MAX_ENCRYPTED_BYTES, KEY_TYPES } from "../../../decrypt/index.js";
 import type { CommonOptions, KeyType, SopsFormat } from "../../../decrypt/index.js";
 import type { ProviderRegistry } from "../../../providers/index.js";
 import type { CliContext } from "../../context.js";
-import { buildProviderRegistry } from "../../keys-from-env.js";
+import { buildProviderRegistry } from "../../../providers/index.js";
 import { loadCliSopsConfig, storeOptionsOf } from "../encrypt/config.js";
 import { SOPS_DECRYPTION_ORDER_ENV } from "../encrypt/keys.js";
 import { formatsFor, readInput } from "./io.js";
@@ -51,7 +51,7 @@ function decryptionOrder(ctx: CliContext, flag: string | undefined): KeyType[] |
  *   `input.invalid` for a bad size, type or order flag.
  */
 export async function readEncryptedInput(ctx: CliContext, file: string | undefined, flags: EncryptedInputFlags): Promise<EncryptedInput> {
-  const limit = maxInputBytes(ctx, flags);
+  const limit = maxInputBytes(ctx, flags, DEFAULT_MAX_ENCRYPTED_BYTES);
   const input = await readInput(ctx, file, flags, limit);
   const formats = formatsFor(input, flags);
   const order = decryptionOrder(ctx, flags.decryptionOrder);

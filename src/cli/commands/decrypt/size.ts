@@ -50,22 +50,31 @@ export function parseByteSize(text: string, source: string): number {
 /**
  * The limit for this run: the flag, else the environment variable (read
  * from the context, which holds the environment as it was at start-up),
- * else 5 MiB.
+ * else `fallback`: 5 MiB for encrypt (plaintext), DEFAULT_MAX_ENCRYPTED_BYTES
+ * (20 MiB) for the commands that read encrypted files.
  * @throws SigilError `input.invalid` for an unreadable size.
  */
-export function maxInputBytes(ctx: CliContext, flags: SizeFlags): number {
+export function maxInputBytes(ctx: CliContext, flags: SizeFlags, fallback: number = DEFAULT_MAX_INPUT_BYTES): number {
   if (flags.maxInputSize !== undefined) return parseByteSize(flags.maxInputSize, "--max-input-size");
   const env = ctx.env[SIGIL_SOPS_MAX_INPUT_BYTES_ENV];
   if (env !== undefined && env !== "") return parseByteSize(env, SIGIL_SOPS_MAX_INPUT_BYTES_ENV);
-  return DEFAULT_MAX_INPUT_BYTES;
+  return fallback;
 }
 
 /** Add `--max-input-size` to a command. */
 export function addMaxInputSizeOption(cmd: Command): Command {
-  return cmd.option("--max-input-size <size>", `refuse inputs larger than this, e.g. 10MiB or 5000000 (env ${SIGIL_SOPS_MAX_INPUT_BYTES_ENV}; default 5MiB)`);
+  return cmd.option(
+    "--max-input-size <size>",
+    `refuse inputs larger than this, e.g. 10MiB or 5000000 (env ${SIGIL_SOPS_MAX_INPUT_BYTES_ENV}; default 5MiB for encrypt, whose output may be at most 4 times that, and 20MiB for encrypted input)`,
+  );
 }
 
-/** The error for an input over the limit: names the file and the limit. */
-export function tooLarge(subject: string, size: number, limit: number): SigilError {
-  return new SigilError("input.too_large", `the input is ${size} bytes, more than the limit of ${limit} bytes (raise it with --max-input-size)`, { subject });
+/**
+ * The error for an input over the limit: names the file and the limit, and
+ * the size when it is known (`undefined` for stdin, read only one byte past
+ * the limit).
+ */
+export function tooLarge(subject: string, size: number | undefined, limit: number): SigilError {
+  const what = size === undefined ? "the input is more than" : `the input is ${size} bytes, more than`;
+  return new SigilError("input.too_large", `${what} the limit of ${limit} bytes (raise it with --max-input-size)`, { subject });
 }

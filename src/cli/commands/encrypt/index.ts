@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { encryptFile } from "../../../decrypt/index.js";
 import type { CliContext } from "../../context.js";
-import { buildProviderRegistry } from "../../keys-from-env.js";
+import { buildProviderRegistry } from "../../../providers/index.js";
 import { SigilError } from "../../../core/index.js";
 import { formatsFor, readInput, writeResult } from "../decrypt/io.js";
 import type { IoFlags } from "../decrypt/io.js";

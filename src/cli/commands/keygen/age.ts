@@ -7,9 +7,10 @@ import { generateHybridIdentity, generateX25519Identity, identityToRecipient } f
 import type { Command } from "commander";
 import { SigilError, registerSecret } from "../../../core/index.js";
 import type { CliContext } from "../../context.js";
+import { standardStreamFor } from "../../shared/index.js";
 import { readAll } from "../../context.js";
-import { optionalPath, readUserFile } from "../seal/io.js";
-import { writeKeyFile } from "./files.js";
+import { optionalPath, readUserFile, userPath } from "../seal/io.js";
+import { checkKeyFiles, writeKeyFiles } from "./files.js";
 
 interface AgeKeygenFlags {
   output?: string;
@@ -39,7 +40,7 @@ async function recipients(flags: AgeKeygenFlags, input: string | undefined, ctx:
   }
   const out = `${lines.join("\n")}\n`;
   if (flags.output === undefined) ctx.stdout.write(out);
-  else await writeKeyFile(flags.output, out, { private: false, force: flags.force });
+  else await writeKeyFiles(ctx, [{ path: flags.output, content: out, private: false }], flags.force);
 }
 
 async function generate(flags: AgeKeygenFlags, ctx: CliContext): Promise<void> {
@@ -51,7 +52,7 @@ async function generate(flags: AgeKeygenFlags, ctx: CliContext): Promise<void> {
     ctx.stdout.write(file);
     return;
   }
-  await writeKeyFile(flags.output, file, { private: true, force: flags.force });
+  await writeKeyFiles(ctx, [{ path: flags.output, content: file, private: true }], flags.force);
   ctx.stderr.write(`Public key: ${recipient}\n`);
 }
 
@@ -67,8 +68,11 @@ export function registerAgeKeygen(parent: Command, ctx: CliContext): void {
     .option("--force", "overwrite an existing output file", false)
     .action(async (input: string | undefined, flags: AgeKeygenFlags) => {
       const resolved: AgeKeygenFlags = { ...flags };
-      const output = optionalPath(ctx, flags.output);
-      if (output !== undefined) resolved.output = output;
+      delete resolved.output; // none, "-" or /dev/stdout: print
+      if (flags.output !== undefined && flags.output !== "" && standardStreamFor(ctx, flags.output) === undefined) {
+        resolved.output = userPath(ctx, flags.output);
+        await checkKeyFiles([resolved.output], flags.force);
+      }
       if (flags.y) await recipients(resolved, optionalPath(ctx, input), ctx);
       else await generate(resolved, ctx);
     });

@@ -1,26 +1,36 @@
-/** Writing key material: never over an existing file unless forced, private files mode 0600. */
-import { writeFile } from "node:fs/promises";
+/** Writing key material: never over an existing file unless forced, private files mode 0600, several files all or none. */
 import { SigilError, parseGoDuration } from "../../../core/index.js";
-import { replaceFile } from "../seal/io.js";
+import type { CliContext } from "../../context.js";
+import { checkOutputFiles, writeOutputFiles } from "../../shared/index.js";
+import type { OutputFile } from "../../shared/index.js";
+
+/** One key file to write. */
+export interface KeyFile {
+  readonly path: string;
+  readonly content: string;
+  /** Private key material: mode 0600, even when an existing file is replaced (a new inode, never the old file's looser mode). */
+  readonly private: boolean;
+}
+
+function outputFile(file: KeyFile, force: boolean): OutputFile {
+  return { path: file.path, content: file.content, mode: file.private ? 0o600 : 0o644, forceMode: file.private, exclusive: !force };
+}
 
 /**
- * Write `content` to `path`. With `force`, an existing file is replaced by a
- * new one (a sibling temporary file, then a rename), so a private key never
- * lands in an old file's inode and keeps its looser mode.
- * @throws SigilError `input.invalid` naming the file when it exists (without `force`) or cannot be written.
+ * Check every key file's target before any key is generated: none may exist
+ * (without `force`), and each must be a regular file or absent.
+ * @throws SigilError `output.exists` naming the first existing file, or as `checkOutputFiles`.
  */
-export async function writeKeyFile(path: string, content: string, options: { private: boolean; force: boolean }): Promise<void> {
-  const mode = options.private ? 0o600 : 0o644;
-  if (options.force) {
-    await replaceFile(path, content, mode);
-    return;
-  }
-  try {
-    await writeFile(path, content, { mode, flag: "wx" });
-  } catch (cause) {
-    const exists = (cause as { code?: unknown }).code === "EEXIST";
-    throw new SigilError("input.invalid", exists ? "refusing to overwrite an existing file (pass --force)" : "could not write the file", { subject: path, cause });
-  }
+export async function checkKeyFiles(paths: readonly string[], force: boolean): Promise<void> {
+  await checkOutputFiles(paths.map((path) => ({ path, exclusive: !force })));
+}
+
+/**
+ * Write the key files: all of them, or (on any failure) none.
+ * @throws SigilError `output.exists` naming a file that exists (without `force`), or as `writeOutputFiles`.
+ */
+export async function writeKeyFiles(ctx: CliContext, files: readonly KeyFile[], force: boolean): Promise<void> {
+  await writeOutputFiles(files.map((f) => outputFile(f, force)), ctx.writeOptions);
 }
 
 /**

@@ -7,7 +7,7 @@
  * instead of a new one: that is how a plain key is migrated to a wrapped one.
  */
 import type { Command } from "commander";
-import { SigilError } from "../../../core/index.js";
+import { SigilError, escapeControlChars } from "../../../core/index.js";
 import {
   buildKeySecret,
   formatObject,
@@ -19,9 +19,10 @@ import {
 } from "../../../decrypt/sealed-secrets/index.js";
 import type { KeyPairPem, SecretObject } from "../../../decrypt/sealed-secrets/index.js";
 import type { CliContext } from "../../context.js";
-import { buildProviderRegistry } from "../../keys-from-env.js";
+import { buildProviderRegistry } from "../../../providers/index.js";
 import { optionalPath, outputFormat, readUserFile, userPath } from "../seal/io.js";
-import { parsePositiveDuration, writeKeyFile } from "./files.js";
+import { checkKeyFiles, parsePositiveDuration, writeKeyFiles } from "./files.js";
+import type { KeyFile } from "./files.js";
 
 interface SealedKeygenFlags {
   keySize: string;
@@ -53,19 +54,31 @@ async function keyPair(flags: SealedKeygenFlags, ctx: CliContext): Promise<KeyPa
   };
 }
 
+/** The files `keygen sealed` writes: the certificate, the private key (unless wrapped), and the key Secret (when asked, or when wrapping). */
+function keyFilePaths(flags: SealedKeygenFlags, ctx: CliContext): { cert: string; key: string | undefined; secret: string | undefined } {
+  const wrapping = flags.wrapWith !== undefined && flags.wrapWith !== "";
+  return {
+    cert: flags.certOut,
+    key: wrapping ? undefined : (flags.keyOut ?? userPath(ctx, "tls.key")),
+    secret: flags.secretOut ?? (wrapping ? userPath(ctx, "sealed-secrets-key.yaml") : undefined),
+  };
+}
+
 async function run(flags: SealedKeygenFlags, ctx: CliContext): Promise<void> {
   const wrapping = flags.wrapWith !== undefined && flags.wrapWith !== "";
-  if (wrapping && flags.keyOut !== undefined) throw new SigilError("input.invalid", "--key-out cannot be used with --wrap-with: the private key is never written in the clear");
+  if (wrapping && flags.keyOut !== undefined) throw new SigilError("input.conflicting_flags", "--key-out cannot be used with --wrap-with: the private key is never written in the clear");
   const ref = wrapping ? parseWrapRef(flags.wrapWith ?? "") : undefined;
+  const paths = keyFilePaths(flags, ctx);
+  // Every target is checked before a key is generated or anything is written.
+  await checkKeyFiles([paths.cert, paths.key, paths.secret].filter((p) => p !== undefined), flags.force);
   const pair = await keyPair(flags, ctx);
   let secret: SecretObject = buildKeySecret(pair, { namespace: flags.namespace });
   if (ref !== undefined) secret = await wrapKeySecret(secret, ref, buildProviderRegistry(ctx.env));
-  const secretOut = flags.secretOut ?? (wrapping ? userPath(ctx, "sealed-secrets-key.yaml") : undefined);
-  const force = { force: flags.force };
-  await writeKeyFile(flags.certOut, pair.certificatePem, { ...force, private: false });
-  if (!wrapping) await writeKeyFile(flags.keyOut ?? userPath(ctx, "tls.key"), pair.privateKeyPem, { ...force, private: true });
-  if (secretOut !== undefined) await writeKeyFile(secretOut, formatObject(secret, outputFormat("yaml", secretOut)), { ...force, private: !wrapping });
-  ctx.stderr.write(`wrote ${[flags.certOut, wrapping ? undefined : (flags.keyOut ?? userPath(ctx, "tls.key")), secretOut].filter((f) => f !== undefined).join(", ")}\n`);
+  const files: KeyFile[] = [{ path: paths.cert, content: pair.certificatePem, private: false }];
+  if (paths.key !== undefined) files.push({ path: paths.key, content: pair.privateKeyPem, private: true });
+  if (paths.secret !== undefined) files.push({ path: paths.secret, content: formatObject(secret, outputFormat("yaml", paths.secret)), private: !wrapping });
+  await writeKeyFiles(ctx, files, flags.force);
+  ctx.stderr.write(`wrote ${escapeControlChars(files.map((f) => f.path).join(", "))}\n`);
 }
 
 /** Attach `keygen sealed` to the `keygen` command. */

@@ -16,7 +16,7 @@ import { SealedSecretsController } from "../../../operator/index.js";
 import { HttpKubeClient, loadKubeConfig } from "../../../kube/index.js";
 import { Manager } from "../../../kube/runtime/index.js";
 import type { CliContext } from "../../context.js";
-import { buildProviderRegistry } from "../../keys-from-env.js";
+import { buildProviderRegistry } from "../../../providers/index.js";
 import type { CommandModule } from "../index.js";
 import { DEFAULT_CONTROLLERS, selectControllers } from "./controllers.js";
 import { parseDuration } from "./flags.js";
@@ -56,7 +56,7 @@ async function run(flags: OperatorFlags, ctx: CliContext, deps: OperatorCommandD
   // A relative --kubeconfig is relative to the command's working directory, not the process's.
   const path = flags.kubeconfig === undefined ? undefined : resolve(ctx.cwd, flags.kubeconfig);
   const kube = await loadKubeConfig({ path, context: flags.context, env: ctx.env, homedir: ctx.env["HOME"] ?? homedir() });
-  const client = new HttpKubeClient(kube.connection);
+  const client = new HttpKubeClient(kube.connection, { userAgent: "sigil-operator" });
   const setup = { flags, ctx, client, logger, providers: buildProviderRegistry(ctx.env) };
   const manager = new Manager(client, { logger, shutdownTimeoutMs, healthAddr: flags.healthAddr === "" ? undefined : flags.healthAddr });
   for (const entry of entries) manager.add(entry.create(setup));
@@ -102,7 +102,7 @@ export function createOperatorCommand(deps: Partial<OperatorCommandDeps> = {}): 
     register(program: Command, ctx: CliContext): void {
       program
         .command("operator")
-        .description("run Sigil's controllers (today: the bitnami-compatible Sealed Secrets controller) until SIGTERM; SIGUSR1 makes a new sealing key")
+        .description("run Sigil's in-cluster controllers (chosen by --controllers) until SIGTERM; SIGUSR1 makes a new sealing key")
         .option("--controllers <list>", `comma-separated controllers to run (known: ${DEFAULT_CONTROLLERS})`, DEFAULT_CONTROLLERS)
         .option("--health-addr <host:port>", "address of /healthz and /readyz ('' = none)", "")
         .option("--webhook-addr <host:port>", "address of the receivers controller's webhook server (POST /hook/<sha256>, GET /metrics)", "127.0.0.1:9292")

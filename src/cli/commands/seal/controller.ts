@@ -7,7 +7,7 @@
 import { SigilError } from "../../../core/index.js";
 import type { HttpClient, HttpResponse } from "./http.js";
 
-/** The controller endpoints kubeseal uses (§B.4). */
+/** The controller endpoints kubeseal uses (docs/formats.md#b4-controller-keys-and-endpoints). */
 export interface ControllerApi {
   /** Where requests go, for messages. */
   readonly description: string;

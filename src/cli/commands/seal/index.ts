@@ -6,12 +6,13 @@ import { Command, Option } from "commander";
 import { SigilError } from "../../../core/index.js";
 import { sealingCertificate } from "../../../decrypt/sealed-secrets/index.js";
 import type { CliContext } from "../../context.js";
-import { buildProviderRegistry } from "../../keys-from-env.js";
+import { buildProviderRegistry } from "../../../providers/index.js";
 import type { CommandModule } from "../index.js";
 import { loadKeyFiles, unsealToOutput } from "../unseal/recovery.js";
 import { reEncryptSealedSecrets, validateSealedSecrets } from "./controller-actions.js";
 import { nodeHttpClient } from "./http.js";
 import { PLAINTEXT_FILE_MODE, openOutput, optionalPath, outputFormat, userPath } from "./io.js";
+import type { Output } from "./io.js";
 import { applyEnvFlags, collect } from "./options.js";
 import type { SealFlags } from "./options.js";
 import { sealMergingInto, sealRawToOutput, sealToOutput } from "./seal-actions.js";
@@ -49,7 +50,8 @@ function defineOptions(cmd: Command): Command {
     .option("--re-encrypt", "re-seal the input SealedSecrets with the controller's newest key", false)
     .addOption(new Option("--rotate", "deprecated alias of --re-encrypt").default(false).hideHelp())
     .option("--recovery-unseal", "unseal the input offline with --recovery-private-key (same as `sigil unseal`)", false)
-    .option("--recovery-private-key <files>", "private key files (PEM or key Secret backups), comma separated or repeated", collect, []);
+    .option("--recovery-private-key <files>", "private key files (PEM or key Secret backups), comma separated or repeated", collect, [])
+    .option("--max-input-size <size>", "refuse a Secret input larger than this, e.g. 16MiB (Sigil; default 8MiB; SealedSecret input: 32MiB)");
 }
 
 /** `sigil seal` with the given dependencies. */
@@ -84,7 +86,10 @@ async function runSeal(flags: SealFlags, ctx: CliContext, deps: SealDeps): Promi
   const reEncrypt = flags.reEncrypt || flags.rotate;
   const target = reEncrypt && flags.sealedSecretFile === undefined ? flags.secretFile : flags.sealedSecretFile;
   const format = outputFormat(flags.format, target);
-  const out = openOutput(ctx, target, flags.recoveryUnseal ? PLAINTEXT_FILE_MODE : undefined);
+  if (flags.mergeInto !== undefined && flags.mergeInto !== "" && flags.sealedSecretFile !== undefined && flags.sealedSecretFile !== "") {
+    throw new SigilError("input.conflicting_flags", "cannot use --merge-into and -w/--sealed-secret-file together: --merge-into rewrites its own file");
+  }
+  const out = await openOutput(ctx, target, flags.recoveryUnseal ? PLAINTEXT_FILE_MODE : undefined);
   if (flags.recoveryUnseal) {
     await unsealToOutput(ctx, flags.secretFile, await loadKeyFiles(flags.recoveryPrivateKey, buildProviderRegistry(ctx.env)), format, out);
   } else if (flags.validate) {
@@ -97,7 +102,7 @@ async function runSeal(flags: SealFlags, ctx: CliContext, deps: SealDeps): Promi
   await out.commit();
 }
 
-async function sealWithCertificate(flags: SealFlags, ctx: CliContext, deps: SealDeps, format: ReturnType<typeof outputFormat>, out: ReturnType<typeof openOutput>): Promise<void> {
+async function sealWithCertificate(flags: SealFlags, ctx: CliContext, deps: SealDeps, format: ReturnType<typeof outputFormat>, out: Output): Promise<void> {
   const cert = await openCertificate(flags, ctx, deps);
   if (flags.fetchCert) {
     out.write(cert.pem);

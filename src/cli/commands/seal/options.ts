@@ -32,6 +32,7 @@ export interface SealFlags {
   rotate: boolean;
   recoveryUnseal: boolean;
   recoveryPrivateKey: string[];
+  maxInputSize?: string;
 }
 
 /** A comma-separated flag value, as pflag's StringSlice reads it. */

@@ -3,7 +3,7 @@
  * values (`--raw`), and merging into an existing file (`--merge-into`).
  */
 import type { KeyObject } from "node:crypto";
-import { SigilError } from "../../../core/index.js";
+import { SigilError, SEAL_MAX_INPUT_BYTES } from "../../../core/index.js";
 import {
   formatObject,
   mergeIntoText,
@@ -20,6 +20,8 @@ import {
 import type { OutputFormat, Scope, SealedSecretObject, SecretObject } from "../../../decrypt/sealed-secrets/index.js";
 import type { CliContext } from "../../context.js";
 import { readAll } from "../../context.js";
+import { checkOutputTarget } from "../../shared/index.js";
+import { parseByteSize } from "../decrypt/size.js";
 import { outputFormat, readInput, readUserFile, replaceFile } from "./io.js";
 import type { Output } from "./io.js";
 import type { SealFlags } from "./options.js";
@@ -38,7 +40,8 @@ interface Overrides {
 
 /** Read the input Secrets and seal each one (kubeseal's `Seal`). */
 async function sealInput(flags: SealFlags, ctx: CliContext, publicKey: KeyObject, overrides: Overrides): Promise<SealedSecretObject[]> {
-  const input = await readInput(ctx, flags.secretFile);
+  const limit = flags.maxInputSize === undefined ? SEAL_MAX_INPUT_BYTES : parseByteSize(flags.maxInputSize, "--max-input-size");
+  const input = await readInput(ctx, flags.secretFile, limit);
   const docs = parseManifests(input.text, input.source);
   if (docs.length === 0) throw new SigilError("input.invalid", "no secrets found; make sure the input is a valid, UTF-8 encoded Secret", { subject: input.source });
   const scope = flagScope(flags);
@@ -104,6 +107,7 @@ export async function sealRawToOutput(flags: SealFlags, ctx: CliContext, publicK
  * Without `-o`, the file keeps its own format (kubeseal would switch it to JSON).
  */
 export async function sealMergingInto(flags: SealFlags, ctx: CliContext, publicKey: KeyObject, file: string): Promise<void> {
+  await checkOutputTarget(file);
   const text = (await readUserFile(file, "--merge-into")).toString("utf8");
   const [doc, ...rest] = parseManifests(text, file);
   if (doc === undefined || rest.length > 0) throw new SigilError("input.invalid", "--merge-into needs a file with exactly one SealedSecret", { subject: file });
@@ -116,5 +120,5 @@ export async function sealMergingInto(flags: SealFlags, ctx: CliContext, publicK
   let merged = text;
   const format = flags.format === undefined ? undefined : outputFormat(flags.format, undefined);
   for (const update of sealed) merged = mergeIntoText(merged, update, file, format);
-  await replaceFile(file, merged);
+  await replaceFile(ctx, file, merged);
 }

@@ -6,7 +6,7 @@
  */
 import type { Command } from "commander";
 import type { CliContext } from "../../context.js";
-import { buildProviderRegistry } from "../../keys-from-env.js";
+import { buildProviderRegistry } from "../../../providers/index.js";
 import type { CommandModule } from "../index.js";
 import { collect } from "../seal/options.js";
 import { PLAINTEXT_FILE_MODE, openOutput, optionalPath, outputFormat, userPath } from "../seal/io.js";
@@ -32,7 +32,7 @@ export const UNSEAL_COMMAND: CommandModule = {
       .action(async (flags: UnsealFlags) => {
         const ring = await loadKeyFiles(flags.privateKey.map((f) => userPath(ctx, f)), buildProviderRegistry(ctx.env));
         const output = optionalPath(ctx, flags.output);
-        const out = openOutput(ctx, output, PLAINTEXT_FILE_MODE);
+        const out = await openOutput(ctx, output, PLAINTEXT_FILE_MODE);
         await unsealToOutput(ctx, optionalPath(ctx, flags.secretFile), ring, outputFormat(flags.format, output), out);
         await out.commit();
       });

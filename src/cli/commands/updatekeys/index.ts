@@ -7,12 +7,12 @@
 import { createInterface } from "node:readline";
 import type { Interface } from "node:readline";
 import type { Command } from "commander";
-import { SigilError, describeError } from "../../../core/index.js";
-import { compileRe2, creationRuleSettings, matchCreationRule, parseFormat, requireUsableKeys, updateKeysFile } from "../../../decrypt/index.js";
+import { SigilError, describeError, escapeControlChars } from "../../../core/index.js";
+import { DEFAULT_MAX_ENCRYPTED_BYTES, compileRe2, creationRuleSettings, matchCreationRule, parseFormat, requireUsableKeys, updateKeysFile } from "../../../decrypt/index.js";
 import type { CreationRuleSettings, SopsFormat, StoreOptions } from "../../../decrypt/index.js";
 import type { CliContext } from "../../context.js";
-import { buildProviderRegistry } from "../../keys-from-env.js";
-import { writeAtomic } from "../decrypt/io.js";
+import { buildProviderRegistry } from "../../../providers/index.js";
+import { writeOutputFile } from "../../shared/index.js";
 import { addMaxInputSizeOption, maxInputBytes } from "../decrypt/size.js";
 import type { SizeFlags } from "../decrypt/size.js";
 import { loadCliSopsConfig, storeOptionsOf } from "../encrypt/config.js";
@@ -41,12 +41,12 @@ interface Run {
   readonly threshold: number;
   readonly store: Partial<StoreOptions>;
   readonly registry: ReturnType<typeof buildProviderRegistry>;
-  readonly ask: (question: string) => Promise<string>;
+  readonly ask: (question: string) => Promise<string | undefined>;
   failures: SigilError[];
 }
 
 function report(ctx: CliContext, file: string, outcome: Outcome, detail = ""): void {
-  ctx.stdout.write(`${file}: ${outcome}${detail === "" ? "" : ` (${detail})`}\n`);
+  ctx.stdout.write(`${escapeControlChars(`${file}: ${outcome}${detail === "" ? "" : ` (${detail})`}`)}\n`);
 }
 
 /**
@@ -96,33 +96,49 @@ async function updateOne(run: Run, c: Candidate): Promise<Outcome> {
   const detail = [...result.added.map((k) => `+${k}`), ...result.removed.map((k) => `-${k}`)].join(", ") || "key groups changed";
   if (run.flags.yes !== true) {
     const answer = await run.ask(`${c.display}: ${detail}\nupdate this file? [y/N] `);
+    if (answer === undefined) {
+      ctx.stderr.write("\n"); // end the unanswered question's line
+      throw new SigilError("input.closed", "stdin ended before the question was answered; nothing was written (pass --yes to update without asking)", { subject: c.display });
+    }
     if (!/^y(es)?$/i.test(answer.trim())) return report(ctx, c.display, "declined", detail), "declined";
   }
-  await writeAtomic(c.path, result.output);
+  await writeOutputFile({ path: c.path, content: result.output }, ctx.writeOptions);
   return report(ctx, c.display, "updated", detail), "updated";
 }
 
-function asker(ctx: CliContext): { ask: (q: string) => Promise<string>; close: () => void } {
+/**
+ * Questions on stderr, answers from stdin, one line each. At the end of
+ * stdin (closed, /dev/null, or no more lines) or on a read error, every
+ * question, then and later, gets `undefined`.
+ */
+function asker(ctx: CliContext): { ask: (q: string) => Promise<string | undefined>; close: () => void } {
   let rl: Interface | undefined;
+  let ended = false;
   const lines: string[] = [];
-  const waiting: ((line: string) => void)[] = [];
+  const waiting: ((line: string | undefined) => void)[] = [];
+  const end = (): void => {
+    ended = true;
+    waiting.splice(0).forEach((w) => { w(undefined); });
+  };
   return {
     ask: (q) => {
-      ctx.stderr.write(q);
+      ctx.stderr.write(escapeControlChars(q, { keepNewlines: true }));
       if (rl === undefined) {
+        ctx.stdin.on("error", end);
         rl = createInterface({ input: ctx.stdin, terminal: false });
         rl.on("line", (l) => { (waiting.shift() ?? ((x: string) => lines.push(x)))(l); });
-        rl.on("close", () => { waiting.splice(0).forEach((w) => { w(""); }); });
+        rl.on("close", end);
       }
       const next = lines.shift();
-      return next === undefined ? new Promise((res) => waiting.push(res)) : Promise.resolve(next);
+      if (next !== undefined) return Promise.resolve(next);
+      return ended ? Promise.resolve(undefined) : new Promise((res) => waiting.push(res));
     },
     close: () => rl?.close(),
   };
 }
 
 async function runUpdateKeys(ctx: CliContext, paths: string[], flags: UpdateKeysFlags): Promise<void> {
-  const limit = maxInputBytes(ctx, flags);
+  const limit = maxInputBytes(ctx, flags, DEFAULT_MAX_ENCRYPTED_BYTES);
   const config = await loadCliSopsConfig(ctx, flags.config);
   if (config?.config.creationRules === undefined) throw new SigilError("config.invalid", "no .sops.yaml with creation_rules was found (use --config)", { subject: config?.path });
   checkPathRegexes(config);
@@ -146,6 +162,7 @@ async function runUpdateKeys(ctx: CliContext, paths: string[], flags: UpdateKeys
         run.failures.push(e);
         report(ctx, c.display, "failed", `${e.message} [${e.code}]`);
         counts.failed++;
+        if (e.code === "input.closed") break; // no later question can be answered either
       }
     }
   } finally {
@@ -153,6 +170,7 @@ async function runUpdateKeys(ctx: CliContext, paths: string[], flags: UpdateKeys
   }
   ctx.stdout.write(`${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.declined} declined, ${counts.skipped} skipped, ${counts.failed} failed\n`);
   const first = run.failures[0];
+  if (first?.code === "input.closed") throw first;
   if (first !== undefined) throw new SigilError(first.code, `${run.failures.length} file(s) could not be updated`);
 }
 

@@ -1,5 +1,5 @@
 /**
- * The file MAC (§A.7): SHA-512 over the plaintext bytes of every non-comment
+ * The file MAC (docs/formats.md#a7-mac): SHA-512 over the plaintext bytes of every non-comment
  * leaf in walk order (only the encrypted ones with `mac_only_encrypted`,
  * after a fixed 32-byte prefix), as 128 uppercase hex characters.
  */

@@ -1,5 +1,5 @@
 /**
- * Shamir secret sharing over GF(2^8) with the AES polynomial 0x11B (§A.9),
+ * Shamir secret sharing over GF(2^8) with the AES polynomial 0x11B (docs/formats.md#a9-key-groups-and-shamir),
  * share layout `y_0 … y_{L-1} || x` as sops (and Vault) write it.
  */
 import { randomBytes as nodeRandomBytes } from "node:crypto";

@@ -1,12 +1,12 @@
 /**
- * The `ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]` value codec (§A.2–A.4):
+ * The `ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]` value codec (docs/formats.md#a2-encrypted-values to #a4-type-tags):
  * AES-256-GCM with 32-byte IVs, the path as AAD, and Go's text forms for
  * each plaintext type. Pure: randomness is injected, nothing is logged.
  */
 import { isUtf8 } from "node:buffer";
 import { createCipheriv, createDecipheriv, createSecretKey, randomBytes } from "node:crypto";
 import type { KeyObject } from "node:crypto";
-import { SigilError } from "../../../core/index.js";
+import { SigilError, decodeBase64Strict } from "../../../core/index.js";
 import { Comment, SopsTime, typeTagOf } from "../tree/model.js";
 import type { Scalar } from "../tree/model.js";
 import { formatFloatF, parseGoBool, parseGoFloat, parseGoInt } from "./go-format.js";
@@ -15,8 +15,35 @@ import { parseRfc3339Nano } from "./go-time.js";
 /** The IV length sops writes. */
 export const IV_LENGTH = 32;
 const TAG_LENGTH = 16;
-const ENC_RE = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/;
-const B64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
+const ENC_PREFIX = "ENC[AES256_GCM,data:";
+
+/** The four fields of an `ENC[...]` string as text. */
+export interface EncText {
+  readonly data: string;
+  readonly iv: string;
+  readonly tag: string;
+  readonly type: string;
+}
+
+/**
+ * Split an `ENC[...]` string as sops' Go regex
+ * `^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]` does (greedy,
+ * leftmost-first, `.` not matching a newline), in linear time: that regex
+ * on a backtracking engine took minutes on a 20 KB value (issue 7). Each
+ * greedy group takes the last separator that still leaves room for the
+ * rest, so the fields are found from the right.
+ */
+export function splitEncValue(s: string): EncText | undefined {
+  if (!s.startsWith(ENC_PREFIX)) return undefined;
+  const body = s.slice(ENC_PREFIX.length);
+  const nl = body.indexOf("\n");
+  const end = body.lastIndexOf("]", nl === -1 ? body.length : nl - 1);
+  const c = end - 7 < 0 ? -1 : body.lastIndexOf(",type:", end - 7);
+  const b = c - 6 < 0 ? -1 : body.lastIndexOf(",tag:", c - 6);
+  const a = b - 5 < 1 ? -1 : body.lastIndexOf(",iv:", b - 5);
+  if (a < 1) return undefined;
+  return { data: body.slice(0, a), iv: body.slice(a + 4, b), tag: body.slice(b + 5, c), type: body.slice(c + 6, end) };
+}
 
 /** The decoded fields of an `ENC[...]` string. */
 export interface EncFields {
@@ -31,25 +58,23 @@ export type PlainLeaf = Exclude<Scalar, null> | Comment;
 
 /** Go `base64.StdEncoding.DecodeString`: padded, standard alphabet; CR/LF ignored. */
 export function decodeStdBase64(s: string): Buffer | undefined {
-  const clean = s.includes("\n") || s.includes("\r") ? s.replace(/[\r\n]/g, "") : s;
-  if (clean.length % 4 !== 0 || !B64_RE.test(clean)) return undefined;
-  return Buffer.from(clean, "base64");
+  return decodeBase64Strict(s, { ignoreNewlines: true });
 }
 
 /** True when `s` looks like an `ENC[...]` value (the same anchored pattern sops uses). */
 export function isEncValue(s: string): boolean {
-  return s.startsWith("ENC[AES256_GCM,") && ENC_RE.test(s);
+  return splitEncValue(s) !== undefined;
 }
 
 /** Parse an `ENC[...]` string, or undefined when it is not one or a field is not valid base64. */
 export function parseEncValue(s: string): EncFields | undefined {
-  const m = ENC_RE.exec(s);
-  if (m === null) return undefined;
-  const data = decodeStdBase64(m[1] ?? "");
-  const iv = decodeStdBase64(m[2] ?? "");
-  const tag = decodeStdBase64(m[3] ?? "");
+  const m = splitEncValue(s);
+  if (m === undefined) return undefined;
+  const data = decodeStdBase64(m.data);
+  const iv = decodeStdBase64(m.iv);
+  const tag = decodeStdBase64(m.tag);
   if (data === undefined || iv === undefined || tag === undefined) return undefined;
-  return { data, iv, tag, type: m[4] ?? "" };
+  return { data, iv, tag, type: m.type };
 }
 
 /** The bytes sops encrypts and feeds to the MAC for a value (Go `sops.ToBytes`). */

@@ -1,6 +1,6 @@
 // .sops.yaml configuration (creation rules) — see docs/sops-config.md
 /**
- * The typed form of a `.sops.yaml` file (formats.md §A.12), as sops 3.13.2
+ * The typed form of a `.sops.yaml` file (docs/formats.md#a12-sopsyaml), as sops 3.13.2
  * reads it. Field names are camelCase versions of the YAML keys; key strings
  * are kept as written (validated only when a rule is used, as sops does).
  */

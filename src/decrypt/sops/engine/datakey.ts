@@ -1,5 +1,5 @@
 /**
- * Recovering the data key from the master keys (§A.8, §A.9) and wrapping a
+ * Recovering the data key from the master keys (docs/formats.md#a8-data-key-and-master-keys, #a9-key-groups-and-shamir) and wrapping a
  * new one. A process-wide cache keyed by the wrapped key means a file that
  * is decrypted again asks no provider again.
  */

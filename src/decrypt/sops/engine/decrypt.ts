@@ -1,5 +1,5 @@
 /**
- * Decryption (§A.14): parse, take out the metadata, recover the data key,
+ * Decryption (docs/formats.md#a14-decrypt-and-encrypt-step-by-step): parse, take out the metadata, recover the data key,
  * decrypt every encrypted leaf while hashing the MAC, and verify the MAC
  * before anything is returned.
  */
@@ -19,7 +19,7 @@ import { walkBranches } from "../tree/walk.js";
 import { recoverDataKey } from "./datakey.js";
 import { openEncrypted } from "./open.js";
 import type { OpenedFile } from "./open.js";
-import { defaultCommonOptions } from "./options.js";
+import { DEFAULT_MAX_ENCRYPTED_BYTES, defaultCommonOptions } from "./options.js";
 import type { CommonOptions } from "./options.js";
 
 export interface DecryptOptions extends CommonOptions {
@@ -33,7 +33,7 @@ export interface DecryptOptions extends CommonOptions {
 }
 
 export function defaultDecryptOptions(registry: ProviderRegistry): DecryptOptions {
-  return { ...defaultCommonOptions(registry), dangerouslySkipMacCheck: false, outputFormat: undefined };
+  return { ...defaultCommonOptions(registry), maxInputBytes: DEFAULT_MAX_ENCRYPTED_BYTES, dangerouslySkipMacCheck: false, outputFormat: undefined };
 }
 
 /** A decrypted file. */
@@ -104,8 +104,9 @@ function verifyMac(md: SopsMetadata, computed: string, cipher: ValueCipher, subj
   let stored: string;
   try {
     stored = cipher.decryptBytes(md.mac, aad).bytes.toString("utf8");
-  } catch (cause) {
-    throw new SigilError("decrypt.mac_mismatch", "the MAC could not be decrypted: the MAC or lastmodified was changed", { subject, cause });
+  } catch {
+    // no cause: its message would call lastmodified "the value at '<timestamp>'"
+    throw new SigilError("decrypt.mac_mismatch", "the MAC could not be decrypted: the MAC or the lastmodified timestamp was changed", { subject });
   }
   if (stored !== computed) throw new SigilError("decrypt.mac_mismatch", "the MAC does not match the file's contents: the file was modified", { subject });
 }

@@ -1,5 +1,5 @@
 /**
- * Encryption (§A.14): a new data key wrapped by every master key (or Shamir
+ * Encryption (docs/formats.md#a14-decrypt-and-encrypt-step-by-step): a new data key wrapped by every master key (or Shamir
  * shares for several key groups), every selected leaf encrypted with a fresh
  * 32-byte IV, the MAC over the plaintexts, and the metadata written as sops
  * writes it.
@@ -21,7 +21,7 @@ import { DEFAULT_UNENCRYPTED_SUFFIX, ENCRYPT_ALL, compileRule, singleRule } from
 import type { RuleSet } from "../tree/rules.js";
 import { walkBranches } from "../tree/walk.js";
 import { groupSecrets, wrapGroup } from "./datakey.js";
-import { checkSize, defaultCommonOptions, inputFormat } from "./options.js";
+import { ENCRYPTED_SIZE_FACTOR, checkSize, defaultCommonOptions, inputFormat } from "./options.js";
 import type { CommonOptions } from "./options.js";
 
 export interface EncryptOptions extends CommonOptions {
@@ -137,5 +137,23 @@ export async function encryptFile(bytes: Uint8Array, options: Partial<EncryptOpt
   const cipher = new ValueCipher(dataKey, { subject, randomBytes: opts.randomBytes });
   const macText = encryptTree(branches, md, cipher, binary, subject);
   const outStore = opts.outputFormat === undefined ? store : storeFor(opts.outputFormat, opts.store);
-  return finishEncryption(branches, md, macText, cipher, outStore, now, subject);
+  const out = finishEncryption(branches, md, macText, cipher, outStore, now, subject);
+  checkEncryptedSize(out, opts);
+  return out;
+}
+
+/**
+ * Refuse an encrypted file larger than ENCRYPTED_SIZE_FACTOR times the input
+ * limit: decrypt (whose default is that factor times encrypt's) could not
+ * read it back with the matching limit. Many tiny values expand the most.
+ */
+function checkEncryptedSize(out: Uint8Array, opts: Pick<EncryptOptions, "maxInputBytes" | "path">): void {
+  const limit = ENCRYPTED_SIZE_FACTOR * opts.maxInputBytes;
+  if (out.length > limit) {
+    throw new SigilError(
+      "input.too_large",
+      `the encrypted file would be ${out.length} bytes, more than ${ENCRYPTED_SIZE_FACTOR} times the input limit (${limit} bytes), which is what decrypt reads with the matching limit; split the file or raise the limits of both commands`,
+      { subject: opts.path },
+    );
+  }
 }

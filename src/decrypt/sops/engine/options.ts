@@ -9,8 +9,19 @@ import type { SopsFormat, StoreOptions } from "../stores/index.js";
 import { DEFAULT_DECRYPTION_ORDER, defaultDataKeyCache } from "./datakey.js";
 import type { DataKeyCache } from "./datakey.js";
 
-/** The input size limit applied unless configured: 5 MiB. */
+/** The input size limit applied unless configured: 5 MiB (for encrypt, of the plaintext). */
 export const DEFAULT_MAX_INPUT_BYTES = 5 * 1024 * 1024;
+
+/**
+ * How much larger than its input limit an encrypted file may be: encrypt
+ * refuses to write more than this times its limit, and the commands that read
+ * encrypted files default to this times DEFAULT_MAX_INPUT_BYTES, so that
+ * whatever encrypt writes with a limit, decrypt reads with the same factor.
+ */
+export const ENCRYPTED_SIZE_FACTOR = 4;
+
+/** The default limit of decrypt, rotate and updatekeys (encrypted input): 20 MiB. */
+export const DEFAULT_MAX_ENCRYPTED_BYTES = ENCRYPTED_SIZE_FACTOR * DEFAULT_MAX_INPUT_BYTES;
 
 export interface CommonOptions {
   /** The file's path: names it in errors and picks the format when `format` is not given. */

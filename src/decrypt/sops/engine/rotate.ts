@@ -12,7 +12,7 @@ import { decryptOpened } from "./decrypt.js";
 import { groupSecrets, wrapGroup } from "./datakey.js";
 import { encryptTree, finishEncryption } from "./encrypt.js";
 import { openEncrypted } from "./open.js";
-import { defaultCommonOptions } from "./options.js";
+import { DEFAULT_MAX_ENCRYPTED_BYTES, defaultCommonOptions } from "./options.js";
 import type { CommonOptions } from "./options.js";
 
 export interface RotateOptions extends CommonOptions {
@@ -23,7 +23,7 @@ export interface RotateOptions extends CommonOptions {
 }
 
 export function defaultRotateOptions(registry: ProviderRegistry): RotateOptions {
-  return { ...defaultCommonOptions(registry), addKeys: [], removeKeys: [] };
+  return { ...defaultCommonOptions(registry), maxInputBytes: DEFAULT_MAX_ENCRYPTED_BYTES, addKeys: [], removeKeys: [] };
 }
 
 function changedGroups(groups: KeyGroup[], opts: RotateOptions): KeyGroup[] {

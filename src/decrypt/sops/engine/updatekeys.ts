@@ -11,7 +11,7 @@ import type { KeyGroup, MasterKey, SopsMetadata } from "../metadata/model.js";
 import { metadataToTree } from "../metadata/write.js";
 import { groupSecrets, recoverDataKey, wrapGroup } from "./datakey.js";
 import { openEncrypted } from "./open.js";
-import { defaultCommonOptions } from "./options.js";
+import { DEFAULT_MAX_ENCRYPTED_BYTES, defaultCommonOptions } from "./options.js";
 import type { CommonOptions } from "./options.js";
 
 export interface UpdateKeysOptions extends CommonOptions {
@@ -22,7 +22,7 @@ export interface UpdateKeysOptions extends CommonOptions {
 }
 
 export function defaultUpdateKeysOptions(registry: ProviderRegistry): UpdateKeysOptions {
-  return { ...defaultCommonOptions(registry), keyGroups: [], shamirThreshold: 0 };
+  return { ...defaultCommonOptions(registry), maxInputBytes: DEFAULT_MAX_ENCRYPTED_BYTES, keyGroups: [], shamirThreshold: 0 };
 }
 
 /** What `updateKeysFile` did. */

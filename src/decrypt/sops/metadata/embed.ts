@@ -1,5 +1,5 @@
 /**
- * Where each store keeps the metadata (§A.11): under a `sops` key (YAML,
+ * Where each store keeps the metadata (docs/formats.md#a11-stores): under a `sops` key (YAML,
  * JSON, binary), as a flattened `[sops]` section with `\n` escaped (INI), or
  * as flattened top-level `sops_*` keys (dotenv).
  */
@@ -54,12 +54,12 @@ function takePrefixed(branches: Branches): MapItem[] | undefined {
 export function extractMetadata(branches: Branches, layout: MetadataLayout, subject?: string): TreeMap | undefined {
   if (layout === "prefixed") {
     const flat = takePrefixed(branches);
-    return flat === undefined ? undefined : unflattenItems(flat);
+    return flat === undefined ? undefined : unflattenItems(flat, subject);
   }
   const nested = takeNested(branches, subject);
   if (nested === undefined || layout === "nested") return nested;
   const items = nested.items.map((i): MapItem => (typeof i.value === "string" && typeof i.key === "string" ? { key: i.key, value: i.value.replaceAll("\\n", "\n") } : i));
-  return unflattenItems(items);
+  return unflattenItems(items, subject);
 }
 
 /** True when a plain branch already holds (what looks like) metadata. */

@@ -1,12 +1,12 @@
 /**
- * The `sops` metadata object (§A.10) as Sigil holds it, and its master-key
+ * The `sops` metadata object (docs/formats.md#a10-metadata) as Sigil holds it, and its master-key
  * entries. Key types Sigil cannot use (pgp, gcp_kms, azure_kv, hckms) are
  * kept verbatim so that rotate/updatekeys and re-encryption preserve them.
  */
 import type { MasterKeyRef } from "../../../providers/index.js";
 import type { RuleSet } from "../tree/rules.js";
 
-/** Every key list name sops writes, in sops' internal group order (§A.10.2). */
+/** Every key list name sops writes, in sops' internal group order (docs/formats.md#a10-metadata). */
 export const KEY_TYPES = ["kms", "gcp_kms", "hckms", "azure_kv", "hc_vault", "pgp", "age"] as const;
 export type KeyType = (typeof KEY_TYPES)[number];
 

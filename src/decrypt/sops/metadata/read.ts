@@ -1,5 +1,5 @@
 /**
- * Reading the `sops` metadata mapping (§A.10): any key order, legacy empty
+ * Reading the `sops` metadata mapping (docs/formats.md#a10-metadata): any key order, legacy empty
  * lists, weakly typed scalars (dotenv/INI store everything as strings), the
  * top-level lists taking precedence over `key_groups`.
  */

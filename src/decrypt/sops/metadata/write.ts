@@ -1,6 +1,6 @@
 /**
  * Writing the `sops` metadata mapping exactly as sops 3.13.2 does
- * (§A.10.2): keys sorted bytewise at every level, flat lists for one key
+ * (docs/formats.md#a10-metadata): keys sorted bytewise at every level, flat lists for one key
  * group, `key_groups` (with `hc_vault` and `age` always present) for more,
  * `aws_profile` always on kms entries, optional fields omitted when empty.
  */

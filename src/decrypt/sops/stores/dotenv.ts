@@ -1,5 +1,5 @@
 /**
- * The dotenv store (§A.11.4): `KEY=value` lines split at the first `=`,
+ * The dotenv store (docs/formats.md#a114-dotenv): `KEY=value` lines split at the first `=`,
  * `#` comment lines, `\n` escapes in values; everything is a string.
  * Raw bytes are kept (values are not forced through UTF-8).
  */

@@ -1,8 +1,8 @@
 /**
- * Flattening of nested metadata for the dotenv and INI stores (§A.11.6):
+ * Flattening of nested metadata for the dotenv and INI stores (docs/formats.md#a116-flattening):
  * `parent__map_child`, `parent__list_0`.
  */
-import { SigilError } from "../../../core/index.js";
+import { MAX_NESTING_DEPTH, SigilError } from "../../../core/index.js";
 import { Comment, TreeMap, isSeq } from "../tree/model.js";
 import type { MapItem, TreeValue } from "../tree/model.js";
 
@@ -110,13 +110,24 @@ function convert(node: Node): TreeValue {
 
 /**
  * Rebuild nested metadata from flat keys (maps sorted by key, lists indexed from 0).
- * @throws SigilError `decrypt.invalid_metadata` for duplicates, type mismatches or gaps.
+ * @throws SigilError `decrypt.invalid_metadata` (naming `subject`) for duplicates, type mismatches, gaps, or keys nested deeper than MAX_NESTING_DEPTH.
  */
-export function unflattenItems(items: readonly MapItem[]): TreeMap {
+export function unflattenItems(items: readonly MapItem[], subject?: string): TreeMap {
+  try {
+    return unflatten(items);
+  } catch (err) {
+    if (err instanceof SigilError && err.subject === undefined) throw new SigilError(err.code, err.message, { subject });
+    throw err;
+  }
+}
+
+function unflatten(items: readonly MapItem[]): TreeMap {
   const root: Node = {};
   for (const item of items) {
     if (item.key instanceof Comment) continue;
-    place(root, tokenize(item.key), item.value, item.key);
+    const tokens = tokenize(item.key);
+    if (tokens.length > MAX_NESTING_DEPTH) throw new SigilError("decrypt.invalid_metadata", `a metadata key nests deeper than ${MAX_NESTING_DEPTH} levels`);
+    place(root, tokens, item.value, item.key);
   }
   const out = convert(root);
   return out instanceof TreeMap ? out : new TreeMap();

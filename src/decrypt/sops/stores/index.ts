@@ -3,7 +3,7 @@
  * (`.yaml`/`.yml`, `.json`, `.env`, `.ini`, anything else binary).
  */
 import { isUtf8 } from "node:buffer";
-import { SigilError } from "../../../core/index.js";
+import { MAX_NESTING_DEPTH, SigilError } from "../../../core/index.js";
 import type { MetadataLayout } from "../metadata/embed.js";
 import { TreeMap } from "../tree/model.js";
 import type { Branches } from "../tree/model.js";
@@ -11,7 +11,8 @@ import { emitDotenv, parseDotenv } from "./dotenv.js";
 import { emitIni, parseIni } from "./ini.js";
 import { emitJson, parseJson } from "./json.js";
 import { emitYaml } from "./yaml-emit.js";
-import { parseYaml } from "./yaml-parse.js";
+import { nestingDepth } from "./yaml-clone.js";
+import { TOO_DEEP, parseYaml } from "./yaml-parse.js";
 
 export const SOPS_FORMATS = ["yaml", "json", "dotenv", "ini", "binary"] as const;
 export type SopsFormat = (typeof SOPS_FORMATS)[number];
@@ -67,8 +68,31 @@ function binaryStore(opts: StoreOptions): Store {
   };
 }
 
-/** The store for a format. */
+/**
+ * Every parsed tree checked against MAX_NESTING_DEPTH (without recursion),
+ * whatever built it (alias expansion can deepen a tree past what the
+ * parser counted), so that no recursive walk can overflow the stack.
+ */
+function bounded(store: Store): Store {
+  const check = (branches: Branches, subject: string | undefined): Branches => {
+    for (const branch of branches) {
+      if (nestingDepth(branch, MAX_NESTING_DEPTH) > MAX_NESTING_DEPTH) throw new SigilError("decrypt.parse_failed", TOO_DEEP, { subject });
+    }
+    return branches;
+  };
+  return {
+    ...store,
+    parsePlain: (bytes, subject) => check(store.parsePlain(bytes, subject), subject),
+    parseEncrypted: (bytes, subject) => check(store.parseEncrypted(bytes, subject), subject),
+  };
+}
+
+/** The store for a format; parsing refuses trees nested deeper than MAX_NESTING_DEPTH (`decrypt.parse_failed`). */
 export function storeFor(format: SopsFormat, options: Partial<StoreOptions> = {}): Store {
+  return bounded(unboundedStore(format, options));
+}
+
+function unboundedStore(format: SopsFormat, options: Partial<StoreOptions>): Store {
   const opts = { ...defaultStoreOptions(), ...options };
   switch (format) {
     case "yaml":

@@ -1,5 +1,5 @@
 /**
- * The INI store (§A.11.5), reading and writing as gopkg.in/ini.v1 does with
+ * The INI store (docs/formats.md#a115-ini), reading and writing as gopkg.in/ini.v1 does with
  * the options sops uses: sections (the implicit `DEFAULT` first), `=`/`:`
  * delimiters, `;`/`#` comments attached to the next key (inline comments
  * too), `"""…"""` and backquoted values, surrounding quotes trimmed,
@@ -15,6 +15,8 @@ interface Section {
   name: string;
   comment: string;
   keys: { name: string; value: string; comment: string }[];
+  /** The key names so far, for the duplicate check in constant time. */
+  names: Set<string>;
 }
 
 function stripCommentChar(c: string): string {
@@ -28,7 +30,7 @@ function surrounded(s: string, q: string): boolean {
 }
 
 class IniParser {
-  readonly sections: Section[] = [{ name: "DEFAULT", comment: "", keys: [] }];
+  readonly sections: Section[] = [{ name: "DEFAULT", comment: "", keys: [], names: new Set() }];
   comment = "";
   i = 0;
   constructor(
@@ -60,7 +62,7 @@ class IniParser {
     if (close === -1) this.fail("unclosed section header");
     const rest = line.slice(close + 1).trim();
     if (rest.startsWith("#") || rest.startsWith(";")) this.comment += rest;
-    this.sections.push({ name: line.slice(1, close), comment: this.comment.trim(), keys: [] });
+    this.sections.push({ name: line.slice(1, close), comment: this.comment.trim(), keys: [], names: new Set() });
     this.comment = "";
   }
 
@@ -83,13 +85,12 @@ class IniParser {
     const [name, offset] = this.keyName(line);
     const value = this.value(line.slice(offset));
     const section = this.sections[this.sections.length - 1] as Section;
-    const existing = section.keys.find((k) => k.name === name);
+    // sops keeps the last value and silently drops the first; refusing loses nothing
+    if (section.names.has(name)) this.fail("a key is defined twice in the same section (sops would keep only the last value)");
+    section.names.add(name);
     const comment = this.comment.trim();
     this.comment = "";
-    if (existing !== undefined) {
-      existing.value = value;
-      existing.comment = comment;
-    } else section.keys.push({ name, value, comment });
+    section.keys.push({ name, value, comment });
   }
 
   multiline(first: string, quote: string): string {
@@ -171,7 +172,8 @@ function quoteKey(k: string): string {
 
 function quoteValue(v: string): string {
   if (/[\n`]/.test(v)) return `"""${v}"""`;
-  if (/[#;]/.test(v)) return `\`${v}\``;
+  // a trailing backslash would continue the line into the next key when read back (found by fuzzing)
+  if (/[#;]/.test(v) || v.endsWith("\\")) return `\`${v}\``;
   if (v.trim() !== v) return `"${v}"`;
   return v;
 }
@@ -185,6 +187,7 @@ interface OutKey {
 function sectionKeys(section: TreeMap): { comment: string; keys: OutKey[] } {
   let comment = "";
   const keys: OutKey[] = [];
+  const byName = new Map<string, OutKey>();
   section.items.forEach((item, i) => {
     if (item.key instanceof Comment) {
       if (i === 0) comment = item.key.value;
@@ -195,10 +198,14 @@ function sectionKeys(section: TreeMap): { comment: string; keys: OutKey[] } {
       return;
     }
     const name = item.key;
-    const existing = keys.find((k) => k.name === name);
+    const existing = byName.get(name);
     const value = typeof item.value === "string" ? item.value : valueToText(item.value);
     if (existing !== undefined) existing.value = value;
-    else keys.push({ name, value, comment: "" });
+    else {
+      const key = { name, value, comment: "" };
+      keys.push(key);
+      byName.set(name, key);
+    }
   });
   return { comment, keys };
 }
@@ -209,7 +216,7 @@ function writeSection(name: string, section: TreeMap, index: number, isLast: boo
   if (index > 0 || name.toUpperCase() !== "DEFAULT") out += `[${name}]\n`;
   else if (keys.length === 0) return "";
   const quoted = keys.map((k) => quoteKey(k.name));
-  const align = Math.max(0, ...quoted.map((q) => q.length));
+  const align = quoted.reduce((max, q) => Math.max(max, q.length), 0);
   keys.forEach((k, i) => {
     if (k.comment !== "") out += commentLines(k.comment);
     const q = quoted[i] ?? k.name;

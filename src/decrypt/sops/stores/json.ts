@@ -1,10 +1,10 @@
 /**
- * The JSON store (§A.11.2): an order-preserving parser that keeps int64
+ * The JSON store (docs/formats.md#a112-json): an order-preserving parser that keeps int64
  * literals exact, and an emitter that writes what Go's `encoding/json`
  * (`Marshal` + `Indent`) writes: `<>&` and U+2028/9 escaped, TAB indent by
  * default, empty containers as `{}`/`[]`, a final newline.
  */
-import { SigilError } from "../../../core/index.js";
+import { MAX_NESTING_DEPTH, SigilError } from "../../../core/index.js";
 import { formatFloatJson, parseGoFloat } from "../codec/go-format.js";
 import { Comment, SopsTime, TreeMap, isSeq } from "../tree/model.js";
 import type { Branches, MapItem, TreeSeq, TreeValue } from "../tree/model.js";
@@ -35,7 +35,7 @@ class JsonParser {
   }
 
   value(depth: number): TreeValue {
-    if (depth > 10000) this.fail("nesting too deep");
+    if (depth > MAX_NESTING_DEPTH) this.fail(`the document nests deeper than ${MAX_NESTING_DEPTH} levels`);
     this.ws();
     const c = this.src[this.pos];
     if (c === "{") return this.object(depth);

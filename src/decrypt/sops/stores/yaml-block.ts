@@ -1,6 +1,7 @@
 /**
  * Block scalars (`|`, `>`) and flow collections (`[...]`, `{...}`).
  */
+import { MAX_NESTING_DEPTH } from "../../../core/index.js";
 import { Comment, TreeMap } from "../tree/model.js";
 import type { MapItem, TreeSeq, TreeValue } from "../tree/model.js";
 import { Cursor, plainEndsAt, scanDoubleQuoted, scanPlainLine, scanSingleQuoted } from "./yaml-scalars.js";
@@ -148,7 +149,7 @@ function flowPlain(cur: Cursor): string {
 }
 
 function flowNode(cur: Cursor, host: FlowHost, depth: number): TreeValue {
-  if (depth > 1000) cur.fail("flow collections nested too deeply");
+  if (depth >= MAX_NESTING_DEPTH) cur.fail(`the document nests deeper than ${MAX_NESTING_DEPTH} levels`);
   const { anchor, tag } = host.properties();
   const c = cur.ch();
   let v: TreeValue;

@@ -15,6 +15,24 @@ export function countNodes(v: TreeValue | Comment, limit: number): number {
   return n;
 }
 
+/**
+ * How deep a value nests (a scalar is 0, `[x]` is 1), counted without
+ * recursion; stops once `limit` is passed and returns a value above it.
+ */
+export function nestingDepth(v: TreeValue | Comment, limit: number): number {
+  let deepest = 0;
+  const stack: { x: TreeValue | Comment; d: number }[] = [{ x: v, d: 0 }];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const { x, d } = top;
+    if (!(x instanceof TreeMap) && !isSeq(x)) continue;
+    if (d + 1 > deepest) deepest = d + 1;
+    if (deepest > limit) return deepest;
+    if (x instanceof TreeMap) for (const item of x.items) stack.push({ x: item.value, d: d + 1 });
+    else for (const item of x) stack.push({ x: item, d: d + 1 });
+  }
+  return deepest;
+}
+
 /** A deep copy of a tree value (scalars are immutable and shared). */
 export function cloneValue(v: TreeValue): TreeValue {
   if (v instanceof TreeMap) return new TreeMap(v.items.map((i) => ({ key: i.key, value: cloneValue(i.value) }) as typeof i));

@@ -8,10 +8,10 @@
  * block's last entry stay in that block, except before a less-indented line,
  * where go-yaml's own rule places them (yaml-comments.ts).
  */
-import { SigilError } from "../../../core/index.js";
+import { MAX_NESTING_DEPTH, SigilError } from "../../../core/index.js";
 import { Comment, TreeMap } from "../tree/model.js";
 import type { Branches, MapItem, TreeSeq, TreeValue } from "../tree/model.js";
-import { cloneValue, countNodes } from "./yaml-clone.js";
+import { cloneValue, countNodes, nestingDepth } from "./yaml-clone.js";
 import { flowMap, flowSeq, scanBlockScalar } from "./yaml-block.js";
 import { placeDedentComments } from "./yaml-comments.js";
 import type { OpenBlock } from "./yaml-comments.js";
@@ -19,6 +19,9 @@ import type { FlowHost } from "./yaml-block.js";
 import { resolvePlain } from "./yaml-resolve.js";
 import { Cursor, isBlankOrEnd, plainEndsAt, scanDoubleQuoted, scanPlainLine, scanSingleQuoted } from "./yaml-scalars.js";
 import { resolveTagged } from "./yaml-tags.js";
+
+/** The message for input nested deeper than MAX_NESTING_DEPTH (docs/security.md). */
+export const TOO_DEEP = `the document nests deeper than ${MAX_NESTING_DEPTH} levels`;
 
 /** Characters outside YAML 1.2's c-printable set (tab, line breaks, printable ASCII, NEL, most of Unicode). */
 const NON_PRINTABLE = /[^\t\n\r\u0020-\u007e\u0085\u00a0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
@@ -200,6 +203,7 @@ class YamlParser implements FlowHost {
     const name = cur.src.slice(start, cur.pos);
     const target = this.anchors.get(name);
     if (target === undefined && !this.anchors.has(name)) this.cur.fail("an alias names an anchor that is not defined before it (an unquoted value starting with * is read as an alias: quote it)", start - 1);
+    if (nestingDepth(target ?? null, MAX_NESTING_DEPTH) > MAX_NESTING_DEPTH) this.cur.fail(TOO_DEEP, start - 1);
     this.aliasNodes += countNodes(target ?? null, this.opts.maxAliasNodes);
     if (this.aliasNodes > this.opts.maxAliasNodes) {
       throw new SigilError("decrypt.parse_failed", `the YAML expands aliases to more than ${this.opts.maxAliasNodes} nodes (an alias bomb?)`, {
@@ -235,6 +239,7 @@ class YamlParser implements FlowHost {
     const items: MapItem[] = [];
     const seen = new Set<string>();
     const depth = this.blocks.push({ indent, seq: false }) - 1;
+    if (depth >= MAX_NESTING_DEPTH) this.fail(TOO_DEEP);
     for (;;) {
       for (const p of this.takeAll()) items.push({ key: new Comment(p.text), value: null });
       const explicit = this.isExplicitKey();
@@ -290,6 +295,7 @@ class YamlParser implements FlowHost {
   blockSeq(indent: number, indentless: boolean): TreeSeq {
     const out: TreeSeq = [];
     const depth = indentless ? -2 : this.blocks.push({ indent, seq: true }) - 1;
+    if (depth >= MAX_NESTING_DEPTH) this.fail(TOO_DEEP);
     for (;;) {
       for (const p of this.takeAll()) out.push(new Comment(p.text));
       this.cur.pos++;
@@ -340,8 +346,8 @@ class YamlParser implements FlowHost {
       comment = b.comment;
     } else {
       if (c === "*") value = this.alias();
-      else if (c === "[") value = flowSeq(cur, this);
-      else if (c === "{") value = flowMap(cur, this);
+      else if (c === "[") value = flowSeq(cur, this, this.blocks.length);
+      else if (c === "{") value = flowMap(cur, this, this.blocks.length);
       else if (c === '"') value = this.scalar(scanDoubleQuoted(cur), false, tag);
       else if (c === "'") value = this.scalar(scanSingleQuoted(cur), false, tag);
       else value = this.scalar(this.plainMultiline(parentIndent), true, tag);

@@ -1,6 +1,6 @@
 /**
  * The in-memory SOPS document: an ordered tree of mappings, sequences,
- * scalars and comment entries (§A.1). Every store parses into this model and
+ * scalars and comment entries (docs/formats.md#a1-tree-model). Every store parses into this model and
  * emits from it; the engine walks it.
  *
  * Scalar representation (chosen so the type is known without a wrapper):
@@ -59,7 +59,7 @@ export function isSeq(v: unknown): v is TreeSeq {
   return Array.isArray(v);
 }
 
-/** The sops type tag a scalar is encrypted with (§A.4). */
+/** The sops type tag a scalar is encrypted with (docs/formats.md#a4-type-tags). */
 export function typeTagOf(v: Exclude<Scalar, null> | Comment): "str" | "int" | "float" | "bool" | "time" | "comment" | "bytes" {
   switch (typeof v) {
     case "string":

@@ -1,5 +1,5 @@
 /**
- * Which values are encrypted (§A.6): the six mutually exclusive rules and
+ * Which values are encrypted (docs/formats.md#a6-encryption-rules): the six mutually exclusive rules and
  * the default `unencrypted_suffix: _unencrypted`.
  *
  * The regex rules are Go RE2 in sops. They are compiled with the `.sops.yaml`

@@ -1,5 +1,5 @@
 /**
- * The depth-first walk sops does over a tree (§A.5, §A.6): every leaf is
+ * The depth-first walk sops does over a tree (docs/formats.md#a5-walk-order-and-aad, #a6-encryption-rules): every leaf is
  * visited in document order with its AAD (path keys joined by `:` plus a
  * trailing `:`; sequence indices are not part of the path), whether the
  * rule says it is encrypted, and whether it is a comment. The visitor's

@@ -1,6 +1,6 @@
 /**
  * Vault logins, one function per method, with the request ESO's Vault
- * provider sends (formats.md C.3, "Login"). Credentials are passed in
+ * provider sends (docs/formats.md#c3-vault-http-calls, "Login"). Credentials are passed in
  * resolved; nothing here reads Kubernetes or the environment.
  */
 import { SigilError } from "../../../core/index.js";

@@ -1,6 +1,6 @@
 /**
  * Where a key lives in Vault, as ESO's Vault provider computes it
- * (formats.md C.3, "Path construction"), for mount `M` (the store's `path`)
+ * (docs/formats.md#c3-vault-http-calls, "Path construction"), for mount `M` (the store's `path`)
  * and key `K` (`remoteRef.key`).
  */
 import { SigilError } from "../../../core/index.js";

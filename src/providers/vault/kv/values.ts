@@ -1,6 +1,6 @@
 /**
  * From a Vault payload to bytes, as ESO's Vault provider does it
- * (formats.md C.3): no property gives the whole payload as Go JSON; an exact
+ * (docs/formats.md#c3-vault-http-calls): no property gives the whole payload as Go JSON; an exact
  * top-level key gives that value; anything else is a gjson path.
  */
 import { SigilError } from "../../../core/index.js";

@@ -1,22 +1,23 @@
 /**
- * Start-up wiring for the key providers: the one place that reads the
- * environment variables the providers depend on, and builds the
- * `ProviderRegistry` the SOPS engine uses. Providers themselves never read
- * `process.env`; they receive what is resolved here.
+ * Start-up wiring for the key providers from the environment: the one place
+ * that reads the environment variables the providers depend on, and builds
+ * the `ProviderRegistry` the SOPS engine uses. The CLI and the operator pass
+ * their environment in; providers themselves never read `process.env`.
+ * (From a Secret's keys instead: `from-secret.ts`.)
  */
 import { readFile } from "node:fs/promises";
 import { homedir as osHomedir, hostname as osHostname } from "node:os";
 import { join } from "node:path";
-import { SigilError, isGoTrue, registerSecret } from "../core/index.js";
-import {
-  AgeProvider,
-  KmsProvider,
-  ProviderRegistry,
-  VaultTransitProvider,
-  nodeVaultClientFactory,
-  sdkKmsClientFactory,
-} from "../providers/index.js";
-import type { AgeIdentitySource, KmsClientFactory, VaultClientFactory } from "../providers/index.js";
+import { SigilError, isGoTrue, registerSecret } from "../../core/index.js";
+import type { AgeIdentitySource } from "../age/config.js";
+import { AgeProvider } from "../age/provider.js";
+import type { KmsClientFactory } from "../awskms/config.js";
+import { KmsProvider } from "../awskms/provider.js";
+import { sdkKmsClientFactory } from "../awskms/sdk.js";
+import { ProviderRegistry } from "../registry.js";
+import { nodeVaultClientFactory } from "../vault/client.js";
+import type { VaultClientFactory } from "../vault/config.js";
+import { VaultTransitProvider } from "../vault/provider.js";
 
 /** Inline age identities (several per line, `#` lines ignored), as in sops. */
 export const SOPS_AGE_KEY_ENV = "SOPS_AGE_KEY";
@@ -245,53 +246,6 @@ function agePassphraseSource(env: Env, opts: ProviderEnvOptions): ((location: st
       Promise.reject(new SigilError("provider.not_configured", `set ${SIGIL_AGE_PASSPHRASE_ENV} or run in a terminal to enter it`));
   }
   return (location) => prompt(`Enter passphrase for identity '${location}': `);
-}
-
-/** The streams a terminal prompt needs (a subset of `CliContext`). */
-export interface PromptStreams {
-  readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
-  readonly stderr: { write(chunk: string): unknown };
-}
-
-/**
- * A no-echo passphrase prompt on the terminal, for `ProviderEnvOptions.prompt`,
- * or `undefined` when stdin is not a terminal (then `SIGIL_AGE_PASSPHRASE` is
- * the way). The prompt goes to stderr; Enter ends the input, Backspace
- * deletes, Ctrl-C or Ctrl-D aborts.
- */
-export function terminalPassphrasePrompt(io: PromptStreams): ((message: string) => Promise<string>) | undefined {
-  const { stdin } = io;
-  const setRaw = stdin.setRawMode?.bind(stdin);
-  if (stdin.isTTY !== true || setRaw === undefined) return undefined;
-  return (message) =>
-    new Promise<string>((resolve, reject) => {
-      let typed = "";
-      const finish = (err?: Error): void => {
-        stdin.removeListener("data", onData);
-        setRaw(false);
-        stdin.pause();
-        io.stderr.write("\n");
-        if (err === undefined) resolve(typed);
-        else reject(err);
-      };
-      const onData = (chunk: Buffer | string): void => {
-        for (const ch of chunk.toString()) {
-          if (ch === "\r" || ch === "\n") {
-            finish();
-            return;
-          }
-          if (ch === "\u0003" || ch === "\u0004") {
-            finish(new SigilError("input.invalid", "passphrase entry was cancelled"));
-            return;
-          }
-          typed = ch === "\u007f" || ch === "\b" ? typed.slice(0, -1) : typed + ch;
-        }
-      };
-      io.stderr.write(message);
-      setRaw(true);
-      stdin.resume();
-      stdin.on("data", onData);
-    });
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

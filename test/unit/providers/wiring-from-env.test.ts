@@ -14,9 +14,9 @@ import {
   buildProviderRegistry,
   defaultAgeKeysFile,
   describeAgeIdentitySearch,
-  terminalPassphrasePrompt,
   vaultTokenSource,
-} from "../../../src/cli/keys-from-env.js";
+} from "../../../src/providers/index.js";
+import { terminalPassphrasePrompt } from "../../../src/cli/shared/prompt.js";
 import { ProviderRegistry } from "../../../src/providers/index.js";
 import { tempDir } from "./helpers.js";
 

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// Bundles the `sigil` CLI into dist/bundle/ with esbuild: what `npm pack`
+// ships and `bin/sigil.js` runs when installed.
+//
+//   node scripts/build-cli.mjs [--outdir DIR] [--metafile FILE]
+//
+// One ES module per command (code splitting): start-up reads the entry chunk
+// (the program, commander, the lazy command table) and a command's chunk is
+// read only when that command runs. The pure-JavaScript dependencies
+// (commander, yaml, age-encryption and its noble libraries, re2js) are bundled
+// in; the large SDKs that only some commands touch, and load on first use,
+// stay ordinary packages resolved from node_modules at run time:
+const EXTERNAL = ["@aws-sdk/*", "@kubernetes/client-node", "node-vault", "node-forge", "simple-git"];
+import { build } from "esbuild";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { builtinModules } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const { values } = parseArgs({ options: { outdir: { type: "string" }, metafile: { type: "string" } } });
+// The bundle reads ../../package.json (its version) relative to itself, so it
+// lives two levels below the package root, as src/cli/ does.
+const outdir = resolve(values.outdir ?? join(root, "dist", "bundle"));
+
+// Each command folder is an entry of its own, so its chunk has a stable name
+// (cmd-<name>.js) that the structure test can check for.
+const commands = readdirSync(join(root, "src", "cli", "commands"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+const entryPoints = { sigil: "src/cli/main.ts", ...Object.fromEntries(commands.map((c) => [`cmd-${c}`, `src/cli/commands/${c}/index.ts`])) };
+
+/**
+ * Node's built-in modules, reached without an ES module facade. Importing a
+ * built-in from an ES module makes Node build a facade that reads every
+ * export, and reading `fs.promises` and `fs.ReadStream` loads Node's whole
+ * streams and promises layers: about a third of `sigil --version`'s own CPU
+ * time on this machine. Instead, each built-in becomes a small module around
+ * process.getBuiltinModule() (Node >= 22.3):
+ * - for `import`: one export per name, each a pure read, so esbuild keeps
+ *   (and the bundle reads) only the names some code imports; no interop
+ *   helper copies every property of the module at each import site;
+ * - for `require()` (bundled CommonJS): a proxy that fetches the module on
+ *   first use (commander requires child_process, which pulls in net and
+ *   streams, for executable subcommands Sigil does not have).
+ */
+const ESM_BUILTIN = (id) => {
+  const names = Object.keys(process.getBuiltinModule(id)).filter((n) => /^[A-Za-z_][\w]*$/.test(n) && n !== "default");
+  return [
+    "const $read = (o, k) => o[k];",
+    `const $m = /* @__PURE__ */ process.getBuiltinModule(${JSON.stringify(id)});`,
+    "export default $m;",
+    ...names.map((n, i) => `const $${i} = /* @__PURE__ */ $read($m, ${JSON.stringify(n)});\nexport { $${i} as ${n} };`),
+  ].join("\n");
+};
+const CJS_BUILTIN = (id) => `let m; const load = () => (m ??= process.getBuiltinModule(${JSON.stringify(id)}));
+module.exports = new Proxy({}, {
+  get: (_, k) => load()[k],
+  has: (_, k) => k in load(),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_, k) => { const d = Reflect.getOwnPropertyDescriptor(load(), k); return d && { ...d, configurable: true }; },
+});`;
+
+const builtinsWithoutFacade = {
+  name: "builtins-without-facade",
+  setup(b) {
+    const names = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+    b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
+      if (!names.has(args.path)) return undefined;
+      return { path: `node:${args.path.replace(/^node:/, "")}`, namespace: args.kind === "require-call" ? "builtin-cjs" : "builtin-esm" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "builtin-esm" }, (args) => ({ contents: ESM_BUILTIN(args.path), loader: "js" }));
+    b.onLoad({ filter: /.*/, namespace: "builtin-cjs" }, (args) => ({ contents: CJS_BUILTIN(args.path), loader: "js" }));
+  },
+};
+
+rmSync(outdir, { recursive: true, force: true });
+const result = await build({
+  absWorkingDir: root,
+  entryPoints,
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node24",
+  external: EXTERNAL,
+  // Bundled CommonJS code may require() an external package; give each chunk a real require.
+  banner: { js: 'const require = process.getBuiltinModule("node:module").createRequire(import.meta.url);' },
+  plugins: [builtinsWithoutFacade],
+  chunkNames: "chunk-[hash]",
+  minifyWhitespace: true,
+  minifySyntax: true,
+  sourcemap: "linked",
+  legalComments: "linked",
+  metafile: true,
+  logLevel: "warning",
+});
+if (values.metafile !== undefined) writeFileSync(values.metafile, JSON.stringify(result.metafile));
+const bytes = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith(".js")).reduce((n, [, o]) => n + o.bytes, 0);
+process.stderr.write(`[build] ${join(outdir, "sigil.js")} (${Object.keys(result.metafile.outputs).filter((f) => f.endsWith(".js")).length} chunks, ${(bytes / 1024).toFixed(0)} KiB)\n`);

@@ -1,0 +1,149 @@
+/**
+ * The structure that keeps `sigil` quick to start (docs/benchmarks.md,
+ * start-up): which modules a call loads, not how long it takes. Child
+ * processes run with a module-load hook (test/support/module-trace.mjs); the
+ * packaged form is built into a temporary copy of the package as `npm pack`
+ * lays it out, with esbuild's metafile mapping each chunk it loads back to
+ * the sources in it.
+ */
+import { spawnSync } from "node:child_process";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command, Help } from "commander";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { COMMANDS } from "../../../src/cli/index.js";
+import { processContext } from "../../../src/cli/context.js";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const TRACER = join(ROOT, "test", "support", "module-trace.mjs");
+const FIXTURES = join(ROOT, "test", "fixtures", "sops");
+/** What neither --version nor --help may load: the SDKs and the code behind the commands. */
+const HEAVY = [/node_modules\/@kubernetes\/client-node\//, /node_modules\/@aws-sdk\//, /node_modules\/node-forge\//, /node_modules\/node-vault\//, /node_modules\/age-encryption\//, /node_modules\/@noble\//, /node_modules\/yaml\//, /src\/cli\/commands\/[^/]+\/(?!globals\.ts$)/, /src\/decrypt\//, /src\/providers\//, /src\/operator\//];
+
+interface Traced {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly modules: string[];
+}
+
+function traced(dir: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Traced {
+  const trace = join(dir, `trace-${String(Math.random()).slice(2)}.txt`);
+  const res = spawnSync(process.execPath, ["--import", TRACER, ...args], { encoding: "utf8", env: { ...process.env, ...env, SIGIL_MODULE_TRACE: trace } });
+  const modules = readFileSync(trace, "utf8").split("\n").filter((l) => l !== "");
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr, modules };
+}
+
+function heavyIn(modules: readonly string[]): string[] {
+  return modules.filter((m) => HEAVY.some((re) => re.test(m)));
+}
+
+describe("the lazy command table", () => {
+  it("lists every command folder, with the term and description its module registers", async () => {
+    const folders = readdirSync(join(ROOT, "src", "cli", "commands"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    expect(COMMANDS.map((c) => c.name).sort()).toEqual(folders.sort());
+    for (const entry of COMMANDS) {
+      const program = new Command("sigil");
+      (await entry.load()).register(program, processContext());
+      const cmd = program.commands.find((c) => c.name() === entry.name);
+      expect(cmd, entry.name).toBeDefined();
+      expect(new Help().subcommandTerm(cmd!), entry.name).toBe(entry.term);
+      expect(cmd!.description(), entry.name).toBe(entry.description);
+    }
+  });
+});
+
+describe("start-up from the sources (tsx)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "sigil-startup-src-"));
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("--help lists every command without loading a command module or an SDK", () => {
+    const run = traced(dir, ["--import", "tsx", join(ROOT, "src", "cli", "main.ts"), "--help"]);
+    expect(run.status).toBe(0);
+    for (const c of COMMANDS) expect(run.stdout).toContain(c.term);
+    expect(run.modules.some((m) => m.endsWith("/src/cli/program.ts"))).toBe(true);
+    expect(heavyIn(run.modules)).toEqual([]);
+  });
+});
+
+describe("the packaged CLI (bin/sigil.js running dist/bundle)", () => {
+  let pkg = "";
+  let chunkInputs = new Map<string, string[]>();
+  const bin = (): string => join(pkg, "bin", "sigil.js");
+  /** The sources in the chunks a run loaded. */
+  const sources = (modules: readonly string[]): string[] =>
+    modules.flatMap((m) => (m.startsWith("file:") ? (chunkInputs.get(fileURLToPath(m).slice(pkg.length + 1)) ?? [fileURLToPath(m)]) : []));
+
+  beforeAll(() => {
+    pkg = mkdtempSync(join(tmpdir(), "sigil-startup-pkg-"));
+    mkdirSync(join(pkg, "bin"));
+    copyFileSync(join(ROOT, "package.json"), join(pkg, "package.json"));
+    cpSync(join(ROOT, "bin"), join(pkg, "bin"), { recursive: true });
+    symlinkSync(join(ROOT, "node_modules"), join(pkg, "node_modules"));
+    const meta = join(pkg, "meta.json");
+    const build = spawnSync(process.execPath, [join(ROOT, "scripts", "build-cli.mjs"), "--outdir", join(pkg, "dist", "bundle"), "--metafile", meta], { encoding: "utf8", cwd: ROOT });
+    expect(build.status, build.stderr).toBe(0);
+    const outputs = (JSON.parse(readFileSync(meta, "utf8")) as { outputs: Record<string, { inputs: Record<string, unknown> }> }).outputs;
+    chunkInputs = new Map(Object.entries(outputs).map(([file, o]) => [file.slice(file.indexOf("dist/bundle/")), Object.keys(o.inputs).map((i) => i.replace(/^builtin:/, "node:"))]));
+    rmSync(meta);
+  }, 120_000);
+  afterAll(() => {
+    rmSync(pkg, { recursive: true, force: true });
+  });
+
+  it("npm pack ships the launcher and the whole bundle, and no sources", () => {
+    const res = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: pkg, encoding: "utf8" });
+    expect(res.status, res.stderr).toBe(0);
+    const files = (JSON.parse(res.stdout) as [{ files: { path: string }[] }])[0].files.map((f) => f.path);
+    expect(files).toContain("bin/sigil.js");
+    expect(files).toContain("dist/bundle/sigil.js");
+    for (const c of COMMANDS) expect(files).toContain(`dist/bundle/cmd-${c.name}.js`);
+    for (const chunk of chunkInputs.keys()) expect(files).toContain(chunk);
+    expect(files.filter((f) => f.startsWith("src/") || f.startsWith("test/"))).toEqual([]);
+  });
+
+  it("--version loads no command module and no SDK", () => {
+    const run = traced(pkg, [bin(), "--version"]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(`${(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version}\n`);
+    expect(run.modules.filter((m) => m.includes("/dist/bundle/cmd-"))).toEqual([]);
+    expect(heavyIn(sources(run.modules))).toEqual([]);
+    expect(run.modules.filter((m) => m.includes("/node_modules/"))).toEqual([]);
+  });
+
+  it("--help lists every command with its description, loading no command module and no SDK", () => {
+    const run = traced(pkg, [bin(), "--help"]);
+    expect(run.status).toBe(0);
+    for (const c of COMMANDS) expect(run.stdout.replace(/\s+/g, " ")).toContain(`${c.term} ${c.description}`.replace(/\s+/g, " "));
+    expect(heavyIn(sources(run.modules))).toEqual([]);
+  });
+
+  it.each(COMMANDS.map((c) => c.name))("contains %s: its help comes from its own chunk", (name) => {
+    const run = traced(pkg, [bin(), name, "--help"]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`Usage: sigil ${name} `);
+    expect(run.modules.some((m) => m.endsWith(`/dist/bundle/cmd-${name}.js`))).toBe(true);
+  });
+
+  it("refuses a Node older than 24 with one line and a code, before loading anything", () => {
+    const pretend = `data:text/javascript,Object.defineProperty(process.versions, "node", { value: "20.19.0" })`;
+    const run = traced(pkg, ["--import", pretend, bin(), "--version"]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe("sigil: Node 20.19.0 is not supported: Sigil runs on Node 24 LTS or newer (install it, or run `npm run sigil --` from a checkout, which fetches a private Node 24) [runtime.unsupported]\n");
+    expect(run.modules.filter((m) => m.includes("/dist/bundle/"))).toEqual([]);
+  });
+
+  it("decrypts an age file to what sops prints, without loading age-encryption or an SDK", () => {
+    const run = traced(pkg, [bin(), "decrypt", join(FIXTURES, "types.sops.yaml")], { SOPS_AGE_KEY_FILE: join(FIXTURES, "age-key.txt") });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toBe(readFileSync(join(FIXTURES, "types.sops-d.yaml"), "utf8"));
+    const loaded = sources(run.modules);
+    expect(loaded.some((m) => m.includes("src/providers/age/native-x25519.ts"))).toBe(true);
+    expect(loaded.filter((m) => /node_modules\/(age-encryption|@noble|@kubernetes|@aws-sdk|node-forge|node-vault)\//.test(m))).toEqual([]);
+  });
+});
