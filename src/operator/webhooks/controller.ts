@@ -70,7 +70,9 @@ export class ReceiverController implements Controller {
   async start(ctx: ControllerContext): Promise<void> {
     await this.#loop.start(ctx);
     const o = this.#opts;
-    this.#server = createReceiverServer({ logger: o.logger, lookup: (p) => this.#byPath.get(p), onPush: (e) => this.trigger.fire(e.receiver), maxBodyBytes: o.maxBodyBytes, bodyTimeoutMs: o.bodyTimeoutMs }, this.counters);
+    this.#server = createReceiverServer({ logger: o.logger, lookup: (p) => this.#byPath.get(p), onPush: (e) => {
+        this.trigger.fire(e.receiver);
+      }, maxBodyBytes: o.maxBodyBytes, bodyTimeoutMs: o.bodyTimeoutMs }, this.counters);
     this.#address = await listen(this.#server, o.addr);
     o.logger.info("webhook receiver serving", { address: `${this.#address.address}:${String(this.#address.port)}` });
   }

@@ -24,8 +24,8 @@ export interface ReceiverServerOptions {
   readonly logger: Logger;
   /** The entry served under a path, if any. */
   readonly lookup: (path: string) => ReceiverEntry | undefined;
-  /** Called for a verified push the receiver accepts; resolves with the GitSources triggered. */
-  readonly onPush: (entry: ReceiverEntry) => Promise<readonly string[]>;
+  /** Called for a verified push the receiver accepts (the fetches are requested after the debounce). */
+  readonly onPush: (entry: ReceiverEntry) => void;
   readonly maxBodyBytes: number;
   readonly bodyTimeoutMs: number;
 }
@@ -136,10 +136,10 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, opts:
     reply(res, read.status, read.status === 413 ? "payload too large" : "bad request");
     return;
   }
-  await respond(entry, req, res, read.body, opts, counters);
+  respond(entry, req, res, read.body, opts, counters);
 }
 
-async function respond(entry: ReceiverEntry, req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, opts: ReceiverServerOptions, counters: ReceiverCounters): Promise<void> {
+function respond(entry: ReceiverEntry, req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, opts: ReceiverServerOptions, counters: ReceiverCounters): void {
   const { spec } = entry.receiver;
   const v = verifyRequest(spec.type, req.headers, body, entry.token);
   if (!v.ok) {
@@ -159,7 +159,7 @@ async function respond(entry: ReceiverEntry, req: http.IncomingMessage, res: htt
     return;
   }
   counters.add(entry.key, "accepted");
-  const keys = await opts.onPush(entry);
-  opts.logger.info("webhook accepted", { receiver: entry.key, event: v.event, gitsources: keys.length });
-  reply(res, 200, `triggered ${String(keys.length)}`);
+  opts.onPush(entry);
+  opts.logger.info("webhook accepted", { receiver: entry.key, event: v.event });
+  reply(res, 200, "accepted");
 }

@@ -2,8 +2,8 @@
  * What a verified push does: annotate the Receiver's GitSources with
  * `gitops.sigil.dev/requestedAt` (a merge patch), which the `gitsources`
  * controller answers with a fetch, and the `syncs` controller with a
- * reconcile. Pushes to the same GitSource within the debounce window
- * coalesce into one annotation.
+ * reconcile. Pushes to the same Receiver within the debounce window
+ * coalesce into one list of its GitSources and one annotation of each.
  */
 import { describeError } from "../../core/index.js";
 import type { Logger } from "../../core/index.js";
@@ -41,6 +41,7 @@ export class Trigger {
   readonly #opts: TriggerOptions;
   readonly #pending = new Map<string, { cancel(): void }>();
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #latest = new Map<string, Receiver>();
   /** Annotations written, per GitSource key (tests and metrics). */
   readonly annotated = new Map<string, number>();
 
@@ -55,21 +56,32 @@ export class Trigger {
     return items.filter((gs) => receiver.spec.resources.some((r) => selects(r, gs))).map((gs) => `${namespace}/${gs.metadata.name}`);
   }
 
-  /** Request a fetch of each GitSource of `receiver` (debounced per GitSource). Resolves with the keys. */
-  async fire(receiver: Receiver): Promise<string[]> {
-    const keys = await this.targets(receiver);
-    for (const key of keys) this.#schedule(key);
-    return keys;
-  }
-
-  #schedule(key: string): void {
+  /**
+   * Request a fetch of each GitSource of `receiver`. Pushes to one Receiver
+   * within the debounce window coalesce: one list of its GitSources and one
+   * annotation of each, when the window closes.
+   */
+  fire(receiver: Receiver): void {
+    const key = `${receiver.metadata.namespace ?? "default"}/${receiver.metadata.name}`;
+    this.#latest.set(key, receiver);
     if (this.#pending.has(key)) return;
     const timer = this.#opts.clock.setTimer(() => {
       this.#pending.delete(key);
-      const p = this.#annotate(key).finally(() => this.#inFlight.delete(p));
+      const latest = this.#latest.get(key) ?? receiver;
+      this.#latest.delete(key);
+      const p = this.#annotateAll(latest).finally(() => this.#inFlight.delete(p));
       this.#inFlight.add(p);
     }, this.#opts.debounceMs);
     this.#pending.set(key, timer);
+  }
+
+  async #annotateAll(receiver: Receiver): Promise<void> {
+    try {
+      const keys = await this.targets(receiver);
+      await Promise.all(keys.map((k) => this.#annotate(k)));
+    } catch (err) {
+      this.#opts.logger.warn("could not list the Receiver's GitSources", { receiver: receiver.metadata.name, error: describeError(err) });
+    }
   }
 
   async #annotate(key: string): Promise<void> {
