@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- <name…>`: run benchmarks side by side with the peer tools
- * and write their sections of docs/benchmarks.md. Names: sops, sealed-secrets, startup.
+ * and write their sections of docs/benchmarks.md. Names: sops, sealed-secrets, external-secrets, startup.
  */
 import { up } from "../test/env/env.js";
 import { runSealedSecretsBench } from "./sealed-secrets/run.js";
@@ -12,6 +12,11 @@ const BENCHES: Record<string, () => Promise<void>> = {
   "sealed-secrets": async () => {
     await up();
     await runSealedSecretsBench({ quick: process.env["SIGIL_BENCH_QUICK"] === "1" });
+  },
+  // Sigil's externalsecrets controller against the real ESO controller (SIGIL_BENCH_ES_N ExternalSecrets, default 300)
+  "external-secrets": async () => {
+    await up();
+    await import("./external-secrets/run.js");
   },
   // needs no running environment, only the sops binary
   startup: () => runStartupBench(),

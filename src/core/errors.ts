@@ -80,6 +80,8 @@ export const ERROR_CODES = [
   "es.template_failed",
   "es.template_unsupported",
   "es.secret_conflict",
+  "es.secret_owned",
+  "es.secret_immutable",
   // operator
   "operator.start_failed",
   // reconciler (src/reconcile)

@@ -32,7 +32,7 @@ const groupOf = (apiVersion: string): string => (apiVersion.includes("/") ? apiV
 
 /**
  * The Secret to write for `es`, from the existing one (or a new skeleton) and the provider data.
- * @throws SigilError `es.secret_conflict` (owned by another ExternalSecret, or another controller: `reason` says which), template errors.
+ * @throws SigilError `es.secret_owned` (another ExternalSecret controls it), `es.secret_conflict` (another controller does), template errors.
  */
 export async function desiredSecret(es: ExternalSecret, name: string, existing: SecretObject | undefined, dataMap: ByteMap, sources: TemplateSources): Promise<SecretObject> {
   const esName = es.metadata?.name ?? "";
@@ -41,7 +41,7 @@ export async function desiredSecret(es: ExternalSecret, name: string, existing: 
   const owner = controllerOf(existing);
   const ownerIsES = owner !== undefined && groupOf(owner.apiVersion) === ES_GROUP && owner.kind === "ExternalSecret";
   const ownerIsThis = ownerIsES && owner.name === esName;
-  if (ownerIsES && !ownerIsThis) throw new SigilError("es.secret_conflict", `secret is owned by another ExternalSecret: ${owner.name}`, { subject: `Secret/${ns}/${name}` });
+  if (ownerIsES && !ownerIsThis) throw new SigilError("es.secret_owned", `secret is owned by another ExternalSecret: ${owner.name}`, { subject: `Secret/${ns}/${name}` });
   let refs = [...(existing?.metadata?.ownerReferences ?? [])];
   if (policy === "Owner") {
     if (owner !== undefined && !ownerIsThis) throw new SigilError("es.secret_conflict", `could not set controller reference on secret: already owned by ${owner.kind} ${owner.name}`, { subject: `Secret/${ns}/${name}` });

@@ -5,7 +5,6 @@
  * write, ESO's markers, status conditions and refresh decision.
  */
 export * from "./constants.js";
-export { parseGoDuration } from "./duration.js";
 export { dataHash, decodeSecretData, encodeSecretData, goByteMap, goStringMap, ownerLabel, resourceVersionOf, sha3Hex } from "./hash.js";
 export { convertKeys, decodeMap, decodeValue, replaceAllGo, rewriteMap, validateKeys } from "./keys.js";
 export type { ByteMap } from "./keys.js";
@@ -14,6 +13,7 @@ export type { DraftSecret, TemplateSources } from "./template-apply.js";
 export { desiredSecret, managedKeys, secretChanged } from "./desired.js";
 export { fetchProviderData } from "./fetch.js";
 export type { FetchResult, ResolveStore, StoreReader } from "./fetch.js";
+export { namespaceAllowed, selectorMatches } from "./conditions.js";
 export { nextRefreshInMs, refreshIntervalMs, setCondition, shouldRefresh } from "./status.js";
 export { renderTemplate } from "./template/index.js";
 export type * from "./types.js";

@@ -1,5 +1,5 @@
 /** ESO's refresh decision and status conditions for an ExternalSecret (docs/formats.md#c1-externalsecret). */
-import { parseGoDuration } from "./duration.js";
+import { parseGoDuration } from "../core/index.js";
 import { resourceVersionOf } from "./hash.js";
 import type { Condition, ExternalSecret } from "./types.js";
 

@@ -40,7 +40,7 @@ export { gjsonGet, gjsonString, splitGjsonPath } from "./vault/kv/gjson.js";
 export { KvClient, compileRegexp } from "./vault/kv/client.js";
 export type { KvFind, KvRef, KvSend, KvSettings } from "./vault/kv/client.js";
 export { VaultClients, defaultVaultClientsOptions } from "./vault/kv/session.js";
-export type { VaultClientsOptions, VaultStoreConfig } from "./vault/kv/session.js";
+export type { KvClientOptions, VaultClientsOptions, VaultStoreConfig } from "./vault/kv/session.js";
 export { lifetime, vaultLogin } from "./vault/auth/login.js";
 export type { LoginSend, VaultLogin, VaultToken } from "./vault/auth/login.js";
 export { TokenCache, defaultTokenCacheOptions } from "./vault/auth/token-cache.js";

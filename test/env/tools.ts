@@ -19,6 +19,7 @@ export const PEERS = {
   age: "age-v1.3.1",
   "local-kms": "local-kms-v0.0.0-20260228092603-2a5e92d09ab6-loopback1",
   openbao: "openbao-2.7.2",
+  "external-secrets": "external-secrets-0.16.2",
 } as const;
 export type Peer = keyof typeof PEERS;
 
@@ -36,6 +37,7 @@ export const TOOLS: Readonly<Record<string, Peer>> = {
   "age-keygen": "age",
   "local-kms": "local-kms",
   bao: "openbao",
+  "external-secrets": "external-secrets",
 };
 
 const BUILD_SCRIPT = fileURLToPath(new URL("./recipes/build.sh", import.meta.url));
@@ -131,6 +133,20 @@ export async function ensureAllPeers(): Promise<Record<string, string>> {
 /** The sealed-secrets CRD that ships with the controller module (for peer tests). */
 export function bitnamiCrdPath(): string {
   return join(peerDir("sealed-secrets"), "bitnami.com_sealedsecrets.yaml");
+}
+
+/** ESO's version, as its Go module spells it. */
+export const ESO_VERSION = "v0.16.2";
+
+/**
+ * The directory of ESO's upstream CRDs (`config/crds/bases`): the copy the
+ * peer build makes, else the Go module cache the build downloaded them to.
+ */
+export function esoCrdDir(): string {
+  const built = join(peerDir("external-secrets"), "crds");
+  if (existsSync(built)) return built;
+  const modcache = process.env["GOMODCACHE"] ?? join(process.env["GOPATH"] ?? join(homedir(), "go"), "pkg", "mod");
+  return join(modcache, "github.com", "external-secrets", `external-secrets@${ESO_VERSION}`, "config", "crds", "bases");
 }
 
 export function etcdVersion(): string {

@@ -36,6 +36,11 @@ export function withoutBookkeeping<T extends KubeObject>(object: T): T {
 /** Keep whole objects minus managedFields and the last-applied annotation: the default for custom resources. */
 export const STRIP_BOOKKEEPING: Transform<KubeObject> = transform("strip-bookkeeping", (object) => withoutBookkeeping(object as KubeObject));
 
+/** {@link STRIP_BOOKKEEPING} typed for your object type (the same transform, so informers are still shared). */
+export function stripBookkeeping<T extends KubeObject>(): Transform<T> {
+  return STRIP_BOOKKEEPING as Transform<T>;
+}
+
 /**
  * Secrets without their values (`data`, `stringData`) and bookkeeping:
  * metadata and type only. The shared way to watch Secrets: controllers read

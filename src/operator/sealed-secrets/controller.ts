@@ -6,8 +6,9 @@
  *   others are followed;
  * - a `ReconcileLoop` watches SealedSecrets (all namespaces, or the given
  *   ones) and queues each add or spec/metadata change; unless
- *   `skipRecreate`, it also watches Secrets, and deleting or editing a
- *   produced one queues its SealedSecret, which puts it back;
+ *   `skipRecreate`, it also watches Secrets (keeping a small view of each,
+ *   see `watch.ts`), and deleting or editing a produced one queues its
+ *   SealedSecret, which puts it back;
  * - the HTTP endpoints kubeseal uses are served.
  *
  * `SealedSecretsController.start(client, options)` runs it alone on a
@@ -17,10 +18,10 @@ import type { AddressInfo } from "node:net";
 import type http from "node:http";
 import { SigilError } from "../../core/index.js";
 import { SEALED_SECRET_API_VERSION, SEALED_SECRET_KIND, toSealedSecret } from "../../decrypt/sealed-secrets/index.js";
-import type { SealedSecretObject, SecretObject } from "../../decrypt/sealed-secrets/index.js";
+import type { SealedSecretObject } from "../../decrypt/sealed-secrets/index.js";
 import { SEALED_SECRETS, SECRETS } from "../../kube/index.js";
 import type { KubeClient } from "../../kube/index.js";
-import { Manager, RateLimiter, ReconcileLoop, SECRET_METADATA, closeServer, listen, secondary } from "../../kube/runtime/index.js";
+import { Manager, RateLimiter, ReconcileLoop, closeServer, listen, secondary } from "../../kube/runtime/index.js";
 import type { Controller, ControllerContext, StopOptions, WorkResult } from "../../kube/runtime/index.js";
 import { canUnseal, reencrypt } from "./endpoints.js";
 import { SealingMacKeys } from "./fingerprint.js";
@@ -31,8 +32,8 @@ import type { SealedSecretsControllerOptions } from "./options.js";
 import { SealedSecretReconciler } from "./reconcile.js";
 import type { SealedSecretReconcileOutcome } from "./reconcile.js";
 import { createEndpointServer } from "./server.js";
-import { SEALED_SECRET_TRANSFORM, mayBeProduced, specChanged } from "./watch.js";
-import type { RawSealedSecret } from "./watch.js";
+import { SEALED_SECRET_TRANSFORM, SECRET_VIEW, specChanged } from "./watch.js";
+import type { RawSealedSecret, SecretView } from "./watch.js";
 
 /** The name `sigil operator --controllers` knows this controller by. */
 export const SEALED_SECRETS_CONTROLLER = "sealedsecrets";
@@ -94,12 +95,12 @@ export class SealedSecretsController implements Controller {
 
   #reconcileLoop(): ReconcileLoop<RawSealedSecret> {
     const o = this.options;
-    const produced = secondary<SecretObject>({
+    const produced = secondary<SecretView>({
       resource: SECRETS,
       namespaces: o.watchNamespaces,
-      transform: SECRET_METADATA,
+      transform: SECRET_VIEW,
       map: (key, secret, event) => {
-        if (!mayBeProduced(secret) || this.#loop.get(key) === undefined) return [];
+        if (!secret.produced || this.#loop.get(key) === undefined) return [];
         return event !== "deleted" && this.#written.get(key) === secret.metadata.resourceVersion ? [] : [key];
       },
     });

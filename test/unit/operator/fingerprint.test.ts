@@ -6,6 +6,19 @@ import { generateSealingKeyPair, sealingKeyFromPrivateKey } from "../../../src/d
 import type { SealedSecretObject, SealingKey } from "../../../src/decrypt/sealed-secrets/index.js";
 import { canary, expectNoLeak } from "../../support/canary.js";
 
+/** The data MAC as the controller computes it: the shared signData/verifyData keyed by a sealing key. */
+class DataMac {
+  readonly #keys = new SealingMacKeys();
+
+  sign(k: SealingKey, data: Readonly<Record<string, string>>, keys: readonly string[]): string {
+    return signData(this.#keys.of(k), data, keys);
+  }
+
+  verify(annotation: string | undefined, data: Readonly<Record<string, string>>, keys: readonly string[], lookup: (fp: string) => SealingKey | undefined): boolean {
+    return verifyData(annotation, data, keys, this.#keys.lookup(lookup));
+  }
+}
+
 const base: SealedSecretObject = {
   apiVersion: "bitnami.com/v1alpha1",
   kind: "SealedSecret",

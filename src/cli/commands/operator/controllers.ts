@@ -10,6 +10,7 @@ import type { Controller } from "../../../kube/runtime/index.js";
 import { SEALED_SECRETS_CONTROLLER, SealedSecretsController } from "../../../operator/index.js";
 import type { ProviderRegistry } from "../../../providers/index.js";
 import type { CliContext } from "../../context.js";
+import { ExternalSecretsController } from "../../../operator/index.js";
 import { controllerOptions, keyNamespace } from "./flags.js";
 import { gitopsControllers } from "./gitops.js";
 import { receiversController } from "./webhooks.js";
@@ -42,9 +43,24 @@ export const CONTROLLERS: readonly ControllerEntry[] = [
     summary: "bitnami-compatible SealedSecrets, with drift repair and provider-wrapped keys",
     create: ({ flags, ctx, client, logger, providers }) => new SealedSecretsController(client, { ...controllerOptions(flags, keyNamespace(flags.namespace, ctx.env)), providers, logger }),
   },
+  {
+    name: "externalsecrets",
+    summary: "external-secrets.io/v1 ExternalSecrets from Vault/OpenBao stores, ESO-compatible, with drift repair and no refresh storms",
+    create: ({ flags }) => new ExternalSecretsController({ controllerClass: flags.externalSecretsControllerClass, refreshJitter: refreshJitter(flags.externalSecretsRefreshJitter) }),
+  },
   ...gitopsControllers(),
   receiversController,
 ];
+
+/**
+ * A jitter fraction in [0, 1].
+ * @throws SigilError `input.invalid` naming the flag.
+ */
+export function refreshJitter(text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < 0 || n > 1) throw new SigilError("input.invalid", `--external-secrets-refresh-jitter: '${text.slice(0, 20)}' is not a fraction between 0 and 1`, { subject: "--external-secrets-refresh-jitter" });
+  return n;
+}
 
 /** The default of `--controllers`: every controller not marked `byDefault: false` (the GitOps ones need their CRDs, so they are opt-in). */
 export const DEFAULT_CONTROLLERS = CONTROLLERS.filter((c) => c.byDefault !== false).map((c) => c.name).join(",");

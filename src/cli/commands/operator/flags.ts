@@ -45,6 +45,8 @@ export interface OperatorFlags {
   skipRecreate: boolean;
   acceptDeprecatedV1Data: string;
   resyncPeriod: string;
+  externalSecretsControllerClass: string;
+  externalSecretsRefreshJitter: string;
   logLevel: string;
 }
 

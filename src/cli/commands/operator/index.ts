@@ -28,7 +28,7 @@ export { manualSignals, processSignals } from "./signals.js";
 export type { ManualSignals, OperatorSignals } from "./signals.js";
 export { parseBool, parseCount, parseCutoff, parseDuration, parsePairs, keyNamespace, controllerOptions, POD_NAMESPACE_ENV } from "./flags.js";
 export type { OperatorFlags } from "./flags.js";
-export { CONTROLLERS, DEFAULT_CONTROLLERS, selectControllers } from "./controllers.js";
+export { CONTROLLERS, DEFAULT_CONTROLLERS, refreshJitter, selectControllers } from "./controllers.js";
 export type { ControllerEntry, ControllerSetup } from "./controllers.js";
 
 /** What the command depends on beyond the CLI context. */
@@ -131,6 +131,8 @@ export function createOperatorCommand(deps: Partial<OperatorCommandDeps> = {}): 
         .option("--skip-recreate", "do not watch produced Secrets (no repair of deleted or edited Secrets)", false)
         .option("--accept-deprecated-v1-data [bool]", "accept the deprecated spec.data format", "true")
         .option("--resync-period <duration>", "re-check every SealedSecret this often (no private-key work when nothing changed); 0 = never", "0")
+        .option("--external-secrets-controller-class <class>", "externalsecrets: the stores (spec.controller) this operator takes; stores without a class are taken too", "default")
+        .option("--external-secrets-refresh-jitter <fraction>", "externalsecrets: up to this fraction of refreshInterval is added at random to each refresh", "0.1")
         .option("--log-level <level>", "debug, info, warn or error", "info")
         .action(async (raw: Record<string, unknown>) => {
           await run(normalize(raw), ctx, full);

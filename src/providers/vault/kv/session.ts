@@ -10,7 +10,7 @@ import { TokenCache } from "../auth/token-cache.js";
 import type { VaultLogin } from "../auth/login.js";
 import { KvClient } from "./client.js";
 import type { KvSettings } from "./client.js";
-import { HttpVaultTransport } from "./transport.js";
+import { HttpVaultTransport, statusError } from "./transport.js";
 import type { VaultConnection, VaultRequest, VaultResponse, VaultTransport } from "./transport.js";
 
 /** One store, resolved. */
@@ -40,6 +40,13 @@ export function defaultVaultClientsOptions(): VaultClientsOptions {
 interface Shared {
   readonly at: number;
   readonly response: Promise<VaultResponse>;
+  done: boolean;
+}
+
+/** Options of one KV client. */
+export interface KvClientOptions {
+  /** Share only reads still in flight, never a finished one (a forced refresh must see current data). */
+  readonly fresh: boolean;
 }
 
 /** The KV clients of a controller. */
@@ -63,10 +70,21 @@ export class VaultClients {
   }
 
   /** A KV client for `config`. */
-  kv(config: VaultStoreConfig): KvClient {
+  kv(config: VaultStoreConfig, options: Partial<KvClientOptions> = {}): KvClient {
     const transport = this.#transport(config.connection);
-    const send = (req: Omit<VaultRequest, "token">): Promise<VaultResponse> => this.#coalesced(config, transport, req);
+    const fresh = options.fresh === true;
+    const send = (req: Omit<VaultRequest, "token">): Promise<VaultResponse> => this.#coalesced(config, transport, req, fresh);
     return new KvClient(send, config.kv);
+  }
+
+  /**
+   * Check the store's token with `auth/token/lookup-self` (logging in first when needed).
+   * @throws SigilError `provider.denied`, `provider.unreachable`, `provider.failed`.
+   */
+  async checkToken(config: VaultStoreConfig): Promise<void> {
+    const transport = this.#transport(config.connection);
+    const res = await this.#authed(config, transport, { method: "GET", path: "auth/token/lookup-self", namespace: config.authNamespace ?? config.kv.namespace });
+    if (res.status < 200 || res.status >= 300) throw statusError(res.status, res.body, "invalid vault credentials", "vault auth/token/lookup-self");
   }
 
   /** Revoke login tokens and close connections. */
@@ -86,16 +104,17 @@ export class VaultClients {
     return t;
   }
 
-  #coalesced(config: VaultStoreConfig, transport: VaultTransport, req: Omit<VaultRequest, "token">): Promise<VaultResponse> {
+  #coalesced(config: VaultStoreConfig, transport: VaultTransport, req: Omit<VaultRequest, "token">, fresh: boolean): Promise<VaultResponse> {
     if (req.method !== "GET") return this.#authed(config, transport, req);
     const now = this.#opts.now();
     for (const [k, s] of this.#shared) if (now - s.at > this.#opts.coalesceWindowMs) this.#shared.delete(k);
     const key = JSON.stringify([config.key, req.namespace ?? "", req.path, req.query ?? {}]);
     const hit = this.#shared.get(key);
-    if (hit !== undefined) return hit.response;
+    if (hit !== undefined && (!fresh || !hit.done)) return hit.response;
     const response = this.#authed(config, transport, req);
-    this.#shared.set(key, { at: now, response });
-    response.catch(() => this.#shared.delete(key));
+    const shared: Shared = { at: now, response, done: false };
+    this.#shared.set(key, shared);
+    response.then(() => { shared.done = true; }, () => this.#shared.delete(key));
     return response;
   }
 
@@ -104,7 +123,7 @@ export class VaultClients {
     const loginSend = (r: VaultRequest): Promise<VaultResponse> => transport.send(r);
     const namespace = config.authNamespace ?? config.kv.namespace;
     let token = await tokens.token(config.key, loginSend, namespace, config.login);
-    if (req.method === "GET") this.#reads++;
+    if (req.method === "GET" && !req.path.startsWith("auth/")) this.#reads++;
     let res = await transport.send({ ...req, token });
     if (res.status === 403) {
       // A revoked or expired token: log in again once.

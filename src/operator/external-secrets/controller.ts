@@ -1,0 +1,126 @@
+/**
+ * The `externalsecrets` controller: ExternalSecrets reconciled as ESO does
+ * (`reconcile.ts`), their produced Secrets watched so an edit or a deletion
+ * is reverted, SecretStores and ClusterSecretStores validated into their
+ * `Ready` condition, and Vault tokens revoked on stop. Runs on the shared
+ * controller runtime (`src/kube/runtime`).
+ */
+import type { KubeObject } from "../../kube/index.js";
+import { RateLimiter, ReconcileLoop, SECRET_METADATA, STRIP_BOOKKEEPING, secondary } from "../../kube/runtime/index.js";
+import type { Controller, ControllerContext, EventRecorder, StopOptions, Transform } from "../../kube/runtime/index.js";
+import { TokenCache, VaultClients } from "../../providers/index.js";
+import { LABEL_MANAGED, LABEL_MANAGED_VALUE } from "../../external-secrets/index.js";
+import type { ExternalSecret, SecretStore } from "../../external-secrets/index.js";
+import { defaultExternalSecretsControllerOptions } from "./options.js";
+import type { ExternalSecretsControllerOptions } from "./options.js";
+import { reconcileExternalSecret } from "./reconcile.js";
+import type { EsReconcileDeps } from "./reconcile.js";
+import { referencedStores } from "./resolve.js";
+import { storeStatus, validateStore, writeStoreStatus } from "./store-status.js";
+
+const ES = { group: "external-secrets.io", version: "v1", plural: "externalsecrets" };
+const STORES = { group: "external-secrets.io", version: "v1", plural: "secretstores" };
+const CLUSTER_STORES = { group: "external-secrets.io", version: "v1", plural: "clustersecretstores" };
+const SECRETS = { group: "", version: "v1", plural: "secrets" };
+
+const asIs = STRIP_BOOKKEEPING as unknown as Transform<ExternalSecret>;
+const asStore = STRIP_BOOKKEEPING as unknown as Transform<SecretStore>;
+
+/** See the module comment. */
+export class ExternalSecretsController implements Controller {
+  readonly name = "externalsecrets";
+  readonly #opts: ExternalSecretsControllerOptions;
+  readonly vault: VaultClients;
+  #es: ReconcileLoop<ExternalSecret> | undefined;
+  #stores: ReconcileLoop<SecretStore>[] = [];
+
+  constructor(options: Partial<ExternalSecretsControllerOptions> = {}) {
+    this.#opts = { ...defaultExternalSecretsControllerOptions(), ...options };
+    this.vault = new VaultClients({ tokens: this.#opts.tokens ?? new TokenCache(), coalesceWindowMs: this.#opts.coalesceWindowMs });
+  }
+
+  async start(ctx: ControllerContext): Promise<void> {
+    const o = this.#opts;
+    const events = ctx.events("external-secrets");
+    const limiter = new RateLimiter({ perSecond: o.storeReadsPerSecond, burst: o.storeReadBurst, maxClients: 10_000 });
+    const deps: EsReconcileDeps = {
+      client: ctx.client, vault: this.vault, controllerClass: o.controllerClass, floodGate: o.floodGate, now: () => ctx.clock.now(),
+      event: (es, type, reason, message) => { void events.record(subjectOf(es, "ExternalSecret"), type, reason, message); },
+      takeStoreToken: (key) => limiter.take(key),
+      jitterMs: (interval) => Math.floor(interval * o.refreshJitter * o.random()),
+    };
+    const queue = { concurrency: o.concurrency, baseBackoffMs: o.baseBackoffMs, maxBackoffMs: o.maxBackoffMs, maxRetries: Number.POSITIVE_INFINITY };
+    const es: ReconcileLoop<ExternalSecret> = new ReconcileLoop<ExternalSecret>({
+      name: "externalsecrets",
+      primary: { resource: ES, namespaces: o.namespaces, transform: asIs, changed: (a, b) => a.metadata?.generation !== b.metadata?.generation || JSON.stringify([a.metadata?.labels, a.metadata?.annotations]) !== JSON.stringify([b.metadata?.labels, b.metadata?.annotations]) },
+      secondary: [secondary({
+        resource: SECRETS, namespaces: o.namespaces, labelSelector: `${LABEL_MANAGED}=${LABEL_MANAGED_VALUE}`, transform: SECRET_METADATA,
+        map: (key) => this.#targetsOf(key),
+      })],
+      reconcile: async (_key, obj) => (obj === undefined ? {} : reconcileExternalSecret(deps, obj)),
+      queue,
+    });
+    this.#es = es;
+    this.#stores = [this.#storeLoop(STORES, "SecretStore", ctx, events), this.#storeLoop(CLUSTER_STORES, "ClusterSecretStore", ctx, events)];
+    await es.start(ctx);
+    for (const l of this.#stores) await l.start(ctx);
+  }
+
+  /** ExternalSecret keys whose target Secret is `secretKey` (`namespace/name`). */
+  #targetsOf(secretKey: string): string[] {
+    const es = this.#es;
+    if (es === undefined) return [];
+    return es.keys().filter((k) => {
+      const obj = es.get(k);
+      const target = obj?.spec?.target?.name ?? obj?.metadata?.name ?? "";
+      return `${obj?.metadata?.namespace ?? ""}/${target}` === secretKey;
+    });
+  }
+
+  #storeLoop(resource: typeof STORES, kind: "SecretStore" | "ClusterSecretStore", ctx: ControllerContext, events: EventRecorder): ReconcileLoop<SecretStore> {
+    const o = this.#opts;
+    return new ReconcileLoop<SecretStore>({
+      name: kind.toLowerCase(),
+      primary: { resource, namespaces: kind === "SecretStore" ? o.namespaces : undefined, transform: asStore, changed: (a, b) => a.metadata?.generation !== b.metadata?.generation },
+      reconcile: async (_key, store) => {
+        if (store === undefined || !(store.spec?.controller === undefined || store.spec.controller === "" || store.spec.controller === o.controllerClass)) return {};
+        const s: SecretStore = { ...store, kind };
+        const verdict = await validateStore(ctx.client, this.vault, s);
+        void events.record(subjectOf(s, kind), verdict.event.type, verdict.event.reason, verdict.event.message);
+        const ok = await writeStoreStatus(ctx.client, s, storeStatus(s, verdict, ctx.clock.now()));
+        if (ok && verdict.status === "True") this.#enqueueUsers(s);
+        return { requeueAfterMs: ok ? o.storeRequeueMs : 0 };
+      },
+      queue: { concurrency: 2, baseBackoffMs: o.baseBackoffMs, maxBackoffMs: o.maxBackoffMs, maxRetries: Number.POSITIVE_INFINITY },
+    });
+  }
+
+  /** Queue the ExternalSecrets that use `store` (a store turning Ready unblocks them at once). */
+  #enqueueUsers(store: SecretStore): void {
+    const es = this.#es;
+    if (es === undefined) return;
+    for (const key of es.keys()) {
+      const obj = es.get(key);
+      if (obj === undefined) continue;
+      const uses = referencedStores(obj).some((r) => r.name === store.metadata?.name && (r.kind ?? "SecretStore") === store.kind && (store.kind === "ClusterSecretStore" || obj.metadata?.namespace === store.metadata?.namespace));
+      if (uses && obj.status?.conditions?.find((c) => c.type === "Ready")?.status !== "True") es.enqueue(key);
+    }
+  }
+
+  async idle(): Promise<void> {
+    await Promise.all([this.#es?.idle(), ...this.#stores.map((l) => l.idle())]);
+  }
+
+  async stop(options: StopOptions): Promise<void> {
+    await Promise.all([this.#es?.stop(options), ...this.#stores.map((l) => l.stop(options))]);
+    await this.vault.close();
+  }
+}
+
+function subjectOf(obj: KubeObject, kind: string): { apiVersion: string; kind: string; metadata: { name?: string; namespace?: string; uid?: string; resourceVersion?: string } } {
+  const m = obj.metadata ?? {};
+  return {
+    apiVersion: "external-secrets.io/v1", kind,
+    metadata: { ...(m.name === undefined ? {} : { name: m.name }), ...(m.namespace === undefined ? {} : { namespace: m.namespace }), ...(m.uid === undefined ? {} : { uid: m.uid }), ...(m.resourceVersion === undefined ? {} : { resourceVersion: m.resourceVersion }) },
+  };
+}
