@@ -9,6 +9,7 @@ import type { OperatorFlags } from "../../../src/cli/commands/operator/index.js"
 const defaults: OperatorFlags = {
   controllers: "sealedsecrets",
   healthAddr: "",
+  webhookAddr: "127.0.0.1:9292",
   shutdownTimeout: "30s",
   externalSecretsControllerClass: "default",
   externalSecretsRefreshJitter: "0.1",
@@ -118,7 +119,7 @@ describe("sigil operator --controllers", () => {
   });
 
   it.each([
-    { reason: "an unknown name", list: "sealedsecrets,externalsecret", code: "operator.unknown_controller", text: "unknown controller 'externalsecret' (known: sealedsecrets, externalsecrets, gitsources, syncs)" },
+    { reason: "an unknown name", list: "sealedsecrets,externalsecret", code: "operator.unknown_controller", text: "unknown controller 'externalsecret' (known: sealedsecrets, externalsecrets, gitsources, syncs, receivers)" },
     { reason: "a name in another case", list: "SealedSecrets", code: "operator.unknown_controller", text: "'SealedSecrets'" },
     { reason: "an empty list", list: " , ", code: "input.invalid", text: "names no controller" },
   ])("refuses $reason with $code", ({ list, code, text }) => {

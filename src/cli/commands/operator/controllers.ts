@@ -13,6 +13,7 @@ import type { CliContext } from "../../context.js";
 import { ExternalSecretsController } from "../../../operator/index.js";
 import { controllerOptions, keyNamespace } from "./flags.js";
 import { gitopsControllers } from "./gitops.js";
+import { receiversController } from "./webhooks.js";
 import type { OperatorFlags } from "./flags.js";
 
 /** What a controller is built from. */
@@ -48,6 +49,7 @@ export const CONTROLLERS: readonly ControllerEntry[] = [
     create: ({ flags }) => new ExternalSecretsController({ controllerClass: flags.externalSecretsControllerClass, refreshJitter: refreshJitter(flags.externalSecretsRefreshJitter) }),
   },
   ...gitopsControllers(),
+  receiversController,
 ];
 
 /**

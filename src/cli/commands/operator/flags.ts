@@ -18,6 +18,8 @@ export const SERVICE_ACCOUNT_NAMESPACE_FILE = join(SERVICE_ACCOUNT_DIR, "namespa
 export interface OperatorFlags {
   controllers: string;
   healthAddr: string;
+  /** `host:port` of the `receivers` controller's webhook server. */
+  webhookAddr: string;
   shutdownTimeout: string;
   kubeconfig?: string;
   context?: string;

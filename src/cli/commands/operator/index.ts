@@ -105,6 +105,7 @@ export function createOperatorCommand(deps: Partial<OperatorCommandDeps> = {}): 
         .description("run Sigil's in-cluster controllers (chosen by --controllers) until SIGTERM; SIGUSR1 makes a new sealing key")
         .option("--controllers <list>", `comma-separated controllers to run (known: ${DEFAULT_CONTROLLERS})`, DEFAULT_CONTROLLERS)
         .option("--health-addr <host:port>", "address of /healthz and /readyz ('' = none)", "")
+        .option("--webhook-addr <host:port>", "address of the receivers controller's webhook server (POST /hook/<sha256>, GET /metrics)", "127.0.0.1:9292")
         .option("--shutdown-timeout <duration>", "at SIGTERM, how long running reconciles may take to finish", "30s")
         .option("--kubeconfig <file>", "kubeconfig (default: the files of $KUBECONFIG merged, else ~/.kube/config, else the in-cluster service account)")
         .option("--context <name>", "kubeconfig context to use (default: current-context)")
