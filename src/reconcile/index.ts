@@ -15,5 +15,7 @@ export { loadSealingKeys } from "./decrypt/sealing-keys.js";
 export { INVENTORY_VERSION, diff, entryId, entryOf, groupOf, inventoryOf, readInventory, refOf, withRetained } from "./inventory/index.js";
 export type { ObjectRef as InventoryObjectRef } from "./inventory/index.js";
 export { SYNC_NAME_LABEL, SYNC_NAMESPACE_LABEL, prepareObjects } from "./steps/prepare.js";
+export { applyObjects } from "./steps/apply.js";
+export type { ApplyStepOptions } from "./steps/apply.js";
 export { reconcile } from "./sync.js";
 export type { ReconcileDeps, ReconcileResult, Stage, SyncPlan } from "./sync.js";

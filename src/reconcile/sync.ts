@@ -54,6 +54,8 @@ export interface ReconcileResult {
   /** The inventory to store (unchanged after an early failure). */
   readonly inventory: InventoryStatus;
   readonly healthy: boolean | undefined;
+  /** The objects applied, as prepared (namespaces and ownership labels set), after a successful reconcile; kept in memory only, for repairing one drifted object without a whole reconcile. */
+  readonly objects?: readonly KubeObject[];
   readonly stage?: Stage;
   readonly error?: SigilError;
 }
@@ -113,7 +115,7 @@ export async function reconcile(plan: SyncPlan, previous: InventoryStatus, deps:
     inventory = withRetained(inventory, pruned?.retained ?? []);
     if (pruned !== undefined && pruned.failures.length > 0) throw new StageError("prune", new SigilError("prune.failed", `${pruned.failures.length} deletes failed and will be retried: ${pruned.failures.join("; ")}`));
     const healthy = await step("health", () => checkHealth(objects, plan.healthChecks, plan.wait, deps.manager, applyOpts)); // 7. health
-    return { ok: true, revision, changes, inventory: plan.dryRun ? previous : inventory, healthy };
+    return { ok: true, revision, changes, inventory: plan.dryRun ? previous : inventory, healthy, objects };
   } catch (err) {
     const failure = err instanceof StageError ? err : new StageError("apply", new SigilError("internal", describeError(err), { cause: err }));
     return { ok: false, revision, changes, inventory: plan.dryRun ? previous : inventory, healthy: failure.stage === "health" ? false : undefined, stage: failure.stage, error: failure.error };

@@ -8,11 +8,11 @@ import { SigilError, describeError } from "../../core/index.js";
 import type { Logger } from "../../core/index.js";
 import { sopsDecryptor } from "../../decrypt/index.js";
 import { ResourceManager, SECRETS, resourcePath, splitKey } from "../../kube/index.js";
-import type { ChangeSetEntry, KubeClient, SecretObject } from "../../kube/index.js";
+import type { ChangeSetEntry, KubeClient, KubeObject, SecretObject } from "../../kube/index.js";
 import { ReconcileLoop } from "../../kube/runtime/index.js";
 import type { Controller, ControllerContext, EventRecorder, StopOptions, WorkResult } from "../../kube/runtime/index.js";
 import type { KeySecret, ProviderRegistry } from "../../providers/index.js";
-import { FLUX_REQUESTED_AT_ANNOTATION, REQUESTED_AT_ANNOTATION, entryId, loadSealingKeys, parseGoDuration, readInventory, reconcile } from "../../reconcile/index.js";
+import { FLUX_REQUESTED_AT_ANNOTATION, REQUESTED_AT_ANNOTATION, applyObjects, entryId, loadSealingKeys, parseGoDuration, readInventory, reconcile } from "../../reconcile/index.js";
 import type { DriftEntry, Sync, SyncPlan } from "../../reconcile/index.js";
 import type { ArtifactStore } from "./artifacts.js";
 import { DriftWatcher } from "./drift.js";
@@ -47,6 +47,16 @@ function planOf(s: Sync): SyncPlan {
   };
 }
 
+/**
+ * The inventory ids a prepared object can have: a namespaced object that names no namespace goes to the
+ * default namespace, a cluster-scoped one has none. (A kind is one or the other, so the two never collide.)
+ */
+function idsOfObject(o: KubeObject, defaultNamespace: string): string[] {
+  const ref = { apiVersion: o.apiVersion ?? "", kind: o.kind ?? "", name: o.metadata?.name ?? "" };
+  const ns = o.metadata?.namespace;
+  return ns !== undefined && ns !== "" ? [entryId({ ...ref, namespace: ns })] : [entryId({ ...ref, namespace: defaultNamespace }), entryId({ ...ref, namespace: "" })];
+}
+
 export class SyncController implements Controller {
   readonly name = SYNCS_CONTROLLER;
   readonly #opts: SyncControllerOptions;
@@ -56,6 +66,10 @@ export class SyncController implements Controller {
   readonly #driftLog = new Map<string, DriftEntry[]>();
   /** Syncs queued because a managed object changed: their next reconcile's writes are recorded as corrected drift. */
   readonly #healing = new Set<string>();
+  /** Per Sync: the objects its last successful reconcile applied, by inventory id (memory only), so one drifted object is re-applied alone. */
+  readonly #desired = new Map<string, Map<string, KubeObject>>();
+  /** Per Sync: the tail of its chain of single-object repairs (they run one at a time). */
+  readonly #repairs = new Map<string, Promise<void>>();
   #ctx: ControllerContext | undefined;
   #events: EventRecorder | undefined;
 
@@ -95,10 +109,39 @@ export class SyncController implements Controller {
   #onDrift(e: DriftEvent): void {
     const s = this.#loop.get(e.syncKey);
     if (s === undefined || s.spec.suspend === true || !(s.status?.inventory?.entries ?? []).some((x) => x.id === e.id)) return;
-    if (s.spec.selfHeal !== false) {
+    if (s.spec.selfHeal === false) {
+      void this.#detect(e.syncKey, s);
+      return;
+    }
+    const desired = this.#desired.get(e.syncKey)?.get(e.id);
+    if (desired === undefined) {
       this.#healing.add(e.syncKey);
       this.#loop.enqueue(e.syncKey);
-    } else void this.#detect(e.syncKey, s);
+      return;
+    }
+    const previous = this.#repairs.get(e.syncKey) ?? Promise.resolve();
+    const next = previous.then(() => this.#repair(e.syncKey, s, desired));
+    this.#repairs.set(e.syncKey, next);
+    void next.finally(() => {
+      if (this.#repairs.get(e.syncKey) === next) this.#repairs.delete(e.syncKey);
+    });
+  }
+
+  /** Re-apply one drifted object from the last applied set (no render, no decrypt, no other object touched); on failure, fall back to a whole reconcile. */
+  async #repair(key: string, s: Sync, desired: KubeObject): Promise<void> {
+    try {
+      const plan = planOf(s);
+      const changes = await applyObjects([desired], this.#manager, { dryRun: false, force: plan.force, defaultNamespace: plan.defaultNamespace, timeoutMs: plan.timeoutMs });
+      let log: DriftEntry[] = [];
+      for (const c of changes.filter((x) => x.action === "configured" || x.action === "created")) log = this.#recordChange(key, c, true);
+      if (log.length === 0) return;
+      const { namespace, name } = splitKey(key);
+      await patchStatus(this.#opts.client, SYNCS, namespace, name, { drift: { lastDetectedAt: log.at(-1)?.detectedAt, objects: log } });
+    } catch (err) {
+      this.#opts.logger.warn("drift repair of one object failed; reconciling the whole Sync", { sync: key, error: describeError(err) });
+      this.#healing.add(key);
+      this.#loop.enqueue(key);
+    }
   }
 
   #record(key: string, id: string, change: "Modified" | "Deleted", corrected: boolean): DriftEntry[] {
@@ -142,6 +185,7 @@ export class SyncController implements Controller {
   }
 
   async #reconcile(key: string, s: Sync | undefined): Promise<WorkResult> {
+    if (s === undefined) this.#desired.delete(key);
     if (s === undefined || s.spec.suspend === true) return {};
     const { namespace, name } = splitKey(key);
     const artifact = this.#opts.store.get(`${namespace}/${s.spec.sourceRef.name}`);
@@ -157,6 +201,8 @@ export class SyncController implements Controller {
       render: { kustomizeBin: this.#opts.kustomizeBin, sops },
       decrypt: { sops, sealingKeys: () => loadSealingKeys(this.#opts.client, this.#opts.sealingKeyNamespace, registry) },
     });
+    if (result.ok && result.objects !== undefined) this.#desired.set(key, new Map(result.objects.flatMap((o) => idsOfObject(o, planOf(s).defaultNamespace).map((id) => [id, o] as const))));
+    else if (!result.ok) this.#desired.delete(key);
     if (this.#healing.delete(key)) for (const c of result.changes.filter((x) => x.action === "configured" || x.action === "created")) this.#recordChange(key, c, true);
     await patchStatus(this.#opts.client, SYNCS, namespace, name, syncStatus(s, result, this.#driftLog.get(key) ?? [], requestedAt(s), this.#opts.now()));
     const ev = syncEvent(result);

@@ -104,6 +104,32 @@ describePeers("the GitSource and Sync controllers", () => {
     process.stderr.write(`drift revert took ${revertMs} ms\n`);
   });
 
+  it("repairs one drifted object alone, from the last applied set, without a whole reconcile (no new reconcile Event)", async () => {
+    const { n } = await setup("ctrl-repair", true);
+    const reconciles = async (): Promise<number> => {
+      const events = await client.list<{ reason: string; count?: number; series?: { count?: number } }>(`/api/v1/namespaces/${n}/events`);
+      return events.items.filter((e) => e.reason === "ReconciliationSucceeded").reduce((sum, e) => sum + Math.max(e.count ?? 1, e.series?.count ?? 1), 0);
+    };
+    // Wait until the set-up's reconciles have settled (the count holds for 1.5 s).
+    let before = -1;
+    await waitFor("the reconciles of the set-up to settle", async () => {
+      const now = await reconciles();
+      await new Promise((r) => setTimeout(r, 1500));
+      const stable = now >= 1 && now === (await reconciles());
+      before = now;
+      return stable ? true : undefined;
+    }, 30_000, 50);
+    await client.patch(`/api/v1/namespaces/${n}/configmaps/a`, { data: { v: "edited" } }, "merge");
+    await waitFor("the edit to be reverted", async () => ((await value(n)) === "1" ? true : undefined), 10_000, 20);
+    await waitFor("the repair in the drift status", async () => {
+      const s = await client.get<{ status: { drift?: { objects?: { id: string; corrected: boolean }[] } } }>(`/apis/gitops.sigil.dev/v1alpha1/namespaces/${n}/syncs/app`);
+      return s?.status.drift?.objects?.some((o) => o.id === `${n}_a__ConfigMap` && o.corrected) === true ? true : undefined;
+    }, 10_000, 50);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await reconciles()).toBe(before);
+    expect(logs.join("\n")).not.toContain("drift repair of one object failed");
+  });
+
   it("in detect-only mode reports drift in status and changes nothing", async () => {
     const { n } = await setup("ctrl-detect", false);
     await client.patch(`/api/v1/namespaces/${n}/configmaps/a`, { data: { v: "edited" } }, "merge");
