@@ -105,8 +105,10 @@ async function waitApplied(client: HttpKubeClient, ns: string, after: string | u
 }
 
 async function sayEvent(client: HttpKubeClient, ns: string): Promise<void> {
-  const events = await client.list<{ reason: string; message: string; involvedObject: { kind: string }; lastTimestamp?: string }>(`/api/v1/namespaces/${ns}/events`);
-  const last = events.items.filter((e) => e.involvedObject.kind === "Sync").pop();
+  const events = await client.list<{ reason: string; message: string; involvedObject: { kind: string }; lastTimestamp?: string; eventTime?: string }>(`/api/v1/namespaces/${ns}/events`);
+  const when = (e: { lastTimestamp?: string; eventTime?: string }): string => e.lastTimestamp ?? e.eventTime ?? "";
+  // The newest Event about the Sync (the API server lists Events by name, not by time).
+  const last = events.items.filter((e) => e.involvedObject.kind === "Sync").sort((a, b) => when(a).localeCompare(when(b))).pop();
   if (last !== undefined) say(`   Event: ${last.reason}: ${last.message}`);
 }
 

@@ -70,6 +70,7 @@ export class SyncController implements Controller {
   readonly #desired = new Map<string, Map<string, KubeObject>>();
   /** Per Sync: the tail of its chain of single-object repairs (they run one at a time). */
   readonly #repairs = new Map<string, Promise<void>>();
+  #stopped = false;
   #ctx: ControllerContext | undefined;
   #events: EventRecorder | undefined;
 
@@ -101,14 +102,17 @@ export class SyncController implements Controller {
     return this.#loop.idle();
   }
 
-  stop(options: StopOptions): Promise<void> {
-    return this.#loop.stop(options);
+  /** Stop taking drift, let the repairs under way finish, then stop the loop. */
+  async stop(options: StopOptions): Promise<void> {
+    this.#stopped = true;
+    await Promise.allSettled([...this.#repairs.values()]);
+    await this.#loop.stop(options);
   }
 
   /** A managed object changed or went away: selfHeal reconciles now; detect-only checks with a dry run and reports. */
   #onDrift(e: DriftEvent): void {
     const s = this.#loop.get(e.syncKey);
-    if (s === undefined || s.spec.suspend === true || !(s.status?.inventory?.entries ?? []).some((x) => x.id === e.id)) return;
+    if (this.#stopped || s === undefined || s.spec.suspend === true || !(s.status?.inventory?.entries ?? []).some((x) => x.id === e.id)) return;
     if (s.spec.selfHeal === false) {
       void this.#detect(e.syncKey, s);
       return;
@@ -138,6 +142,7 @@ export class SyncController implements Controller {
       const { namespace, name } = splitKey(key);
       await patchStatus(this.#opts.client, SYNCS, namespace, name, { drift: { lastDetectedAt: log.at(-1)?.detectedAt, objects: log } });
     } catch (err) {
+      if (this.#stopped) return;
       this.#opts.logger.warn("drift repair of one object failed; reconciling the whole Sync", { sync: key, error: describeError(err) });
       this.#healing.add(key);
       this.#loop.enqueue(key);
