@@ -8,11 +8,10 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { parse } from "yaml";
 import type { KubeClient } from "../../src/kube/index.js";
 import { freePort, waitFor } from "../../test/support/bitnami.js";
 import { kubeAuditMark, kubeAuditSince } from "../../test/support/audit.js";
+import { applyCrdFiles, crdFile } from "../../test/support/crds.js";
 import { peerBin, peers } from "../../test/support/peers.js";
 import { AGE_KEY_FILE } from "../../test/support/reconcile.js";
 import { median } from "../lib/measure.js";
@@ -33,16 +32,12 @@ export interface OperatorResults {
 }
 
 const GITOPS = "/apis/gitops.sigil.dev/v1alpha1";
-const CRD_FILES = ["gitops.sigil.dev_gitsources.yaml", "gitops.sigil.dev_syncs.yaml"].map((f) => fileURLToPath(new URL(`../../crds/${f}`, import.meta.url)));
+const CRD_FILES = ["gitops.sigil.dev_gitsources.yaml", "gitops.sigil.dev_syncs.yaml"].map(crdFile);
 
 interface Conditions { status?: { conditions?: { type: string; status: string }[]; lastAppliedRevision?: string; lastHandledReconcileAt?: string } }
 
 async function installCrds(client: KubeClient): Promise<void> {
-  for (const file of CRD_FILES) {
-    const crd = parse(readFileSync(file, "utf8")) as { metadata: { name: string } };
-    await client.patch(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`, crd, "apply", { fieldManager: "sigil-bench", force: true });
-    await waitFor(`${crd.metadata.name} established`, async () => ((await client.get<Conditions>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`))?.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") === true ? true : undefined));
-  }
+  await applyCrdFiles(client, CRD_FILES, "sigil-bench");
 }
 
 async function createObjects(client: KubeClient, repo: BenchRepo, ns: string): Promise<void> {

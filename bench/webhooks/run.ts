@@ -10,11 +10,10 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { parse } from "yaml";
+import { applyCrdFiles, crdFile } from "../../test/support/crds.js";
 import { Logger } from "../../src/core/index.js";
 import { HttpKubeClient, loadKubeConfig } from "../../src/kube/index.js";
 import { Manager } from "../../src/kube/runtime/index.js";
@@ -40,10 +39,7 @@ const bare = join(state.git.root, `${ns}.git`);
 const work = mkdtempSync(join(tmpdir(), "sigil-bench-hook-"));
 const cache = mkdtempSync(join(tmpdir(), "sigil-bench-hook-cache-"));
 
-for (const p of ["gitsources", "syncs", "receivers"]) {
-  const crd = parse(readFileSync(fileURLToPath(new URL(`../../crds/gitops.sigil.dev_${p}.yaml`, import.meta.url)), "utf8")) as { metadata: { name: string } };
-  await client.patch(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`, crd, "apply", { fieldManager: "sigil-bench", force: true });
-}
+await applyCrdFiles(client, ["gitsources", "syncs", "receivers"].map((p) => crdFile(`gitops.sigil.dev_${p}.yaml`)), "sigil-bench");
 git(state.git.root, "init", "--bare", "--initial-branch=main", bare);
 git(work, "init", "--initial-branch=main");
 mkdirSync(join(work, "app"));

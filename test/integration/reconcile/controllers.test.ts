@@ -9,21 +9,20 @@ import { readFileSync } from "node:fs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { parse } from "yaml";
 import { Logger } from "../../../src/core/index.js";
 import type { HttpKubeClient } from "../../../src/kube/index.js";
 import { Manager } from "../../../src/kube/runtime/index.js";
 import { ProviderRegistry, buildProviderRegistryFromSecret } from "../../../src/providers/index.js";
 import { ArtifactStore, SyncController, gitSourceController } from "../../../src/operator/gitops/index.js";
 import { adminClient, createNamespace, deleteNamespace, waitFor } from "../../support/bitnami.js";
+import { applyCrdFiles, crdFile } from "../../support/crds.js";
 import { createRepo } from "../../support/git.js";
 import { describePeers, peerBin, uniqueName } from "../../support/peers.js";
 import { AGE_KEY_FILE, AGE_RECIPIENT, commit, sopsEncrypt } from "../../support/reconcile.js";
 
 const CANARY = "canary-controller-41ab";
-const CRDS = ["gitops.sigil.dev_gitsources.yaml", "gitops.sigil.dev_syncs.yaml"].map((f) => fileURLToPath(new URL(`../../../crds/${f}`, import.meta.url)));
+const CRDS = ["gitops.sigil.dev_gitsources.yaml", "gitops.sigil.dev_syncs.yaml"].map(crdFile);
 const cm = (name: string, v: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  v: "${v}"\n`;
 const secret = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: ${CANARY}\n`;
 
@@ -36,13 +35,7 @@ describePeers("the GitSource and Sync controllers", () => {
 
   beforeAll(async () => {
     client = adminClient();
-    for (const file of CRDS) {
-      const crd = parse(readFileSync(file, "utf8")) as { metadata: { name: string } };
-      await client.patch(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`, crd, "apply", { fieldManager: "sigil-test", force: true });
-    }
-    for (const name of ["gitsources.gitops.sigil.dev", "syncs.gitops.sigil.dev"]) {
-      await waitFor(`${name} established`, async () => ((await client.get<{ status?: { conditions?: { type: string; status: string }[] } }>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`))?.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") === true ? true : undefined));
-    }
+    await applyCrdFiles(client, CRDS);
     cache = mkdtempSync(join(tmpdir(), "sigil-ctrl-cache-"));
     const logger = new Logger({ level: "debug", sink: (l) => logs.push(l) });
     const store = new ArtifactStore();

@@ -3,32 +3,13 @@
  * kube-apiserver: installed, valid objects accepted with their defaults,
  * invalid ones refused by the schema.
  */
-import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { describePeers, peerBin, peers, uniqueName } from "../../support/peers.js";
+import { kubectl } from "../../support/crds.js";
+import { describePeers, uniqueName } from "../../support/peers.js";
 
-const run = promisify(execFile);
 const CRDS = ["gitops.sigil.dev_gitsources.yaml", "gitops.sigil.dev_syncs.yaml"].map((f) => fileURLToPath(new URL(`../../../crds/${f}`, import.meta.url)));
 
-interface Proc {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function kubectl(args: readonly string[], stdin = ""): Promise<Proc> {
-  const child = run(peerBin("kubectl"), ["--kubeconfig", peers().kube.kubeconfig, ...args], { maxBuffer: 16 << 20 });
-  child.child.stdin?.end(stdin);
-  try {
-    const { stdout, stderr } = await child;
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === "number" ? e.code : 1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
-}
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 

@@ -5,35 +5,17 @@
  * missing is a failure): both are installed under throw-away groups, and every
  * manifest below must be accepted (and stored) or rejected by both alike.
  */
-import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { bitnamiCrdPath } from "../../env/tools.js";
-import { describePeers, peerBin, peers, uniqueName } from "../../support/peers.js";
+import { kubectl } from "../../support/crds.js";
+import type { KubectlResult } from "../../support/crds.js";
+import { describePeers, uniqueName } from "../../support/peers.js";
 
-const run = promisify(execFile);
 const OURS = fileURLToPath(new URL("../../../crds/bitnami.com_sealedsecrets.yaml", import.meta.url));
 
-interface Proc {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function kubectl(args: readonly string[], stdin = ""): Promise<Proc> {
-  const child = run(peerBin("kubectl"), ["--kubeconfig", peers().kube.kubeconfig, ...args], { maxBuffer: 16 << 20 });
-  child.child.stdin?.end(stdin);
-  try {
-    const { stdout, stderr } = await child;
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === "number" ? e.code : 1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
-}
 
 /**
  * Bitnami's CRD, as the environment keeps it: the sealed-secrets peer build copies it from the
@@ -98,13 +80,13 @@ describePeers("the SealedSecret CRD against the real API server", () => {
     await kubectl(["delete", "crd", `sealedsecrets.${oursGroup}`, `sealedsecrets.${theirsGroup}`, "--ignore-not-found", "--wait=false"]);
   });
 
-  async function create(group: string, name: string, object: Record<string, unknown>): Promise<Proc> {
+  async function create(group: string, name: string, object: Record<string, unknown>): Promise<KubectlResult> {
     const manifest = { ...object, apiVersion: `${group}/v1alpha1`, kind: "SealedSecret", metadata: { name, namespace: ns } };
     // --validate=false: unknown fields are pruned by the schema instead of refused by kubectl's strict field validation
     return kubectl(["create", "--validate=false", "-o", "json", "-f", "-"], JSON.stringify(manifest));
   }
 
-  function stored(p: Proc): unknown {
+  function stored(p: KubectlResult): unknown {
     if (p.code !== 0) return "rejected";
     const obj = JSON.parse(p.stdout) as { spec?: unknown; status?: unknown };
     return { spec: obj.spec, status: obj.status };

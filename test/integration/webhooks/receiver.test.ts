@@ -8,12 +8,10 @@
  * logs, Events or status.
  */
 import { createHmac } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { parse } from "yaml";
 import { Logger } from "../../../src/core/index.js";
 import type { HttpKubeClient } from "../../../src/kube/index.js";
 import { Manager } from "../../../src/kube/runtime/index.js";
@@ -22,6 +20,7 @@ import { ProviderRegistry, buildProviderRegistryFromSecret } from "../../../src/
 import { ReceiverController } from "../../../src/operator/webhooks/index.js";
 import type { ReceiverType } from "../../../src/operator/webhooks/index.js";
 import { adminClient, createNamespace, deleteNamespace, waitFor } from "../../support/bitnami.js";
+import { applyCrdFiles, crdFile } from "../../support/crds.js";
 import { createRepo } from "../../support/git.js";
 import type { TestRepo } from "../../support/git.js";
 import { describePeers, peerBin, uniqueName } from "../../support/peers.js";
@@ -30,7 +29,7 @@ import { commit } from "../../support/reconcile.js";
 const TOKEN = "canary-webhook-token-5d1c";
 const BODY_CANARY = "canary-webhook-body-93be";
 const API = "/apis/gitops.sigil.dev/v1alpha1";
-const CRDS = ["gitsources", "syncs", "receivers"].map((p) => fileURLToPath(new URL(`../../../crds/gitops.sigil.dev_${p}.yaml`, import.meta.url)));
+const CRDS = ["gitsources", "syncs", "receivers"].map((p) => crdFile(`gitops.sigil.dev_${p}.yaml`));
 const cm = (v: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  v: "${v}"\n`;
 const hmac = (body: string, token = TOKEN): string => `sha256=${createHmac("sha256", token).update(body).digest("hex")}`;
 const REQUESTED_AT = "gitops.sigil.dev/requestedAt";
@@ -47,11 +46,7 @@ describePeers("webhook receivers", () => {
 
   beforeAll(async () => {
     client = adminClient();
-    for (const file of CRDS) {
-      const crd = parse(readFileSync(file, "utf8")) as { metadata: { name: string } };
-      await client.patch(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`, crd, "apply", { fieldManager: "sigil-test", force: true });
-      await waitFor(`${crd.metadata.name} established`, async () => ((await client.get<{ status?: { conditions?: { type: string; status: string }[] } }>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`))?.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") === true ? true : undefined));
-    }
+    await applyCrdFiles(client, CRDS);
     cache = mkdtempSync(join(tmpdir(), "sigil-hook-cache-"));
     const logger = new Logger({ level: "debug", sink: (l) => logs.push(l) });
     const store = new ArtifactStore();
