@@ -3,7 +3,7 @@
  * template (`templateFrom`, then `data`, then template labels and annotations).
  */
 import { parse as parseYaml } from "yaml";
-import { SigilError } from "../core/index.js";
+import { SigilError, registerSecret } from "../core/index.js";
 import type { ByteMap } from "./keys.js";
 import { renderTemplate } from "./template/index.js";
 import type { ExternalSecret, TemplateFromItem } from "./types.js";
@@ -78,6 +78,7 @@ async function applyTemplateFrom(item: TemplateFromItem, sources: TemplateSource
       const raw = sec.get(it.key ?? "");
       if (raw === undefined) throw new SigilError("es.template_failed", `error fetching templateFrom data: error in secret ${name}: missing key ${it.key ?? ""}`, { subject: name });
       const val = Buffer.from(raw).toString("utf8");
+      registerSecret(val);
       if (it.templateAs === "KeysAndValues") applyKeysAndValues(val, data, target, draft);
       else applyValues({ [it.key ?? ""]: val }, data, target, draft);
     }

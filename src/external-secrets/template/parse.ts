@@ -103,7 +103,7 @@ class Lexer {
       if (m[0].trim() === "") break;
       this.tokens.push(toToken(m, name));
     }
-    if (src.slice(re.lastIndex).trim() !== "") throw failed(`unexpected ${JSON.stringify(src.slice(re.lastIndex).trim().slice(0, 20))} in action`, name);
+    if (src.slice(re.lastIndex).trim() !== "") throw failed(`unexpected text at offset ${String(re.lastIndex)} of an action`, name);
   }
   peek(): Token | undefined {
     return this.tokens[this.i];
@@ -166,6 +166,6 @@ function operand(t: Token, lx: Lexer, name: string): Operand {
       if (t.text === "true" || t.text === "false") return { kind: "literal", value: t.text === "true" };
       if (CONTROL.has(t.text)) throw unsupported(`the '${t.text}' action`, name);
       return { kind: "func", name: t.text };
-    default: throw failed(`unexpected ${JSON.stringify(t.text)}`, name);
+    default: throw failed(`unexpected ${t.kind} token`, name);
   }
 }

@@ -11,7 +11,7 @@
  *
  * The annotation value is `v1;<key id>;<base64 mac>`.
  */
-import { createHmac } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 
 const MAC_VERSION = "v1";
 
@@ -49,7 +49,9 @@ export function verifyData(annotation: string | undefined, data: Readonly<Record
   if (version !== MAC_VERSION || id === undefined || mac === undefined) return false;
   const key = lookup(id);
   if (key === undefined || keys.some((k) => data[k] === undefined)) return false;
-  return computeMac(key, data, keys) === mac;
+  const want = Buffer.from(computeMac(key, data, keys));
+  const got = Buffer.from(mac);
+  return want.length === got.length && timingSafeEqual(want, got);
 }
 
 function computeMac(key: MacKey, data: Readonly<Record<string, string>>, keys: readonly string[]): string {

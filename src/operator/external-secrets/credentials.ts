@@ -4,7 +4,7 @@
  * namespace rules (a namespaced store reads its own namespace; a
  * ClusterSecretStore must name one).
  */
-import { SigilError } from "../../core/index.js";
+import { SigilError, registerSecret } from "../../core/index.js";
 import type { KubeClient } from "../../kube/index.js";
 import type { SecretKeySelector, ServiceAccountSelector } from "../../external-secrets/index.js";
 
@@ -35,7 +35,10 @@ export async function secretKeyValue(scope: RefScope, ref: SecretKeySelector | u
   if (secret === undefined) throw new SigilError("es.store_invalid", `${what}: cannot get Kubernetes secret ${JSON.stringify(name)}: secrets ${JSON.stringify(name)} not found`, { subject: `Secret/${ns}/${name}` });
   const value = secret.data?.[key];
   if (value === undefined) throw new SigilError("es.store_invalid", `${what}: cannot find secret data for key: ${JSON.stringify(key)}`, { subject: `Secret/${ns}/${name}` });
-  return Buffer.from(value, "base64").toString("utf8");
+  // Tokens, passwords, secret ids and keys: masked wherever they might be quoted later.
+  const text = Buffer.from(value, "base64").toString("utf8");
+  registerSecret(text);
+  return text;
 }
 
 /** A ConfigMap key (for `caProvider`). */

@@ -7,6 +7,7 @@
  */
 import { SigilError } from "../../core/index.js";
 import type { KubeClient } from "../../kube/index.js";
+import { canonicalJson } from "../../kube/secrets/index.js";
 import { LABEL_OWNER, desiredSecret, fieldOwner, ownerLabel, secretChanged } from "../../external-secrets/index.js";
 import type { ByteMap, ExternalSecret, SecretObject, TemplateSources } from "../../external-secrets/index.js";
 
@@ -41,7 +42,7 @@ export async function writeSecret(client: KubeClient, es: ExternalSecret, name: 
   }
   if (!secretChanged(existing, next)) return "unchanged";
   if (existing.immutable === true) {
-    const sameData = JSON.stringify(existing.data ?? {}) === JSON.stringify(next.data ?? {}) && (existing.type ?? "Opaque") === (next.type ?? existing.type ?? "Opaque");
+    const sameData = canonicalJson(existing.data ?? {}) === canonicalJson(next.data ?? {}) && (existing.type ?? "Opaque") === (next.type ?? existing.type ?? "Opaque");
     if (!sameData) throw new SigilError("es.secret_immutable", `unable to update secret ${name}: secret is immutable`, { subject: `Secret/${ns}/${name}` });
   }
   await client.replace(`${secretsPath(ns)}/${name}?fieldManager=${manager}`, next);

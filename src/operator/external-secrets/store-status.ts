@@ -5,6 +5,7 @@
  * `auth/token/lookup-self`. A provider other than Vault, or an auth method
  * Sigil lacks, gives `Ready=False` / `InvalidProviderConfig`, never a crash.
  */
+import { redact } from "../../core/index.js";
 import type { KubeClient } from "../../kube/index.js";
 import type { VaultClients } from "../../providers/index.js";
 import { STORE_INVALID_PROVIDER, STORE_VALID, STORE_VALIDATION_FAILED, setCondition } from "../../external-secrets/index.js";
@@ -27,13 +28,13 @@ export async function validateStore(client: KubeClient, vault: VaultClients, sto
     const config = await vaultStoreConfig(client, store, store.metadata?.namespace ?? "");
     kv = { config, client: vault.kv(config) };
   } catch (err) {
-    const text = err instanceof Error ? err.message : String(err);
+    const text = redact(err instanceof Error ? err.message : String(err));
     return { status: "False", reason: STORE_INVALID_PROVIDER, message: "unable to create client", event: { type: "Warning", reason: STORE_INVALID_PROVIDER, message: text } };
   }
   try {
     await vault.checkToken(kv.config);
   } catch (err) {
-    const text = err instanceof Error ? err.message : String(err);
+    const text = redact(err instanceof Error ? err.message : String(err));
     return { status: "False", reason: STORE_VALIDATION_FAILED, message: `unable to validate store: ${text}`, event: { type: "Warning", reason: STORE_VALIDATION_FAILED, message: text } };
   }
   return { status: "True", reason: STORE_VALID, message: "store validated", event: { type: "Normal", reason: STORE_VALID, message: "store validated" } };

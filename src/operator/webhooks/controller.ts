@@ -7,6 +7,7 @@
  */
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
+import { registerSecret } from "../../core/index.js";
 import type { Logger } from "../../core/index.js";
 import { SECRETS, resourcePath, splitKey } from "../../kube/index.js";
 import type { KubeClient, SecretObject } from "../../kube/index.js";
@@ -126,6 +127,7 @@ export class ReceiverController implements Controller {
     const raw = secret.data?.[TOKEN_KEY];
     const token = raw === undefined ? "" : Buffer.from(raw, "base64").toString("utf8");
     if (token === "") return { reason: "TokenMissing", message: `the Secret '${secretName}' has no key '${TOKEN_KEY}'` };
+    registerSecret(token);
     return token;
   }
 }

@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { redact } from "../../../src/core/index.js";
+import { parseTemplate } from "../../../src/external-secrets/template/parse.js";
+import { canary, expectNoLeak } from "../../support/canary.js";
 import {
   JsonNumber, KvClient, TokenCache, VaultClients, buildDataPath, buildMetadataPath, gjsonGet, goFormatFloat, goJsonMarshal, parseJson, secretMap, secretValue,
 } from "../../../src/providers/index.js";
@@ -190,5 +193,32 @@ describe("token cache and sessions", () => {
     revoked = "t1";
     expect(text(await kv.getSecret({ key: "a", property: "k" }))).toBe("v");
     expect(clients.tokens.logins).toBe(2);
+  });
+});
+
+describe("hygiene of what is read from Vault and templates", () => {
+  it("registers every string leaf of a secret read from Vault with the process redactor, nested ones too", async () => {
+    const top = canary("vault-top");
+    const nested = canary("vault-nested");
+    const body = JSON.stringify({ data: { data: { a: top.value, b: { c: [nested.value] } }, metadata: {} } });
+    const kv = new KvClient(fakeSend({ "secret/data/db": { status: 200, body } }), { mount: "secret", version: "v2" });
+    await kv.readSecret("db");
+    const line = `the store said: ${top.value} and ${nested.value}`;
+    expect(redact(line)).not.toContain(top.value);
+    expect(redact(line)).not.toContain(nested.value);
+  });
+
+  it("a template that does not parse is named by position, never quoted", () => {
+    const secret = canary("template-text");
+    for (const source of [`{{ ${secret.value}! }}`, `{{ "a" ) ${secret.value} }}`, `{{ .x | ) }}${secret.value}`]) {
+      let message = "";
+      try {
+        parseTemplate(source, "tpl");
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message, source).not.toBe("");
+      expectNoLeak({ message }, secret);
+    }
   });
 });

@@ -6,7 +6,7 @@
  * drives `deletionPolicy`.
  */
 import { RE2JS } from "re2js";
-import { SigilError } from "../../../core/index.js";
+import { SigilError, registerSecret } from "../../../core/index.js";
 import { isJsonObject } from "./json.js";
 import type { JsonObject, JsonValue } from "./json.js";
 import { buildDataPath, buildMetadataPath } from "./paths.js";
@@ -61,12 +61,12 @@ export class KvClient {
     const missing = (): SigilError => new SigilError("provider.no_secret", "secret not found", { subject: `vault ${path}` });
     if (res === undefined || !isJsonObject(res["data"] ?? null)) throw missing();
     const data = res["data"] as JsonObject;
-    if (this.#s.version === "v1") return data;
+    if (this.#s.version === "v1") return registerLeaves(data);
     if (!Object.hasOwn(data, "data")) throw new SigilError("provider.failed", "failed to find data field", { subject: `vault ${path}` });
     const inner = data["data"] ?? null;
     if (inner === null) throw missing();
     if (!isJsonObject(inner)) throw new SigilError("provider.failed", "failed to unmarshall JSON", { subject: `vault ${path}` });
-    return inner;
+    return registerLeaves(inner);
   }
 
   /** The custom metadata of `key` (KV v2), or undefined when it has none. */
@@ -161,6 +161,18 @@ export class KvClient {
  * Compile a regular expression from user input with RE2 (linear time).
  * @throws SigilError `es.invalid_spec` when it does not compile.
  */
+/**
+ * Register every string leaf of a secret read from Vault with the process redactor before any caller
+ * sees it, so a value that later reaches an error, a log line or an Event is masked (JSON was already
+ * parsed within the depth limit, so the walk is bounded).
+ */
+function registerLeaves<T extends JsonValue>(value: T): T {
+  if (typeof value === "string") registerSecret(value);
+  else if (Array.isArray(value)) for (const v of value) registerLeaves(v);
+  else if (isJsonObject(value)) for (const v of Object.values(value)) registerLeaves(v);
+  return value;
+}
+
 export function compileRegexp(source: string): RE2JS {
   try {
     return RE2JS.compile(source);
