@@ -190,7 +190,10 @@ export class SyncController implements Controller {
   }
 
   async #reconcile(key: string, s: Sync | undefined): Promise<WorkResult> {
-    if (s === undefined) this.#desired.delete(key);
+    if (s === undefined) {
+      this.#desired.delete(key);
+      this.#driftLog.delete(key);
+    }
     if (s === undefined || s.spec.suspend === true) return {};
     const { namespace, name } = splitKey(key);
     const artifact = this.#opts.store.get(`${namespace}/${s.spec.sourceRef.name}`);

@@ -6,7 +6,7 @@
  */
 import http from "node:http";
 import https from "node:https";
-import { SigilError } from "../../../core/index.js";
+import { SigilError, isNetworkErrorCode } from "../../../core/index.js";
 import { parseJson } from "./json.js";
 import type { JsonValue } from "./json.js";
 
@@ -56,8 +56,6 @@ export interface VaultTransport {
   /** Release sockets. */
   close(): void;
 }
-
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "ECONNABORTED"]);
 
 /** The transport over node:http(s), one keep-alive agent per connection. */
 export class HttpVaultTransport implements VaultTransport {
@@ -132,7 +130,7 @@ export class HttpVaultTransport implements VaultTransport {
 
 function networkError(e: Error & { code?: string }, subject: string): SigilError {
   const code = e.code ?? "error";
-  if (NETWORK_CODES.has(code)) return new SigilError("provider.unreachable", `the vault server could not be reached (${code})`, { subject, cause: new Error(code) });
+  if (isNetworkErrorCode(code)) return new SigilError("provider.unreachable", `the vault server could not be reached (${code})`, { subject, cause: new Error(code) });
   return new SigilError("provider.failed", `vault request failed (${code})`, { subject, cause: new Error(code) });
 }
 
