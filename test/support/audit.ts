@@ -38,6 +38,8 @@ export interface KubeAuditEvent {
   readonly code: number | undefined;
   /** True for `dryRun=All` requests (they write nothing). */
   readonly dryRun: boolean;
+  /** When the server logged this stage (RFC 3339 with microseconds), if it said. */
+  readonly at: string | undefined;
 }
 
 /** One OpenBao audit entry (the response half of a request). */
@@ -104,6 +106,7 @@ interface RawKubeEvent {
   user?: { username?: string };
   objectRef?: { resource?: string; subresource?: string; apiGroup?: string; namespace?: string; name?: string };
   responseStatus?: { code?: number };
+  stageTimestamp?: string;
 }
 
 function kubeEvent(line: string): KubeAuditEvent {
@@ -122,6 +125,7 @@ function kubeEvent(line: string): KubeAuditEvent {
     name: e.objectRef?.name,
     code: e.responseStatus?.code,
     dryRun: /[?&]dryRun=All(&|$)/.test(uri),
+    at: e.stageTimestamp,
   };
 }
 
