@@ -2,9 +2,9 @@
  * A restarted `syncs` controller starts before its GitSources are fetched
  * again: a Sync that is Ready must not flip to "source not ready" on every
  * restart while it waits (for `sourceGraceMs`), and after the grace a
- * missing artifact is still reported. The same restart on the real API
- * server, 200 Syncs at a time, is bench/many-syncs ("Syncs patched more
- * than once").
+ * missing artifact is still reported. The same path against the real API
+ * server: test/integration/reconcile/restart.test.ts (second cluster); 200
+ * Syncs at a time: bench/many-syncs ("Syncs patched more than once").
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { Logger } from "../../../src/core/index.js";
