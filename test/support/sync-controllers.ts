@@ -57,7 +57,7 @@ export async function startSyncControllers(harness: KubeClient): Promise<Running
 export interface SyncObject {
   metadata: { finalizers?: string[]; deletionTimestamp?: string };
   spec: Record<string, unknown>;
-  status?: { conditions?: { type: string; status: string; reason: string }[]; lastHandledReconcileAt?: string; inventory?: { entries: { id: string }[] } };
+  status?: { conditions?: { type: string; status: string; reason: string; message?: string }[]; lastHandledReconcileAt?: string; inventory?: { entries: { id: string }[] } };
 }
 
 export const syncPath = (n: string, name = "app"): string => `${GITOPS}/namespaces/${n}/syncs/${name}`;
