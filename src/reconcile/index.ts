@@ -16,6 +16,8 @@ export { INVENTORY_VERSION, diff, entryId, entryOf, groupOf, inventoryOf, readIn
 export type { ObjectRef as InventoryObjectRef } from "./inventory/index.js";
 export { SYNC_NAME_LABEL, SYNC_NAMESPACE_LABEL, prepareObjects } from "./steps/prepare.js";
 export { applyObjects } from "./steps/apply.js";
+export { ResyncMemory, applyChanged } from "./steps/fingerprint.js";
+export type { LiveRef, LiveVersions, ResyncCache } from "./steps/fingerprint.js";
 export type { ApplyStepOptions } from "./steps/apply.js";
 export { reconcile } from "./sync.js";
 export type { ReconcileDeps, ReconcileResult, Stage, SyncPlan } from "./sync.js";

@@ -14,8 +14,10 @@ import type { ObjectRef } from "./inventory/index.js";
 import { render } from "./render/index.js";
 import type { Manifest, RenderOptions } from "./render/index.js";
 import type { Artifact } from "./source/index.js";
-import { applyObjects, checkHealth } from "./steps/apply.js";
+import { checkHealth } from "./steps/apply.js";
 import type { ApplyStepOptions } from "./steps/apply.js";
+import { applyChanged } from "./steps/fingerprint.js";
+import type { ResyncCache } from "./steps/fingerprint.js";
 import { prepareObjects } from "./steps/prepare.js";
 import { pruneObjects } from "./steps/prune.js";
 
@@ -43,6 +45,8 @@ export interface ReconcileDeps {
   readonly manager: ResourceManager;
   readonly render: Partial<RenderOptions>;
   readonly decrypt: Partial<DecryptStepOptions>;
+  /** What the last apply confirmed, so unchanged objects skip their diff (steps/fingerprint.ts); undefined = diff every object. */
+  readonly resync?: ResyncCache | undefined;
 }
 
 export type Stage = "fetch" | "render" | "decrypt" | "apply" | "prune" | "health";
@@ -108,7 +112,7 @@ export async function reconcile(plan: SyncPlan, previous: InventoryStatus, deps:
     await step("render", () => guardEmpty(decrypted, previous, plan));
     const objects = await step("apply", () => prepareObjects(decrypted.map((m) => m.object), deps.manager.mapper, plan));
     inventory = inventoryOf([...previous.entries.map(refOf), ...desiredInventory(objects, plan)]);
-    changes = await step("apply", () => applyObjects(objects, deps.manager, applyOpts)); //                  5. apply
+    changes = await step("apply", () => applyChanged(objects, deps.manager, applyOpts, deps.resync)); //      5. apply
     inventory = inventoryOf(refsOf(changes));
     const pruned = plan.prune ? await step("prune", () => pruneObjects(previous, inventory, deps.manager, plan.dryRun)) : undefined; // 6. prune
     changes = [...changes, ...(pruned?.changes ?? [])];
