@@ -50,6 +50,8 @@ describePeers("the syncs controller after a restart (second cluster)", () => {
   }, 60_000);
 
   afterAll(async () => {
+    // No controller runs any more: drop the Sync's finalizer so that the namespace can go.
+    await client.patch(`${API}/namespaces/${ns}/syncs/app`, { metadata: { finalizers: null } }, "merge").catch(() => undefined);
     await client.delete(`/api/v1/namespaces/${ns}`).catch(() => undefined);
     rmSync(cache, { recursive: true, force: true });
     client.close();
