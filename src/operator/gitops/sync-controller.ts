@@ -15,6 +15,8 @@ import type { KeySecret, ProviderRegistry } from "../../providers/index.js";
 import { FLUX_REQUESTED_AT_ANNOTATION, REQUESTED_AT_ANNOTATION, applyObjects, entryId, loadSealingKeys, parseGoDuration, readInventory, reconcile } from "../../reconcile/index.js";
 import type { DriftEntry, Sync, SyncPlan } from "../../reconcile/index.js";
 import type { ArtifactStore } from "./artifacts.js";
+import { dependencyGate, dependentsOf } from "./depends.js";
+import { hooksDue, recordHookEvents } from "./hook-events.js";
 import { DriftWatcher } from "./drift.js";
 import type { DriftEvent } from "./drift.js";
 import { SYNCS, condition, patchStatus } from "./status.js";
@@ -195,6 +197,8 @@ export class SyncController implements Controller {
       this.#driftLog.delete(key);
     }
     if (s === undefined || s.spec.suspend === true) return {};
+    const waiting = await dependencyGate(s, this.#opts); // spec.dependsOn (depends.ts)
+    if (waiting !== undefined) return waiting;
     const { namespace, name } = splitKey(key);
     const artifact = this.#opts.store.get(`${namespace}/${s.spec.sourceRef.name}`);
     if (artifact === undefined) {
@@ -203,7 +207,7 @@ export class SyncController implements Controller {
     }
     const registry = await this.#providers(s);
     const sops = sopsDecryptor({ registry });
-    const result = await reconcile(planOf(s), readInventory(s.status?.inventory), {
+    const result = await reconcile({ ...planOf(s), hooks: hooksDue(s, artifact.revision, requestedAt(s)) }, readInventory(s.status?.inventory), {
       source: () => Promise.resolve(artifact),
       manager: this.#manager,
       render: { kustomizeBin: this.#opts.kustomizeBin, sops },
@@ -215,6 +219,8 @@ export class SyncController implements Controller {
     await patchStatus(this.#opts.client, SYNCS, namespace, name, syncStatus(s, result, this.#driftLog.get(key) ?? [], requestedAt(s), this.#opts.now()));
     const ev = syncEvent(result);
     await this.#events?.record(s, ev.type, ev.reason, ev.message).catch(() => undefined);
+    await recordHookEvents(this.#events, s, result.hooks ?? []);
+    if (result.ok) for (const k of dependentsOf(key, [...this.#loop.keys()].map((k2) => [k2, this.#loop.get(k2)] as const))) this.#loop.enqueue(k);
     await this.#drift.watchInventory(result.inventory);
     const interval = parseGoDuration(s.spec.interval ?? "10m", "spec.interval");
     return { requeueAfterMs: result.ok ? interval : parseGoDuration(s.spec.retryInterval ?? s.spec.interval ?? "10m", "spec.retryInterval") };
