@@ -129,9 +129,9 @@ export async function reconcile(plan: SyncPlan, previous: InventoryStatus, deps:
     const prepared = await step("apply", () => prepareObjects(decrypted.map((m) => m.object), deps.manager.mapper, plan));
     const ordered = await step("render", () => Promise.resolve().then(() => phasesOf(prepared, plan, deps.manager))); //                waves and hooks (docs/ordering.md)
     const objects = resourcesOf(ordered.order);
-    inventory = inventoryOf([...previous.entries.map(refOf), ...desiredInventory(objects, plan)]);
     phases = ordered;
     await step("hook", () => hookPhase(ordered, "PreSync")); //                                                  PreSync hooks
+    inventory = inventoryOf([...previous.entries.map(refOf), ...desiredInventory(objects, plan)]);
     changes = await step("apply", () => syncPhase(ordered, deps.manager, applyOpts, plan.wait)); //              5. apply, wave by wave
     inventory = inventoryOf(refsOf(changes));
     const pruned = plan.prune ? await step("prune", () => pruneObjects(previous, kept(changes, ordered, plan), deps.manager, plan.dryRun)) : undefined; // 6. prune
