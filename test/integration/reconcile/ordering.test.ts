@@ -180,6 +180,30 @@ describePeers("sync waves and Argo CD hooks against the real API server", () => 
     expect(await exists(jobPath(n, "hs"))).toBe(true);
   });
 
+  it("a Sync hook that does not finish in time fails its wave: later waves are not applied, nothing is pruned, and a SyncFail hook of another kind runs", async () => {
+    const n = await ns("order-timeout");
+    const first = await sync(n, { "old.yaml": cm("old") });
+    const result = await sync(n, { "a.yaml": cm("a"), "later.yaml": cm("later", wave(1)), "s.yaml": job("slow", hook("Sync")), "f.yaml": cm("failed-marker", hook("SyncFail")) }, first.inventory, { timeoutMs: 1500 });
+    expect(result.ok).toBe(false);
+    expect(result.stage).toBe("apply");
+    expect(result.error?.code).toBe("hook.failed");
+    expect(result.error?.describe()).toBe(`Job/${n}/slow: the Sync hook did not finish within 1500 ms [hook.failed]`);
+    expect(await exists(`/api/v1/namespaces/${n}/configmaps/a`)).toBe(true);
+    expect(await exists(`/api/v1/namespaces/${n}/configmaps/later`)).toBe(false);
+    expect(await exists(`/api/v1/namespaces/${n}/configmaps/old`)).toBe(true);
+    expect(await exists(`/api/v1/namespaces/${n}/configmaps/failed-marker`)).toBe(true);
+    expect(result.hooks?.map((h) => `${h.phase} ${h.subject} ${h.outcome}`)).toEqual([`Sync Job/${n}/slow TimedOut`, `SyncFail ConfigMap/${n}/failed-marker Succeeded`]);
+  });
+
+  it("refuses generateName on an object that is not a hook, naming the file", async () => {
+    const n = await ns("order-genname");
+    const result = await sync(n, { "a.yaml": cm("a"), "g.yaml": cm("plain-") });
+    expect(result.ok).toBe(false);
+    expect(result.error?.code).toBe("render.invalid_yaml");
+    expect(result.error?.subject).toMatch(/g\.yaml/);
+    expect(await exists(`/api/v1/namespaces/${n}/configmaps/a`)).toBe(false);
+  });
+
   it("runs no hook when hooks are off (an unchanged re-sync) or in a dry run, and never reports a hook as drift", async () => {
     const n = await ns("order-nohooks");
     const result = await sync(n, { "a.yaml": cm("a"), "pre.yaml": job("pre", hook("PreSync")) }, EMPTY, { hooks: false });
