@@ -15,6 +15,8 @@ import type { KeySecret, ProviderRegistry } from "../../providers/index.js";
 import { FLUX_REQUESTED_AT_ANNOTATION, REQUESTED_AT_ANNOTATION, ResyncMemory, applyObjects, entryId, loadSealingKeys, parseGoDuration, readInventory, reconcile } from "../../reconcile/index.js";
 import type { DriftEntry, Sync, SyncPlan } from "../../reconcile/index.js";
 import type { ArtifactStore } from "./artifacts.js";
+import { dependencyGate, dependentsOf } from "./depends.js";
+import { hooksDue, recordHookEvents } from "./hook-events.js";
 import { DriftWatcher } from "./drift.js";
 import type { DriftEvent } from "./drift.js";
 import { addFinalizer, finalizeEvent, hasFinalizer, isDeleting, pruneDeletedSync, removeFinalizer } from "./finalizer.js";
@@ -236,6 +238,8 @@ export class SyncController implements Controller {
     if (isDeleting(s)) return this.#finalize(key, s);
     if (!hasFinalizer(s)) await addFinalizer(this.#opts.client, s);
     if (s.spec.suspend === true) return {};
+    const waiting = await dependencyGate(s, this.#opts); // spec.dependsOn (depends.ts)
+    if (waiting !== undefined) return waiting;
     const { namespace } = splitKey(key);
     const artifact = this.#opts.store.get(`${namespace}/${s.spec.sourceRef.name}`);
     if (artifact === undefined) {
@@ -246,7 +250,7 @@ export class SyncController implements Controller {
     }
     const registry = await this.#providers(s);
     const sops = sopsDecryptor({ registry });
-    const result = await reconcile(planOf(s), readInventory(s.status?.inventory), {
+    const result = await reconcile({ ...planOf(s), hooks: hooksDue(s, artifact.revision, requestedAt(s)) }, readInventory(s.status?.inventory), {
       source: () => Promise.resolve(artifact),
       manager: this.#manager,
       render: { kustomizeBin: this.#opts.kustomizeBin, sops },
@@ -260,6 +264,8 @@ export class SyncController implements Controller {
     await this.#status.patch(key, s.status, syncStatus(s, result, this.#driftLog.get(key) ?? s.status?.drift?.objects ?? [], requestedAt(s), this.#opts.now()));
     const ev = syncEvent(result, s.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true);
     if (ev !== undefined) await this.#events?.record(s, ev.type, ev.reason, ev.message).catch(() => undefined);
+    await recordHookEvents(this.#events, s, result.hooks ?? []);
+    if (result.ok) for (const k of dependentsOf(key, [...this.#loop.keys()].map((k2) => [k2, this.#loop.get(k2)] as const))) this.#loop.enqueue(k);
     await this.#drift.watchInventory(result.inventory);
     const interval = parseGoDuration(s.spec.interval ?? "10m", "spec.interval");
     return { requeueAfterMs: result.ok ? interval : parseGoDuration(s.spec.retryInterval ?? s.spec.interval ?? "10m", "spec.retryInterval") };

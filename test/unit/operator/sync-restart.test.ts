@@ -2,9 +2,9 @@
  * A restarted `syncs` controller starts before its GitSources are fetched
  * again: a Sync that is Ready must not flip to "source not ready" on every
  * restart while it waits (for `sourceGraceMs`), and after the grace a
- * missing artifact is still reported. The same path against the real API
- * server: test/integration/reconcile/restart.test.ts (second cluster); 200
- * Syncs at a time: bench/many-syncs ("Syncs patched more than once").
+ * missing artifact is still reported. The same restart on the real API
+ * server, 200 Syncs at a time, is bench/many-syncs ("Syncs patched more
+ * than once").
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { Logger } from "../../../src/core/index.js";
@@ -22,8 +22,9 @@ interface SyncStatus { status?: { conditions?: { type: string; status: string; r
 async function restartedOver(ready: boolean, sourceGraceMs: number | undefined): Promise<{ client: FakeKubeClient; manager: Manager }> {
   const client = new FakeKubeClient();
   await client.create(SYNCS, {
-    // With the finalizer a previous run added, so that the only possible write is the status.
-    apiVersion: "gitops.sigil.dev/v1alpha1", kind: "Sync", metadata: { name: "app", namespace: "ns", finalizers: ["gitops.sigil.dev/finalizer"] },
+    apiVersion: "gitops.sigil.dev/v1alpha1", kind: "Sync",
+    // A Sync reconciled before the restart carries the finalizer its first reconcile added (finalizer.ts).
+    metadata: { name: "app", namespace: "ns", finalizers: ["gitops.sigil.dev/finalizer"] },
     spec: { sourceRef: { kind: "GitSource", name: "repo" }, path: "app", interval: "1h" },
     ...(ready ? { status: { lastAppliedRevision: "main@sha1:0", conditions: [READY] } } : {}),
   });

@@ -52,6 +52,7 @@ async function client(flags: SyncFlags, ctx: CliContext): Promise<KubeClient> {
 
 function report(result: ReconcileResult, flags: SyncFlags, ctx: CliContext): void {
   for (const line of changeLines(result.changes)) ctx.stdout.write(`${line}\n`);
+  for (const h of result.hooks ?? []) ctx.stdout.write(`${h.phase} hook ${h.subject} ${h.outcome}${h.reason === undefined ? "" : ` (${h.reason})`}${h.deleted ? ", deleted" : ""}\n`);
   const verb = flags.dryRun === true ? "would apply" : "applied";
   if (result.ok) ctx.stdout.write(`${verb} ${result.revision ?? ""}: ${countLine(result.changes)}\n`);
 }
