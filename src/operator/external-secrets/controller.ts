@@ -16,6 +16,7 @@ import type { ExternalSecretsControllerOptions } from "./options.js";
 import { reconcileExternalSecret } from "./reconcile.js";
 import type { EsReconcileDeps } from "./reconcile.js";
 import { referencedStores } from "./resolve.js";
+import { RefreshSpread } from "./schedule.js";
 import { storeStatus, validateStore, writeStoreStatus } from "./store-status.js";
 
 const ES = { group: "external-secrets.io", version: "v1", plural: "externalsecrets" };
@@ -42,12 +43,14 @@ export class ExternalSecretsController implements Controller {
   async start(ctx: ControllerContext): Promise<void> {
     const o = this.#opts;
     const events = ctx.events("external-secrets");
+    const spread = new RefreshSpread({ windowMs: o.restartSpreadMs, fractionOfInterval: o.refreshJitter, now: () => ctx.clock.now() });
     const limiter = new RateLimiter({ perSecond: o.storeReadsPerSecond, burst: o.storeReadBurst, maxClients: 10_000 });
     const deps: EsReconcileDeps = {
       client: ctx.client, vault: this.vault, controllerClass: o.controllerClass, floodGate: o.floodGate, now: () => ctx.clock.now(),
       event: (es, type, reason, message) => { void events.record(subjectOf(es, "ExternalSecret"), type, reason, message); },
       takeStoreToken: (key) => limiter.take(key),
       jitterMs: (interval) => Math.floor(interval * o.refreshJitter * o.random()),
+      refreshDelayMs: (key, es, periodic) => spread.delayMs(key, es, periodic),
     };
     const queue = { concurrency: o.concurrency, baseBackoffMs: o.baseBackoffMs, maxBackoffMs: o.maxBackoffMs, maxRetries: Number.POSITIVE_INFINITY };
     const es: ReconcileLoop<ExternalSecret> = new ReconcileLoop<ExternalSecret>({
@@ -57,7 +60,11 @@ export class ExternalSecretsController implements Controller {
         resource: SECRETS, namespaces: o.namespaces, labelSelector: `${LABEL_MANAGED}=${LABEL_MANAGED_VALUE}`, transform: SECRET_METADATA,
         map: (key) => this.#targetsOf(key),
       })],
-      reconcile: async (_key, obj) => (obj === undefined ? {} : reconcileExternalSecret(deps, obj)),
+      reconcile: async (key, obj) => {
+        if (obj !== undefined) return reconcileExternalSecret(deps, obj);
+        spread.forget(key);
+        return {};
+      },
       queue,
     });
     this.#es = es;
