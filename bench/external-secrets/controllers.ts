@@ -38,7 +38,8 @@ export function esoSide(kubeconfig: string): Side {
 export function sigilSide(kubeconfig: string, entry: string): Side {
   return {
     name: "sigil",
-    start: (cls) => spawn(process.execPath, ["--max-semi-space-size=2", entry, "operator", "--kubeconfig", kubeconfig, "--controllers", "externalsecrets", "--external-secrets-controller-class", cls, "--health-addr", "127.0.0.1:0", "--log-level", "error"], { env: { PATH: process.env["PATH"] ?? "", HOME: tmpdir() }, stdio: ["ignore", "pipe", "pipe"] }),
+    // SIGIL_BENCH_NODE_FLAGS: extra Node flags for a look inside (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
+    start: (cls) => spawn(process.execPath, ["--max-semi-space-size=2", ...(process.env["SIGIL_BENCH_NODE_FLAGS"] ?? "").split(" ").filter((f) => f !== ""), entry, "operator", "--kubeconfig", kubeconfig, "--controllers", "externalsecrets", "--external-secrets-controller-class", cls, "--health-addr", "127.0.0.1:0", "--log-level", "error"], { env: { PATH: process.env["PATH"] ?? "", HOME: tmpdir() }, stdio: ["ignore", "pipe", "pipe"] }),
   };
 }
 

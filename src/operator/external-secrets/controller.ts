@@ -17,6 +17,7 @@ import { reconcileExternalSecret } from "./reconcile.js";
 import type { EsReconcileDeps } from "./reconcile.js";
 import { referencedStores } from "./resolve.js";
 import { RefreshSpread } from "./schedule.js";
+import { withCachedStores } from "./store-cache.js";
 import { storeStatus, validateStore, writeStoreStatus } from "./store-status.js";
 
 const ES = { group: "external-secrets.io", version: "v1", plural: "externalsecrets" };
@@ -46,7 +47,7 @@ export class ExternalSecretsController implements Controller {
     const spread = new RefreshSpread({ windowMs: o.restartSpreadMs, fractionOfInterval: o.refreshJitter, now: () => ctx.clock.now() });
     const limiter = new RateLimiter({ perSecond: o.storeReadsPerSecond, burst: o.storeReadBurst, maxClients: 10_000 });
     const deps: EsReconcileDeps = {
-      client: ctx.client, vault: this.vault, controllerClass: o.controllerClass, floodGate: o.floodGate, now: () => ctx.clock.now(),
+      client: withCachedStores(ctx.client, (kind, key) => this.#stores[kind === "SecretStore" ? 0 : 1]?.get(key)), vault: this.vault, controllerClass: o.controllerClass, floodGate: o.floodGate, now: () => ctx.clock.now(),
       event: (es, type, reason, message) => { void events.record(subjectOf(es, "ExternalSecret"), type, reason, message); },
       takeStoreToken: (key) => limiter.take(key),
       jitterMs: (interval) => Math.floor(interval * o.refreshJitter * o.random()),

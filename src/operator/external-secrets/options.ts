@@ -45,7 +45,7 @@ export function defaultExternalSecretsControllerOptions(): ExternalSecretsContro
     baseBackoffMs: 500,
     maxBackoffMs: 5 * 60_000,
     storeRequeueMs: 5 * 60_000,
-    concurrency: 4,
+    concurrency: 16,
     tokens: undefined,
     random: Math.random,
   };
