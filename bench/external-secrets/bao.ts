@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../../test/env/proc.js";
@@ -18,6 +18,8 @@ export interface Bao {
   readonly audit: string;
   readonly proc: ChildProcess;
   readonly version: string;
+  /** Stop the server and remove its files. */
+  stop(): void;
 }
 
 /** Vault requests seen in the audit log after a mark. */
@@ -57,7 +59,11 @@ export async function startBao(bin: string, paths: number): Promise<Bao> {
   await baoCall(addr, "PUT", "sys/policies/acl/read", { policy: 'path "secret/*" { capabilities = ["read", "list"] }' });
   await baoCall(addr, "POST", "auth/approle/role/bench", { token_policies: ["read"], token_ttl: "1h" });
   for (let i = 0; i < paths; i++) await baoCall(addr, "POST", `secret/data/p${i}`, { data: { password: `v${i}` } });
-  return { addr, audit, proc, version };
+  const stop = (): void => {
+    proc.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { addr, audit, proc, version, stop };
 }
 
 /** AppRole credentials for one controller. */

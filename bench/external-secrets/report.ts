@@ -11,9 +11,13 @@ export interface EsRun {
 type Fig = Record<string, unknown>;
 
 const get = (r: Fig | undefined, phase: string, key: string): unknown => (r?.[phase] as Fig | undefined)?.[key];
-const num = (v: unknown): string => (typeof v === "number" ? (Number.isInteger(v) ? v.toLocaleString("en") : v.toFixed(2)) : "–");
+const num = (v: unknown): string => (typeof v === "number" ? (Number.isInteger(v) ? v.toLocaleString("en") : String(Math.round(v * 100) / 100)) : "–");
 const ms = (v: unknown): string => (typeof v === "number" ? (v >= 1000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`) : "–");
-const ratio = (a: unknown, b: unknown): string => (typeof a === "number" && typeof b === "number" && b !== 0 ? `${(a / b).toFixed(2)}x` : "–");
+function ratio(a: unknown, b: unknown): string {
+  if (typeof a !== "number" || typeof b !== "number" || b === 0) return "–";
+  if (a === 0) return "0";
+  return b / a >= 10 ? `1/${Math.round(b / a).toLocaleString("en")}` : `${(a / b).toFixed(2)}x`;
+}
 const writesBy = (v: unknown): string => Object.entries((v ?? {}) as Record<string, number>).map(([k, n]) => `${k}: ${n}`).join(", ");
 
 /** Write the section (only for runs of at least 1,000 ExternalSecrets). */

@@ -65,7 +65,7 @@ export async function runExternalSecretsBench(args: readonly string[]): Promise<
       results[side.name] = { ...(await runSide(side, client, bao, shape)), loadAfter: load() };
     }
   } finally {
-    bao.proc.kill("SIGTERM");
+    bao.stop();
     cli.cleanup();
     client.close();
   }
