@@ -12,9 +12,9 @@
  * - a periodic refresh that is **already overdue the first time this process
  *   sees the ExternalSecret** (after a restart) is put off by a delay within
  *   the spread window that depends only on what it reads (store and remote
- *   keys), counted from the controller's start: overdue refreshes are spread
- *   over the window, and those reading the same Vault paths come due at the
- *   same moment, so their reads coalesce into one.
+ *   keys), counted from the controller's start and repeating every window:
+ *   overdue refreshes are spread over the window, and those reading the
+ *   same Vault paths come due at the same moments, so their reads coalesce.
  */
 import { createHash } from "node:crypto";
 import { refreshIntervalMs, resourceVersionOf } from "../../external-secrets/index.js";
@@ -76,7 +76,11 @@ export class RefreshSpread {
     if (!first || !periodicDue) return 0;
     const window = Math.min(this.#opts.windowMs, refreshIntervalMs(es) * this.#opts.fractionOfInterval);
     if (!(window > 0)) return 0;
-    return Math.max(0, Math.floor(this.#start + phaseOf(sourcesOf(es)) * window - this.#opts.now()));
+    // The next moment of this ExternalSecret's slot (start + phase × window + k × window): when the first
+    // pass over all ExternalSecrets takes longer than the window (a loaded API server), the readers of a
+    // path first seen in one cycle still come due together, instead of each reading when it is seen.
+    const ahead = (this.#start + phaseOf(sourcesOf(es)) * window - this.#opts.now()) % window;
+    return Math.floor(ahead < 0 ? ahead + window : ahead);
   }
 
   /** Forget a deleted ExternalSecret. */

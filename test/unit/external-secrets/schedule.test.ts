@@ -123,9 +123,16 @@ describe("RefreshSpread", () => {
     for (let i = 0; i < 100; i++) expect(delays[i]).toBe(delays[i % 10]);
     expect(Math.max(...delays)).toBeLessThan(window);
     expect(s.delayMs("ns/es-0", synced("p0", 2 * HOUR), true)).toBe(0);
-    // Counted from the controller's start: a key first seen later is due at the same moment as the others of its path.
-    now = NOW + 1000;
-    expect(s.delayMs("ns/late", { ...synced("p3", 2 * HOUR), metadata: { ...meta, name: "late" } }, true)).toBe(Math.max(0, (delays[3] ?? 0) - 1000));
+    // Counted from the controller's start: a key first seen later is due at the same moment as the others of its path,
+    // and one first seen after that moment (a slow first pass) at the same moment of the next window.
+    const late = (name: string): ExternalSecret => ({ ...synced("p3", 2 * HOUR), metadata: { ...meta, name } });
+    const d3 = delays[3] ?? 0;
+    now = NOW + Math.floor(d3 / 2);
+    expect(s.delayMs("ns/late-1", late("late-1"), true)).toBe(d3 - Math.floor(d3 / 2));
+    now = NOW + d3 + 1000;
+    expect(s.delayMs("ns/late-2", late("late-2"), true)).toBe(window - 1000);
+    now = NOW + 2 * window + d3 + 1000;
+    expect(s.delayMs("ns/late-3", late("late-3"), true)).toBe(window - 1000);
   });
 
   it("never delays a refresh that is not periodic, and remembers the key", () => {
