@@ -70,7 +70,8 @@ export async function runExternalSecretsBench(args: readonly string[]): Promise<
     client.close();
   }
   const run = { shape: { n, paths: shape.paths, paced: shape.paced, steadySeconds: shape.steadyMs / 1000, restartSeconds: shape.restartMs / 1000 }, machine: { ...machine, loadAtEnd: load(), uptimeAtEnd: execFileSync("uptime", { encoding: "utf8" }).trim() }, results };
-  writeFileSync(join("bench", "external-secrets", `results${n === 1000 ? "" : `-${n}`}.json`), JSON.stringify(run, null, 2) + "\n");
+  const file = `results${n === 1000 && values.only === undefined ? "" : `-${n}`}${values.only === undefined ? "" : `-${values.only}`}.json`;
+  writeFileSync(join("bench", "external-secrets", file), JSON.stringify(run, null, 2) + "\n");
   if (values.only === undefined) report(run);
   process.stdout.write(JSON.stringify(run, null, 2) + "\n");
 }
