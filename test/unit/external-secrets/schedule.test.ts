@@ -2,7 +2,10 @@
  * When a due refresh reads the provider: first syncs and repairs at once
  * (never rate-limited, never spread), periodic refreshes through the
  * store's rate limit, and refreshes already overdue when the controller
- * first sees them (a restart) spread by what they read.
+ * first sees them (a restart) spread by what they read. The fake client stands
+ * in for the API server; the same paths run against the real one in
+ * test/integration/external-secrets/controller.test.ts and in
+ * bench/external-secrets (restart and create phases).
  */
 import { describe, expect, it } from "vitest";
 import { LABEL_MANAGED, LABEL_MANAGED_VALUE, ANNOTATION_DATA_HASH, dataHash, decodeSecretData, resourceVersionOf } from "../../../src/external-secrets/index.js";
