@@ -1,4 +1,4 @@
-/** Store GETs answered from the watch cache only for Ready stores; everything else reaches the API server. */
+/** Store GETs answered from the watch cache only for Ready stores; everything else reaches the API server (the real-peer path: test/integration/external-secrets/controller.test.ts, whose controller reads its stores this way). */
 import { describe, expect, it } from "vitest";
 import type { SecretStore } from "../../../src/external-secrets/index.js";
 import type { KubeClient } from "../../../src/kube/index.js";
