@@ -102,9 +102,10 @@ function phasesOf(objects: readonly KubeObject[], plan: SyncPlan, manager: Resou
   return { order: orderForSync(objects), runHooks: plan.hooks !== false && !plan.dryRun, hooks: defaultHookOptions(manager, plan.defaultNamespace, plan.timeoutMs), runs: [] };
 }
 
-/** What prune keeps: the applied objects and every named hook (an object that became a hook is not deleted). */
+/** What prune keeps: the applied objects, every named hook and every skipped object (an object that became a hook or `Skip` is still in Git, so it is not deleted). */
 function kept(changes: readonly ChangeSetEntry[], phases: Phases, plan: SyncPlan): InventoryStatus {
-  return inventoryOf([...refsOf(changes), ...desiredInventory(phases.order.hooks.map((h) => h.object).filter((o) => (o.metadata?.name ?? "") !== ""), plan)]);
+  const inGit = [...phases.order.hooks.map((h) => h.object), ...phases.order.skipped.map((x) => x.object)].filter((o) => (o.metadata?.name ?? "") !== "");
+  return inventoryOf([...refsOf(changes), ...desiredInventory(inGit, plan)]);
 }
 
 function desiredInventory(objects: readonly KubeObject[], plan: SyncPlan): ObjectRef[] {

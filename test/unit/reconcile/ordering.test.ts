@@ -68,7 +68,7 @@ describe("hook annotations", () => {
     expect(hooksOf(order, "PreSync").map((w) => [w.wave, names(w.items.map((h) => h.object))])).toEqual([[0, ["pre"]], [3, ["both"]]]);
     expect(hooksOf(order, "PostSync").map((w) => names(w.items.map((h) => h.object)))).toEqual([["both"]]);
     expect(syncWaves(order)).toEqual([0, 5]);
-    expect(order.skipped).toEqual([{ subject: "ConfigMap/n/skip", hook: "Skip" }, { subject: "Job/n/gone", hook: "PostDelete" }]);
+    expect(order.skipped.map((x) => [x.subject, x.hook])).toEqual([["ConfigMap/n/skip", "Skip"], ["Job/n/gone", "PostDelete"]]);
   });
 
   it("defaults the delete policy to BeforeHookCreation, as Argo CD does, and reads lists", () => {
