@@ -16,6 +16,7 @@ import type { Manifest, RenderOptions } from "./render/index.js";
 import type { Artifact } from "./source/index.js";
 import { checkHealth } from "./steps/apply.js";
 import type { ApplyStepOptions } from "./steps/apply.js";
+import type { ResyncCache } from "./steps/fingerprint.js";
 import { defaultHookOptions } from "./steps/hooks.js";
 import type { HookRun } from "./steps/hooks.js";
 import { hookPhase, syncFailPhase, syncPhase } from "./steps/phases.js";
@@ -50,6 +51,8 @@ export interface ReconcileDeps {
   readonly manager: ResourceManager;
   readonly render: Partial<RenderOptions>;
   readonly decrypt: Partial<DecryptStepOptions>;
+  /** What the last apply confirmed, so unchanged objects skip their diff (steps/fingerprint.ts); undefined = diff every object. */
+  readonly resync?: ResyncCache | undefined;
 }
 
 export type Stage = "fetch" | "render" | "decrypt" | "hook" | "apply" | "prune" | "health";
@@ -133,7 +136,7 @@ export async function reconcile(plan: SyncPlan, previous: InventoryStatus, deps:
     phases = ordered;
     await step("hook", () => hookPhase(ordered, "PreSync")); //                                                  PreSync hooks
     inventory = inventoryOf([...previous.entries.map(refOf), ...desiredInventory(objects, plan)]);
-    changes = await step("apply", () => syncPhase(ordered, deps.manager, applyOpts, plan.wait)); //              5. apply, wave by wave
+    changes = await step("apply", () => syncPhase(ordered, deps.manager, applyOpts, plan.wait, deps.resync)); //  5. apply, wave by wave
     inventory = inventoryOf(refsOf(changes));
     const pruned = plan.prune ? await step("prune", () => pruneObjects(previous, kept(changes, ordered, plan), deps.manager, plan.dryRun)) : undefined; // 6. prune
     changes = [...changes, ...(pruned?.changes ?? [])];

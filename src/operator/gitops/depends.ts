@@ -9,7 +9,7 @@ import type { KubeClient } from "../../kube/index.js";
 import type { WorkResult } from "../../kube/runtime/index.js";
 import type { Condition, Sync } from "../../reconcile/index.js";
 import type { ArtifactStore } from "./artifacts.js";
-import { SYNCS, condition, patchStatus } from "./status.js";
+import { SYNCS, condition } from "./status.js";
 
 /** Condition reasons (Flux's `DependencyNotReady`, and one for cycles). */
 export const DEPENDENCY_NOT_READY = "DependencyNotReady";
@@ -108,6 +108,8 @@ export interface DependencyGateOptions {
   readonly client: KubeClient;
   readonly store: ArtifactStore;
   readonly now: () => Date;
+  /** Merge the status of the Sync (the controller's writer, which skips a write that changes nothing). */
+  readonly writeStatus: (status: Record<string, unknown>) => Promise<unknown>;
 }
 
 /**
@@ -125,6 +127,6 @@ export async function dependencyGate(s: Sync, opts: DependencyGateOptions): Prom
   // Just after a restart the sources are fetched again: a Ready Sync does not flap to not Ready meanwhile (its dependency wakes it once Ready).
   if (state.state === "waiting" && state.why === NO_ARTIFACT && readyCondition(s)?.status === "True") return { requeueAfterMs: DEPENDENCY_REQUEUE_MS };
   const c = dependencyCondition(state);
-  await patchStatus(opts.client, SYNCS, s.metadata.namespace ?? "default", s.metadata.name, { conditions: [condition(s.status?.conditions, "Ready", "False", c.reason, c.message, opts.now(), s.metadata.generation)] });
+  await opts.writeStatus({ conditions: [condition(s.status?.conditions, "Ready", "False", c.reason, c.message, opts.now(), s.metadata.generation)] });
   return { requeueAfterMs: DEPENDENCY_REQUEUE_MS };
 }

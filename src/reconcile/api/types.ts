@@ -22,6 +22,9 @@ export interface ObjectMeta {
   readonly uid?: string | undefined;
   readonly annotations?: Readonly<Record<string, string>> | undefined;
   readonly labels?: Readonly<Record<string, string>> | undefined;
+  readonly finalizers?: readonly string[] | undefined;
+  /** Set by the API server when a delete waits for finalizers. */
+  readonly deletionTimestamp?: string | undefined;
 }
 
 /** A `metav1.Condition`. */

@@ -150,11 +150,12 @@ describe("the dependency gate", () => {
     const client = new FakeKubeClient();
     await client.create("/apis/gitops.sigil.dev/v1alpha1/namespaces/n/syncs", sync("b", [], readyAt("r1")));
     const store = new ArtifactStore();
-    const opts = { client, store, now: () => new Date(0) };
+    const written: Record<string, unknown>[] = [];
+    const opts = { client, store, now: () => new Date(0), writeStatus: (st: Record<string, unknown>) => Promise.resolve(written.push(st)) };
     expect(await dependencyGate(sync("a", ["b"], readyAt("r1")), opts)).toEqual({ requeueAfterMs: 10_000 });
-    expect(client.requests.patch).toBe(0);
+    expect(written).toEqual([]);
     await client.create("/apis/gitops.sigil.dev/v1alpha1/namespaces/n/syncs", sync("c", ["b"]));
     expect(await dependencyGate(sync("c", ["b"]), opts)).toEqual({ requeueAfterMs: 10_000 });
-    expect(client.requests.patch).toBe(1);
+    expect(written).toEqual([{ conditions: [expect.objectContaining({ type: "Ready", status: "False", reason: "DependencyNotReady", message: "waiting for Sync/n/b: its GitSource has no artifact yet" })] }]);
   });
 });
