@@ -16,7 +16,6 @@ import type { Manifest, RenderOptions } from "./render/index.js";
 import type { Artifact } from "./source/index.js";
 import { checkHealth } from "./steps/apply.js";
 import type { ApplyStepOptions } from "./steps/apply.js";
-import { applyChanged } from "./steps/fingerprint.js";
 import type { ResyncCache } from "./steps/fingerprint.js";
 import { defaultHookOptions } from "./steps/hooks.js";
 import type { HookRun } from "./steps/hooks.js";
@@ -106,9 +105,10 @@ function phasesOf(objects: readonly KubeObject[], plan: SyncPlan, manager: Resou
   return { order: orderForSync(objects), runHooks: plan.hooks !== false && !plan.dryRun, hooks: defaultHookOptions(manager, plan.defaultNamespace, plan.timeoutMs), runs: [] };
 }
 
-/** What prune keeps: the applied objects and every named hook (an object that became a hook is not deleted). */
+/** What prune keeps: the applied objects, every named hook and every skipped object (an object that became a hook or `Skip` is still in Git, so it is not deleted). */
 function kept(changes: readonly ChangeSetEntry[], phases: Phases, plan: SyncPlan): InventoryStatus {
-  return inventoryOf([...refsOf(changes), ...desiredInventory(phases.order.hooks.map((h) => h.object).filter((o) => (o.metadata?.name ?? "") !== ""), plan)]);
+  const inGit = [...phases.order.hooks.map((h) => h.object), ...phases.order.skipped.map((x) => x.object)].filter((o) => (o.metadata?.name ?? "") !== "");
+  return inventoryOf([...refsOf(changes), ...desiredInventory(inGit, plan)]);
 }
 
 function desiredInventory(objects: readonly KubeObject[], plan: SyncPlan): ObjectRef[] {
@@ -136,7 +136,7 @@ export async function reconcile(plan: SyncPlan, previous: InventoryStatus, deps:
     phases = ordered;
     await step("hook", () => hookPhase(ordered, "PreSync")); //                                                  PreSync hooks
     inventory = inventoryOf([...previous.entries.map(refOf), ...desiredInventory(objects, plan)]);
-    changes = await step("apply", () => applyChanged(objects, deps.manager, applyOpts, deps.resync, (rest) => syncPhase(ordered, deps.manager, applyOpts, plan.wait, new Set(rest)))); // 5. apply, wave by wave (unchanged objects skip their diff)
+    changes = await step("apply", () => syncPhase(ordered, deps.manager, applyOpts, plan.wait, deps.resync)); //  5. apply, wave by wave
     inventory = inventoryOf(refsOf(changes));
     const pruned = plan.prune ? await step("prune", () => pruneObjects(previous, kept(changes, ordered, plan), deps.manager, plan.dryRun)) : undefined; // 6. prune
     changes = [...changes, ...(pruned?.changes ?? [])];

@@ -238,7 +238,7 @@ export class SyncController implements Controller {
     if (isDeleting(s)) return this.#finalize(key, s);
     if (!hasFinalizer(s)) await addFinalizer(this.#opts.client, s);
     if (s.spec.suspend === true) return {};
-    const waiting = await dependencyGate(s, this.#opts); // spec.dependsOn (depends.ts)
+    const waiting = await dependencyGate(s, { ...this.#opts, writeStatus: (st) => this.#status.patch(key, s.status, st) }); // spec.dependsOn (depends.ts)
     if (waiting !== undefined) return waiting;
     const { namespace } = splitKey(key);
     const artifact = this.#opts.store.get(`${namespace}/${s.spec.sourceRef.name}`);
@@ -250,7 +250,8 @@ export class SyncController implements Controller {
     }
     const registry = await this.#providers(s);
     const sops = sopsDecryptor({ registry });
-    const result = await reconcile({ ...planOf(s), hooks: hooksDue(s, artifact.revision, requestedAt(s)) }, readInventory(s.status?.inventory), {
+    const fresh = hooksDue(s, artifact.revision, requestedAt(s)); // a new sync: hooks run (hook-events.ts)
+    const result = await reconcile({ ...planOf(s), hooks: fresh }, readInventory(s.status?.inventory), {
       source: () => Promise.resolve(artifact),
       manager: this.#manager,
       render: { kustomizeBin: this.#opts.kustomizeBin, sops },
@@ -265,7 +266,7 @@ export class SyncController implements Controller {
     const ev = syncEvent(result, s.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true);
     if (ev !== undefined) await this.#events?.record(s, ev.type, ev.reason, ev.message).catch(() => undefined);
     await recordHookEvents(this.#events, s, result.hooks ?? []);
-    if (result.ok) for (const k of dependentsOf(key, [...this.#loop.keys()].map((k2) => [k2, this.#loop.get(k2)] as const))) this.#loop.enqueue(k);
+    if (result.ok && fresh) for (const k of dependentsOf(key, [...this.#loop.keys()].map((k2) => [k2, this.#loop.get(k2)] as const))) this.#loop.enqueue(k); // a new Ready revision wakes dependents
     await this.#drift.watchInventory(result.inventory);
     const interval = parseGoDuration(s.spec.interval ?? "10m", "spec.interval");
     return { requeueAfterMs: result.ok ? interval : parseGoDuration(s.spec.retryInterval ?? s.spec.interval ?? "10m", "spec.retryInterval") };
