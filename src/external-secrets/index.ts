@@ -10,7 +10,7 @@ export { convertKeys, decodeMap, decodeValue, replaceAllGo, rewriteMap, validate
 export type { ByteMap } from "./keys.js";
 export { applyTemplate } from "./template-apply.js";
 export type { DraftSecret, TemplateSources } from "./template-apply.js";
-export { desiredSecret, managedKeys, secretChanged } from "./desired.js";
+export { desiredSecret, managedKeys } from "./desired.js";
 export { fetchProviderData } from "./fetch.js";
 export type { FetchResult, ResolveStore, StoreReader } from "./fetch.js";
 export { namespaceAllowed, selectorMatches } from "./conditions.js";
