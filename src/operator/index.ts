@@ -12,3 +12,5 @@ export type { SealedSecretReconcileOutcome, SealedSecretReconcileResult } from "
 export { DATA_MAC_ANNOTATION, INPUTS_ANNOTATION } from "./sealed-secrets/fingerprint.js";
 export { ExternalSecretsController, defaultExternalSecretsControllerOptions } from "./external-secrets/index.js";
 export type { ExternalSecretsControllerOptions } from "./external-secrets/index.js";
+export { HASH_ANNOTATION, RELOADER_SECRET_ANNOTATION, ROLLOUT_ANNOTATION, ROLLOUT_CONTROLLER, RolloutController, defaultRolloutControllerOptions } from "./rollout/index.js";
+export type { RolloutControllerOptions } from "./rollout/index.js";

@@ -105,7 +105,8 @@ export async function startKube(dir: string, pki: Pki, bin: (tool: string) => st
 
   const kcm = startDaemon("kube-controller-manager", bin("kube-controller-manager"), [
     `--kubeconfig=${kubeconfigPath}`,
-    "--controllers=namespace-controller,garbage-collector-controller,serviceaccount-controller",
+    // deployment + replicaset controllers: a pod-template change makes a new ReplicaSet, as on a real cluster (the rollout tests assert it).
+    "--controllers=namespace-controller,garbage-collector-controller,serviceaccount-controller,deployment-controller,replicaset-controller",
     "--leader-elect=false", "--secure-port=0", "--use-service-account-credentials=false",
     `--service-account-private-key-file=${pki.saKey}`, `--root-ca-file=${pki.caCrt}`,
     "--concurrent-gc-syncs=5", "--namespace-sync-period=10s",
