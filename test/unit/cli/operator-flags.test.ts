@@ -117,12 +117,13 @@ describe("sigil operator --controllers", () => {
     expect(selectControllers("externalsecrets").map((c) => c.name)).toEqual(["externalsecrets"]);
     expect(selectControllers("rollout,externalsecrets").map((c) => c.name)).toEqual(["externalsecrets", "rollout"]);
     expect(DEFAULT_CONTROLLERS.split(",")).not.toContain("rollout"); // opt-in: it patches workloads
+    expect(DEFAULT_CONTROLLERS.split(",")).toContain("clusterexternalsecrets"); // on, as in ESO
     expect(refreshJitter("0.25")).toBe(0.25);
     for (const bad of ["", "-0.1", "1.5", "x"]) expect(() => refreshJitter(bad)).toThrow(expect.objectContaining({ code: "input.invalid" }));
   });
 
   it.each([
-    { reason: "an unknown name", list: "sealedsecrets,externalsecret", code: "operator.unknown_controller", text: "unknown controller 'externalsecret' (known: sealedsecrets, externalsecrets, rollout, gitsources, syncs, receivers)" },
+    { reason: "an unknown name", list: "sealedsecrets,externalsecret", code: "operator.unknown_controller", text: "unknown controller 'externalsecret' (known: sealedsecrets, externalsecrets, clusterexternalsecrets, rollout, gitsources, syncs, receivers)" },
     { reason: "a name in another case", list: "SealedSecrets", code: "operator.unknown_controller", text: "'SealedSecrets'" },
     { reason: "an empty list", list: " , ", code: "input.invalid", text: "names no controller" },
   ])("refuses $reason with $code", ({ list, code, text }) => {

@@ -10,7 +10,7 @@ import type { Controller } from "../../../kube/runtime/index.js";
 import { SEALED_SECRETS_CONTROLLER, SealedSecretsController } from "../../../operator/index.js";
 import type { ProviderRegistry } from "../../../providers/index.js";
 import type { CliContext } from "../../context.js";
-import { ExternalSecretsController, ROLLOUT_CONTROLLER, RolloutController } from "../../../operator/index.js";
+import { ClusterExternalSecretsController, ExternalSecretsController, ROLLOUT_CONTROLLER, RolloutController } from "../../../operator/index.js";
 import { controllerOptions, keyNamespace, parseBool } from "./flags.js";
 import { gitopsControllers } from "./gitops.js";
 import { receiversController } from "./webhooks.js";
@@ -47,6 +47,11 @@ export const CONTROLLERS: readonly ControllerEntry[] = [
     name: "externalsecrets",
     summary: "external-secrets.io/v1 ExternalSecrets from Vault/OpenBao stores, ESO-compatible, with drift repair and no refresh storms",
     create: ({ flags }) => new ExternalSecretsController({ controllerClass: flags.externalSecretsControllerClass, refreshJitter: refreshJitter(flags.externalSecretsRefreshJitter) }),
+  },
+  {
+    name: "clusterexternalsecrets",
+    summary: "external-secrets.io/v1 ClusterExternalSecrets: an ExternalSecret in each selected namespace, as ESO creates them",
+    create: () => new ClusterExternalSecretsController(),
   },
   {
     name: ROLLOUT_CONTROLLER,
