@@ -94,32 +94,33 @@ describePeers("ClusterExternalSecrets: Sigil against the real ESO controller", (
     for (const s of SCENARIOS) await client.delete(`${CES_PATH}/${cesName(side, s)}`).catch(() => false);
   }
 
+  /** One side: its objects, its controller (`start` returns how to stop it), both snapshots, then its ClusterExternalSecrets deleted. */
+  async function phase(side: string, start: () => Promise<() => Promise<void>>): Promise<void> {
+    await setup(side);
+    const stop = await start();
+    try {
+      const first = await settled(side, () => true);
+      await change(side);
+      results[side] = { first, second: await settled(side, changed) };
+    } finally {
+      await stop();
+      await cleanup(side);
+    }
+  }
+
   beforeAll(async () => {
     client = adminClient();
     await ensureEsoCrds(client);
 
-    await setup("eso");
-    const eso = await startEsoController({ controllerClass: `ces-diff-${run}` });
-    try {
-      const first = await settled("eso", () => true);
-      await change("eso");
-      results["eso"] = { first, second: await settled("eso", changed) };
-    } finally {
-      await eso.stop();
-      await cleanup("eso");
-    }
-
-    await setup("sig");
-    const manager = new Manager(client, { logger: new Logger({ level: "error", sink: () => undefined }) }).add(new ClusterExternalSecretsController({ baseBackoffMs: 200, maxBackoffMs: 2_000 }));
-    await manager.start();
-    try {
-      const first = await settled("sig", () => true);
-      await change("sig");
-      results["sig"] = { first, second: await settled("sig", changed) };
-    } finally {
-      await manager.stop();
-      await cleanup("sig");
-    }
+    await phase("eso", async () => {
+      const eso = await startEsoController({ controllerClass: `ces-diff-${run}` });
+      return () => eso.stop();
+    });
+    await phase("sig", async () => {
+      const manager = new Manager(client, { logger: new Logger({ level: "error", sink: () => undefined }) }).add(new ClusterExternalSecretsController({ baseBackoffMs: 200, maxBackoffMs: 2_000 }));
+      await manager.start();
+      return () => manager.stop();
+    });
   }, 240_000);
 
   afterAll(async () => {
