@@ -18,6 +18,8 @@ import { reconcileExternalSecret, targetName } from "./reconcile.js";
 import type { EsReconcileDeps } from "./reconcile.js";
 import { referencedStores } from "./resolve.js";
 import { CLUSTER_SECRET_STORES, EXTERNAL_SECRETS, SECRET_STORES } from "./resources.js";
+import { RefreshSpread } from "./schedule.js";
+import { withCachedStores } from "./store-cache.js";
 import { storeStatus, validateStore, writeStoreStatus } from "./store-status.js";
 
 const ES = EXTERNAL_SECRETS;
@@ -46,12 +48,14 @@ export class ExternalSecretsController implements Controller {
   async start(ctx: ControllerContext): Promise<void> {
     const o = this.#opts;
     const events = ctx.events("external-secrets");
+    const spread = new RefreshSpread({ windowMs: o.restartSpreadMs, fractionOfInterval: o.refreshJitter, now: () => ctx.clock.now() });
     const limiter = new RateLimiter({ perSecond: o.storeReadsPerSecond, burst: o.storeReadBurst, maxClients: 10_000 });
     const deps: EsReconcileDeps = {
-      client: ctx.client, vault: this.vault, controllerClass: o.controllerClass, floodGate: o.floodGate, now: () => ctx.clock.now(),
+      client: withCachedStores(ctx.client, (kind, key) => this.#stores[kind === "SecretStore" ? 0 : 1]?.get(key)), vault: this.vault, controllerClass: o.controllerClass, floodGate: o.floodGate, now: () => ctx.clock.now(),
       event: (es, type, reason, message) => { void events.record(subjectOf(es, "ExternalSecret"), type, reason, message); },
       takeStoreToken: (key) => limiter.take(key),
       jitterMs: (interval) => Math.floor(interval * o.refreshJitter * o.random()),
+      refreshDelayMs: (key, es, periodic) => spread.delayMs(key, es, periodic),
     };
     // requeueJitter 0: refreshes carry their own jitter (--external-secrets-refresh-jitter, added only), and a wait to a due time must stay exact.
     const queue = { concurrency: o.concurrency, baseBackoffMs: o.baseBackoffMs, maxBackoffMs: o.maxBackoffMs, maxRetries: Number.POSITIVE_INFINITY, requeueJitter: 0 };
@@ -62,7 +66,11 @@ export class ExternalSecretsController implements Controller {
         resource: SECRETS, namespaces: o.namespaces, labelSelector: `${LABEL_MANAGED}=${LABEL_MANAGED_VALUE}`, transform: SECRET_METADATA,
         map: (key) => this.#byTarget.lookup(key),
       })],
-      reconcile: async (_key, obj) => (obj === undefined ? {} : reconcileExternalSecret(deps, obj)),
+      reconcile: async (key, obj) => {
+        if (obj !== undefined) return reconcileExternalSecret(deps, obj);
+        spread.forget(key);
+        return {};
+      },
       queue,
     });
     this.#es = es;

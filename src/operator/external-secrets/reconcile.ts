@@ -4,7 +4,9 @@
  * 1. skip objects being deleted and those whose stores belong to another controller class;
  * 2. label an existing unmanaged target Secret as managed, then come back;
  * 3. skip when no refresh is due and the Secret is intact (drift is seen by the data-hash);
- * 4. read the provider (rate-limited per store; failures keep the Secret as it is);
+ * 4. read the provider (failures keep the Secret as it is); first syncs and
+ *    repairs at once, periodic refreshes rate-limited per store and, when
+ *    overdue at a restart, spread (`schedule.ts`);
  * 5. nothing found: apply `deletionPolicy`;
  * 6. write the Secret as `creationPolicy` says;
  * 7. record the status (`Ready`, `refreshTime`, `syncedResourceVersion`, `binding`).
@@ -21,6 +23,7 @@ import type { ByteMap, ExternalSecret, SecretObject } from "../../external-secre
 import { belongsToOtherController, storeLookup, storeResolver } from "./resolve.js";
 import type { ResolveDeps, StoreLookup } from "./resolve.js";
 import { EXTERNAL_SECRETS } from "./resources.js";
+import { isPeriodicRefresh } from "./schedule.js";
 import { deleteOrphans, writeSecret } from "./secret-write.js";
 import { markDone, markFailed, writeStatus } from "./status.js";
 
@@ -29,8 +32,13 @@ export interface EsReconcileDeps extends ResolveDeps {
   readonly client: KubeClient;
   readonly now: () => number;
   readonly event: (es: ExternalSecret, type: "Normal" | "Warning", reason: string, message: string) => void;
-  /** Per-store rate limit: 0 = go, else seconds to wait. */
+  /** Per-store rate limit of periodic refreshes: 0 = go, else seconds to wait. */
   readonly takeStoreToken: (storeKey: string) => number;
+  /**
+   * How long to put off a due refresh of `key` (0 = now); `periodic` when
+   * only time has passed (`RefreshSpread.delayMs` in schedule.ts). Called on every reconcile.
+   */
+  readonly refreshDelayMs?: ((key: string, es: ExternalSecret, periodic: boolean) => number) | undefined;
   /** Jitter added to periodic requeues (ms, given the interval). */
   readonly jitterMs: (intervalMs: number) => number;
 }
@@ -77,9 +85,16 @@ export async function reconcileExternalSecret(deps: EsReconcileDeps, es: Externa
     return { retry: false, requeueAfterMs: 0 };
   }
   const start = deps.now();
-  if (!shouldRefresh(es, start) && isSecretValid(existing)) return requeue(deps, es, es.status ?? {});
-  const wait = deps.takeStoreToken(`${es.spec?.secretStoreRef?.kind ?? "SecretStore"}/${es.spec?.secretStoreRef?.kind === "ClusterSecretStore" ? "" : ns}/${es.spec?.secretStoreRef?.name ?? ""}`);
-  if (wait > 0) return { retry: false, requeueAfterMs: Math.ceil(wait * 1000) };
+  const valid = isSecretValid(existing);
+  const due = shouldRefresh(es, start);
+  const periodic = due && isPeriodicRefresh(es, valid);
+  const delay = deps.refreshDelayMs?.(`${ns}/${m.name ?? ""}`, es, periodic) ?? 0;
+  if (!due && valid) return requeue(deps, es, es.status ?? {});
+  if (delay > 0) return { retry: false, requeueAfterMs: delay };
+  if (periodic) {
+    const wait = deps.takeStoreToken(`${es.spec?.secretStoreRef?.kind ?? "SecretStore"}/${es.spec?.secretStoreRef?.kind === "ClusterSecretStore" ? "" : ns}/${es.spec?.secretStoreRef?.name ?? ""}`);
+    if (wait > 0) return { retry: false, requeueAfterMs: Math.ceil(wait * 1000) };
+  }
   const { status, outcome } = await sync(deps, es, name, existing, start, stores);
   const written = await writeStatus(deps.client, EXTERNAL_SECRETS, es, status);
   return written ? outcome : { retry: false, requeueAfterMs: 0 };
