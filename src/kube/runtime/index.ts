@@ -14,6 +14,7 @@ export { closeServer, listen, parseListenAddr } from "./http.js";
 export { SharedInformer, defaultInformerOptions } from "./informer.js";
 export type { InformerHandler, InformerOptions, InformerSpec } from "./informer.js";
 export { SharedInformers } from "./informers.js";
+export { Indexer } from "./indexer.js";
 export { DEFAULT_REQUEUE_JITTER, ReconcileLoop, secondary } from "./loop.js";
 export type { PrimaryWatch, ReconcileLoopOptions, SecondaryEvent, SecondaryWatch, WatchSource } from "./loop.js";
 export { Manager, defaultManagerOptions } from "./manager.js";

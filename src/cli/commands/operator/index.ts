@@ -133,6 +133,7 @@ export function createOperatorCommand(deps: Partial<OperatorCommandDeps> = {}): 
         .option("--resync-period <duration>", "re-check every SealedSecret this often (no private-key work when nothing changed); 0 = never", "0")
         .option("--external-secrets-controller-class <class>", "externalsecrets: the stores (spec.controller) this operator takes; stores without a class are taken too", "default")
         .option("--external-secrets-refresh-jitter <fraction>", "externalsecrets: up to this fraction of refreshInterval is added at random to each periodic refresh; refreshes overdue at start are spread over this fraction (at most 60s)", "0.1")
+        .option("--rollout-reloader-annotation [bool]", "rollout: also roll workloads annotated secret.reloader.stakater.com/reload (leave off where Reloader runs)", "false")
         .option("--log-level <level>", "debug, info, warn or error", "info")
         .action(async (raw: Record<string, unknown>) => {
           await run(normalize(raw), ctx, full);
