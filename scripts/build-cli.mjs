@@ -12,6 +12,7 @@
 // stay ordinary packages resolved from node_modules at run time:
 const EXTERNAL = ["@aws-sdk/*", "@kubernetes/client-node", "node-vault", "node-forge", "simple-git"];
 import { build } from "esbuild";
+import { barrelImports } from "./barrels.mjs";
 import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { dirname, join, resolve } from "node:path";
@@ -73,6 +74,27 @@ const builtinsWithoutFacade = {
   },
 };
 
+/**
+ * Sigil's own modules have no import-time side effects (conventions.md), so
+ * esbuild may drop any of them whose exports a command does not use: without
+ * this, a barrel import (`decrypt/index.ts`) keeps every module with a
+ * top-level statement esbuild cannot prove pure (a `new Map()`, a class with
+ * static fields), and `sigil decrypt` would evaluate the Kubernetes layer,
+ * the Sealed Secrets codec and the Vault KV client it never calls.
+ */
+const SRC = join(root, "src") + "/";
+const sourcesWithoutSideEffects = {
+  name: "sources-without-side-effects",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, async (args) => {
+      if (args.pluginData === "inner" || !args.importer.startsWith(SRC)) return undefined;
+      const r = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: "inner" });
+      if (r.errors.length > 0 || !r.path.startsWith(SRC)) return undefined;
+      return { path: r.path, sideEffects: false };
+    });
+  },
+};
+
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
@@ -86,7 +108,7 @@ const result = await build({
   external: EXTERNAL,
   // Bundled CommonJS code may require() an external package; give each chunk a real require.
   banner: { js: 'const require = process.getBuiltinModule("node:module").createRequire(import.meta.url);' },
-  plugins: [builtinsWithoutFacade],
+  plugins: [builtinsWithoutFacade, sourcesWithoutSideEffects, barrelImports(join(root, "src"))],
   chunkNames: "chunk-[hash]",
   minifyWhitespace: true,
   minifySyntax: true,
