@@ -94,14 +94,14 @@ function rewriteImport(file, st, cache) {
   return [...byFile].map(([target, names]) => `import { ${names.join(", ")} } from ${JSON.stringify(spec(target))};`).join(" ");
 }
 
-/** The plugin: applies to the TypeScript sources under `srcDir`. */
-export function barrelImports(srcDir) {
+/** The plugin: applies to the TypeScript sources under the `dirs`. */
+export function barrelImports(dirs) {
   const cache = new Map();
   return {
     name: "barrel-imports",
     setup(b) {
       b.onLoad({ filter: /\.ts$/ }, (args) => {
-        if (!args.path.startsWith(srcDir + sep)) return undefined;
+        if (!dirs.some((dir) => args.path.startsWith(dir + sep))) return undefined;
         const text = readFileSync(args.path, "utf8");
         const src = ts.createSourceFile(args.path, text, ts.ScriptTarget.Latest, false);
         let out = "";

@@ -20,7 +20,10 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const { values } = parseArgs({ options: { outdir: { type: "string" }, metafile: { type: "string" } } });
+// --entry name=path (repeatable) adds an entry point bundled with the CLI's
+// chunks: the benchmarks run their controller processes this way, as
+// `sigil operator` runs from the package.
+const { values } = parseArgs({ options: { outdir: { type: "string" }, metafile: { type: "string" }, entry: { type: "string", multiple: true } } });
 // The bundle reads ../../package.json (its version) relative to itself, so it
 // lives two levels below the package root, as src/cli/ does.
 const outdir = resolve(values.outdir ?? join(root, "dist", "bundle"));
@@ -28,7 +31,8 @@ const outdir = resolve(values.outdir ?? join(root, "dist", "bundle"));
 // Each command folder is an entry of its own, so its chunk has a stable name
 // (cmd-<name>.js) that the structure test can check for.
 const commands = readdirSync(join(root, "src", "cli", "commands"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
-const entryPoints = { sigil: "src/cli/main.ts", ...Object.fromEntries(commands.map((c) => [`cmd-${c}`, `src/cli/commands/${c}/index.ts`])) };
+const extra = (values.entry ?? []).map((e) => e.split("=", 2));
+const entryPoints = { sigil: "src/cli/main.ts", ...Object.fromEntries(commands.map((c) => [`cmd-${c}`, `src/cli/commands/${c}/index.ts`])), ...Object.fromEntries(extra) };
 
 /**
  * Node's built-in modules, reached without an ES module facade. Importing a
@@ -83,11 +87,12 @@ const builtinsWithoutFacade = {
  * the Sealed Secrets codec and the Vault KV client it never calls.
  */
 const SRC = join(root, "src") + "/";
+const BENCH = join(root, "bench") + "/";
 const sourcesWithoutSideEffects = {
   name: "sources-without-side-effects",
   setup(b) {
     b.onResolve({ filter: /^\.\.?\// }, async (args) => {
-      if (args.pluginData === "inner" || !args.importer.startsWith(SRC)) return undefined;
+      if (args.pluginData === "inner" || !(args.importer.startsWith(SRC) || args.importer.startsWith(BENCH))) return undefined;
       const r = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: "inner" });
       if (r.errors.length > 0 || !r.path.startsWith(SRC)) return undefined;
       return { path: r.path, sideEffects: false };
@@ -108,7 +113,7 @@ const result = await build({
   external: EXTERNAL,
   // Bundled CommonJS code may require() an external package; give each chunk a real require.
   banner: { js: 'const require = process.getBuiltinModule("node:module").createRequire(import.meta.url);' },
-  plugins: [builtinsWithoutFacade, sourcesWithoutSideEffects, barrelImports(join(root, "src"))],
+  plugins: [builtinsWithoutFacade, sourcesWithoutSideEffects, barrelImports([join(root, "src"), join(root, "bench")])],
   chunkNames: "chunk-[hash]",
   minifyWhitespace: true,
   minifySyntax: true,
