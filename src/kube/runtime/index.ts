@@ -25,5 +25,5 @@ export { RateLimiter, defaultRateLimitOptions } from "./rate-limit.js";
 export type { RateLimitOptions } from "./rate-limit.js";
 export { jittered, startResync } from "./resync.js";
 export type { ResyncOptions } from "./resync.js";
-export { LAST_APPLIED_ANNOTATION, SECRET_METADATA, STRIP_BOOKKEEPING, stripBookkeeping, transform, withoutBookkeeping } from "./transforms.js";
+export { LAST_APPLIED_ANNOTATION, METADATA_ONLY, SECRET_METADATA, STRIP_BOOKKEEPING, stripBookkeeping, transform, withoutBookkeeping } from "./transforms.js";
 export type { Transform } from "./transforms.js";
