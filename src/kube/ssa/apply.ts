@@ -27,6 +27,7 @@ async function write(ctx: SsaContext, result: DiffResult, opts: ApplyOptions): P
       await ctx.client.delete(target.path, { propagationPolicy: "Foreground" });
       await waitForDeletion(ctx, target, opts.stageTimeoutMs, 200);
     }
+    ctx.fixedPoints?.delete(target.path);
     await ctx.client.patch(target.path, applyBody(target.object), "apply", applyQuery(opts, false));
   } catch (err) {
     throw applyError(err, target.subject);

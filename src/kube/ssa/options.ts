@@ -14,6 +14,8 @@ export interface ApplyOptions {
   readonly defaultNamespace: string;
   /** How long a staged apply waits for CRDs to be established and Namespaces active. */
   readonly stageTimeoutMs: number;
+  /** How many objects are diffed at once before anything is written (default 8; 1 = one after the other). */
+  readonly diffConcurrency?: number | undefined;
 }
 
 /** Defaults: field manager `sigil`, no force, real writes, no recreation, namespace `default`, 60 s per stage. */
