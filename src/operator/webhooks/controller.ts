@@ -23,7 +23,7 @@ import { SECRETS, resourcePath, splitKey } from "../../kube/index.js";
 import type { KubeClient, SecretObject } from "../../kube/index.js";
 import { ReconcileLoop, closeServer, listen, secondary, systemClock } from "../../kube/runtime/index.js";
 import type { Clock, Controller, ControllerContext, StopOptions, WorkResult } from "../../kube/runtime/index.js";
-import { condition, patchStatus } from "../gitops/status.js";
+import { GITSOURCES, condition, patchStatus } from "../gitops/status.js";
 import { SECRET_VIEW } from "../sealed-secrets/watch.js";
 import { ReceiverCounters, createReceiverServer, defaultReceiverServerOptions } from "./server.js";
 import type { ReceiverEntry } from "./server.js";
@@ -84,6 +84,8 @@ export class ReceiverController implements Controller {
 
   async start(ctx: ControllerContext): Promise<void> {
     await this.#loop.start(ctx);
+    // The same informer as the gitsources controller's (same resource, no selector, no transform): one watch for both.
+    this.trigger.useCache(ctx.informers.informer({ resource: GITSOURCES }));
     const o = this.#opts;
     this.#server = createReceiverServer({ logger: o.logger, lookup: (p) => this.#byPath.get(p), onPush: (e, push) => {
         this.trigger.fire(e.receiver, push);

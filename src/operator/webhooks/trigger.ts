@@ -13,7 +13,7 @@ import { describeError } from "../../core/index.js";
 import type { Logger } from "../../core/index.js";
 import { resourcePath, splitKey } from "../../kube/index.js";
 import type { KubeClient } from "../../kube/index.js";
-import type { Clock } from "../../kube/runtime/index.js";
+import type { Clock, SharedInformer } from "../../kube/runtime/index.js";
 import { REQUESTED_AT_ANNOTATION } from "../../reconcile/index.js";
 import type { GitRef } from "../../reconcile/index.js";
 import { GITSOURCES } from "../gitops/status.js";
@@ -34,7 +34,8 @@ export function defaultTriggerOptions(): Pick<TriggerOptions, "debounceMs"> {
   return { debounceMs: 250 };
 }
 
-interface Named {
+/** What the trigger reads of a GitSource. */
+export interface Named {
   readonly metadata: { readonly name: string; readonly labels?: Readonly<Record<string, string>> };
   readonly spec?: { readonly ref?: GitRef | undefined } | undefined;
 }
@@ -61,15 +62,28 @@ export class Trigger {
   readonly #inFlight = new Set<Promise<void>>();
   /** Annotations written, per GitSource key (tests and metrics). */
   readonly annotated = new Map<string, number>();
+  #cache: SharedInformer<Named> | undefined;
 
   constructor(options: TriggerOptions) {
     this.#opts = options;
   }
 
+  /** Read GitSources from this informer once it has synced (the `gitsources` controller's own, shared), instead of a list per push. */
+  useCache(informer: SharedInformer<Named>): void {
+    this.#cache = informer;
+  }
+
+  async #gitSources(namespace: string): Promise<Named[]> {
+    const cache = this.#cache;
+    if (cache?.hasSynced !== true) return (await this.#opts.client.list<Named>(resourcePath(GITSOURCES, { namespace }))).items;
+    const prefix = `${namespace}/`;
+    return [...cache.keys()].filter((k) => k.startsWith(prefix)).flatMap((k) => cache.get(k) ?? []);
+  }
+
   /** The keys (`namespace/name`) of the GitSources `receiver` selects that any of `pushes` concerns. */
   async targets(receiver: Receiver, pushes: readonly PushInfo[] = [{}]): Promise<string[]> {
     const namespace = receiver.metadata.namespace ?? "default";
-    const { items } = await this.#opts.client.list<Named>(resourcePath(GITSOURCES, { namespace }));
+    const items = await this.#gitSources(namespace);
     return items.filter((gs) => receiver.spec.resources.some((r) => selects(r, gs)) && anyPushConcerns(pushes, gs.spec?.ref)).map((gs) => `${namespace}/${gs.metadata.name}`);
   }
 
