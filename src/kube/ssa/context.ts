@@ -1,7 +1,6 @@
 /** What every verb needs: the client and the REST mapper. */
 import type { RestMapper } from "../discovery/index.js";
 import type { KubeClient } from "../types.js";
-import type { FixedPoints } from "./fixed-points.js";
 
 /** The client and mapper the verbs share (one per process is enough). */
 export interface SsaContext {
@@ -10,6 +9,4 @@ export interface SsaContext {
   /** Waits between polls (injected in tests). */
   readonly sleep: (ms: number) => Promise<void>;
   readonly now: () => number;
-  /** Bodies known to change nothing at a resourceVersion (`fixed-points.ts`); undefined = always dry-run. */
-  readonly fixedPoints?: FixedPoints | undefined;
 }

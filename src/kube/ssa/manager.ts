@@ -11,7 +11,6 @@ import type { ChangeSetEntry } from "./changeset.js";
 import type { SsaContext } from "./context.js";
 import { deleteAll } from "./delete.js";
 import { diffAll } from "./diff.js";
-import { FixedPoints } from "./fixed-points.js";
 import { defaultApplyOptions, defaultDeleteOptions, defaultWaitOptions } from "./options.js";
 import type { ApplyOptions, DeleteOptions, WaitOptions } from "./options.js";
 import { sortForApply } from "./sort.js";
@@ -35,8 +34,12 @@ export class ResourceManager {
       mapper: deps.mapper ?? new RestMapper(deps.client),
       sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       now: deps.now ?? Date.now,
-      fixedPoints: new FixedPoints(),
     };
+  }
+
+  /** The client this manager writes with (for the verbs it does not have, such as a create with `generateName`). */
+  get client(): KubeClient {
+    return this.#ctx.client;
   }
 
   /** The REST mapper (discovery cache) this manager uses. */

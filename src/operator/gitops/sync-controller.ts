@@ -12,12 +12,16 @@ import type { ChangeSetEntry, KubeClient, KubeObject, SecretObject } from "../..
 import { ReconcileLoop } from "../../kube/runtime/index.js";
 import type { Controller, ControllerContext, EventRecorder, StopOptions, WorkResult } from "../../kube/runtime/index.js";
 import type { KeySecret, ProviderRegistry } from "../../providers/index.js";
-import { FLUX_REQUESTED_AT_ANNOTATION, REQUESTED_AT_ANNOTATION, applyObjects, entryId, loadSealingKeys, parseGoDuration, readInventory, reconcile } from "../../reconcile/index.js";
+import { FLUX_REQUESTED_AT_ANNOTATION, REQUESTED_AT_ANNOTATION, ResyncMemory, applyObjects, entryId, loadSealingKeys, parseGoDuration, readInventory, reconcile } from "../../reconcile/index.js";
 import type { DriftEntry, Sync, SyncPlan } from "../../reconcile/index.js";
 import type { ArtifactStore } from "./artifacts.js";
+import { dependencyGate, dependentsOf } from "./depends.js";
+import { hooksDue, recordHookEvents } from "./hook-events.js";
 import { DriftWatcher } from "./drift.js";
 import type { DriftEvent } from "./drift.js";
-import { SYNCS, condition, patchStatus } from "./status.js";
+import { addFinalizer, finalizeEvent, hasFinalizer, isDeleting, pruneDeletedSync, removeFinalizer } from "./finalizer.js";
+import { SYNCS, condition } from "./status.js";
+import { StatusWriter } from "./status-writer.js";
 import { syncEvent, syncStatus } from "./sync-status.js";
 
 export const SYNCS_CONTROLLER = "syncs";
@@ -32,6 +36,19 @@ export interface SyncControllerOptions {
   /** Where the sealing keys are (Inline SealedSecrets). */
   readonly sealingKeyNamespace: string;
   readonly kustomizeBin: string;
+  /**
+   * For this long after the controller starts, a Sync that is Ready keeps
+   * its status while its GitSource has not been fetched by this process yet
+   * (a restart), instead of flipping to "source not ready" until the fetch
+   * (default 60 s). After it, a missing artifact is reported.
+   */
+  readonly sourceGraceMs?: number | undefined;
+}
+
+const DEFAULT_SOURCE_GRACE_MS = 60_000;
+
+function isReady(s: Sync): boolean {
+  return s.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
 }
 
 function requestedAt(s: Sync): string | undefined {
@@ -70,7 +87,11 @@ export class SyncController implements Controller {
   readonly #desired = new Map<string, Map<string, KubeObject>>();
   /** Per Sync: the tail of its chain of single-object repairs (they run one at a time). */
   readonly #repairs = new Map<string, Promise<void>>();
+  /** Per Sync: what its last apply confirmed, so an unchanged re-sync skips the per-object diffs (reconcile/steps/fingerprint.ts). */
+  readonly #resync: ResyncMemory;
+  readonly #status: StatusWriter;
   #stopped = false;
+  #startedAt = 0;
   #ctx: ControllerContext | undefined;
   #events: EventRecorder | undefined;
 
@@ -78,9 +99,11 @@ export class SyncController implements Controller {
     this.#opts = options;
     this.#manager = new ResourceManager({ client: options.client });
     this.#drift = new DriftWatcher(() => this.#ctx?.informers, this.#manager.mapper, (e) => { this.#onDrift(e); }, options.logger);
+    this.#resync = new ResyncMemory(this.#drift);
+    this.#status = new StatusWriter(options.client, SYNCS);
     this.#loop = new ReconcileLoop<Sync>({
       name: SYNCS_CONTROLLER,
-      primary: { resource: SYNCS, changed: (a, b) => a.metadata.generation !== b.metadata.generation || requestedAt(a) !== requestedAt(b) },
+      primary: { resource: SYNCS, changed: (a, b) => a.metadata.generation !== b.metadata.generation || requestedAt(a) !== requestedAt(b) || isDeleting(a) !== isDeleting(b) },
       reconcile: (key, s) => this.#reconcile(key, s),
     });
     options.store.onChange = (gsKey) => {
@@ -94,6 +117,7 @@ export class SyncController implements Controller {
 
   async start(ctx: ControllerContext): Promise<void> {
     this.#ctx = ctx;
+    this.#startedAt = this.#opts.now().getTime();
     this.#events = ctx.events("sigil-sync");
     await this.#loop.start(ctx);
   }
@@ -112,7 +136,7 @@ export class SyncController implements Controller {
   /** A managed object changed or went away: selfHeal reconciles now; detect-only checks with a dry run and reports. */
   #onDrift(e: DriftEvent): void {
     const s = this.#loop.get(e.syncKey);
-    if (this.#stopped || s === undefined || s.spec.suspend === true || !(s.status?.inventory?.entries ?? []).some((x) => x.id === e.id)) return;
+    if (this.#stopped || s === undefined || s.spec.suspend === true || isDeleting(s) || !(s.status?.inventory?.entries ?? []).some((x) => x.id === e.id)) return;
     if (s.spec.selfHeal === false) {
       void this.#detect(e.syncKey, s);
       return;
@@ -139,8 +163,7 @@ export class SyncController implements Controller {
       let log: DriftEntry[] = [];
       for (const c of changes.filter((x) => x.action === "configured" || x.action === "created")) log = this.#recordChange(key, c, true);
       if (log.length === 0) return;
-      const { namespace, name } = splitKey(key);
-      await patchStatus(this.#opts.client, SYNCS, namespace, name, { drift: { lastDetectedAt: log.at(-1)?.detectedAt, objects: log } });
+      await this.#status.patch(key, s.status, { drift: { lastDetectedAt: log.at(-1)?.detectedAt, objects: log } });
     } catch (err) {
       if (this.#stopped) return;
       this.#opts.logger.warn("drift repair of one object failed; reconciling the whole Sync", { sync: key, error: describeError(err) });
@@ -173,8 +196,7 @@ export class SyncController implements Controller {
       if (drifted.length === 0) return;
       let log: DriftEntry[] = [];
       for (const c of drifted) log = this.#recordChange(key, c, false);
-      const { namespace, name } = splitKey(key);
-      await patchStatus(this.#opts.client, SYNCS, namespace, name, { drift: { lastDetectedAt: log.at(-1)?.detectedAt, objects: log } });
+      await this.#status.patch(key, s.status, { drift: { lastDetectedAt: log.at(-1)?.detectedAt, objects: log } });
     } catch (err) {
       this.#opts.logger.warn("drift check failed", { sync: key, error: describeError(err) });
     }
@@ -189,34 +211,63 @@ export class SyncController implements Controller {
     return this.#opts.providersFor(secret);
   }
 
+  /** Drop what is kept in memory for `key` (deleted, or being deleted). */
+  #forget(key: string): void {
+    this.#desired.delete(key);
+    this.#driftLog.delete(key);
+    this.#resync.forget(key);
+    this.#status.forget(key);
+  }
+
+  /** A Sync being deleted: no more repairs; prune its inventory (finalizer.ts), then let it go. A failed delete keeps the finalizer and retries. */
+  async #finalize(key: string, s: Sync): Promise<WorkResult> {
+    this.#forget(key);
+    await this.#repairs.get(key);
+    if (!hasFinalizer(s)) return {};
+    const outcome = await pruneDeletedSync(s, this.#manager);
+    const ev = finalizeEvent(outcome);
+    await this.#events?.record(s, ev.type, ev.reason, ev.message).catch(() => undefined);
+    if (outcome.failures.length > 0) return { requeueAfterMs: parseGoDuration(s.spec.retryInterval ?? "30s", "spec.retryInterval") };
+    await removeFinalizer(this.#opts.client, s);
+    return {};
+  }
+
   async #reconcile(key: string, s: Sync | undefined): Promise<WorkResult> {
-    if (s === undefined) {
-      this.#desired.delete(key);
-      this.#driftLog.delete(key);
-    }
-    if (s === undefined || s.spec.suspend === true) return {};
-    const { namespace, name } = splitKey(key);
+    if (s === undefined) this.#forget(key);
+    if (s === undefined) return {};
+    if (isDeleting(s)) return this.#finalize(key, s);
+    if (!hasFinalizer(s)) await addFinalizer(this.#opts.client, s);
+    if (s.spec.suspend === true) return {};
+    const waiting = await dependencyGate(s, this.#opts); // spec.dependsOn (depends.ts)
+    if (waiting !== undefined) return waiting;
+    const { namespace } = splitKey(key);
     const artifact = this.#opts.store.get(`${namespace}/${s.spec.sourceRef.name}`);
     if (artifact === undefined) {
-      await patchStatus(this.#opts.client, SYNCS, namespace, name, { conditions: [condition(s.status?.conditions, "Ready", "False", "source.not_ready", `GitSource '${s.spec.sourceRef.name}' has no artifact yet`, this.#opts.now(), s.metadata.generation)] });
+      // Just (re)started: the store's onChange queues this Sync once its GitSource is fetched; a Ready Sync does not flap meanwhile.
+      if (isReady(s) && this.#opts.now().getTime() - this.#startedAt < (this.#opts.sourceGraceMs ?? DEFAULT_SOURCE_GRACE_MS)) return { requeueAfterMs: 5000 };
+      await this.#status.patch(key, s.status, { conditions: [condition(s.status?.conditions, "Ready", "False", "source.not_ready", `GitSource '${s.spec.sourceRef.name}' has no artifact yet`, this.#opts.now(), s.metadata.generation)] });
       return { requeueAfterMs: 5000 };
     }
     this.#opts.logger.debug("sync reconcile started", { sync: key, revision: artifact.revision });
     const registry = await this.#providers(s);
     const sops = sopsDecryptor({ registry });
-    const result = await reconcile(planOf(s), readInventory(s.status?.inventory), {
+    const result = await reconcile({ ...planOf(s), hooks: hooksDue(s, artifact.revision, requestedAt(s)) }, readInventory(s.status?.inventory), {
       source: () => Promise.resolve(artifact),
       manager: this.#manager,
       render: { kustomizeBin: this.#opts.kustomizeBin, sops },
       decrypt: { sops, sealingKeys: () => loadSealingKeys(this.#opts.client, this.#opts.sealingKeyNamespace, registry) },
+      resync: this.#resync.session(key, `${artifact.revision}\0${String(s.metadata.generation ?? 0)}`),
     });
     this.#opts.logger.debug("sync reconcile applied", { sync: key, revision: result.revision, ok: result.ok });
     if (result.ok && result.objects !== undefined) this.#desired.set(key, new Map(result.objects.flatMap((o) => idsOfObject(o, planOf(s).defaultNamespace).map((id) => [id, o] as const))));
     else if (!result.ok) this.#desired.delete(key);
     if (this.#healing.delete(key)) for (const c of result.changes.filter((x) => x.action === "configured" || x.action === "created")) this.#recordChange(key, c, true);
-    await patchStatus(this.#opts.client, SYNCS, namespace, name, syncStatus(s, result, this.#driftLog.get(key) ?? [], requestedAt(s), this.#opts.now()));
-    const ev = syncEvent(result);
-    await this.#events?.record(s, ev.type, ev.reason, ev.message).catch(() => undefined);
+    // Status and Event only when something changed: an unchanged re-sync writes nothing (docs/crds/sync.md).
+    await this.#status.patch(key, s.status, syncStatus(s, result, this.#driftLog.get(key) ?? s.status?.drift?.objects ?? [], requestedAt(s), this.#opts.now()));
+    const ev = syncEvent(result, s.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true);
+    if (ev !== undefined) await this.#events?.record(s, ev.type, ev.reason, ev.message).catch(() => undefined);
+    await recordHookEvents(this.#events, s, result.hooks ?? []);
+    if (result.ok) for (const k of dependentsOf(key, [...this.#loop.keys()].map((k2) => [k2, this.#loop.get(k2)] as const))) this.#loop.enqueue(k);
     await this.#drift.watchInventory(result.inventory);
     const interval = parseGoDuration(s.spec.interval ?? "10m", "spec.interval");
     return { requeueAfterMs: result.ok ? interval : parseGoDuration(s.spec.retryInterval ?? s.spec.interval ?? "10m", "spec.retryInterval") };

@@ -6,7 +6,6 @@ import { afterAll, expect, it } from "vitest";
 import type { ChangeSetEntry, HttpKubeClient, KubeObject, ResourceManager } from "../../../src/kube/index.js";
 import { isSigilError } from "../../../src/core/index.js";
 import { countBy, describePeers, kubeAuditMark, kubeAuditSince, writes } from "../../support/peers.js";
-import type { AuditMark } from "../../support/peers.js";
 import { cleanup, manager, namespaceObject, taggedClient, widgetCrd } from "./support.js";
 
 const actions = (entries: readonly ChangeSetEntry[]): string[] => entries.map((e) => `${e.kind} ${e.action}`);
@@ -50,30 +49,6 @@ describePeers("server-side apply against a real API server", () => {
       ["unchanged", undefined],
       ["configured", ["spec.size"]],
     ]);
-  });
-
-  it("skips the dry run of a body already found to change nothing at the live resourceVersion, and not after any other write", async () => {
-    const { client, userAgent, manager: m, ns } = await fresh();
-    const cm = (name: string, v: string): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: ns }, data: { v } }) as KubeObject;
-    const OPTS = { fieldManager: "sigil-test", force: true };
-    const objects = [cm("a", "1"), cm("b", "1"), cm("c", "1")];
-    await m.apply(objects, OPTS);
-    await m.apply(objects, OPTS); // the dry runs that find them unchanged
-    const verbs = async (mark: AuditMark): Promise<Record<string, number>> =>
-      countBy((await kubeAuditSince(mark, client)).filter((e) => e.userAgent === userAgent), (e) => `${e.verb}${e.dryRun ? " (dry run)" : ""}`);
-    let mark = kubeAuditMark();
-    expect(actions(await m.apply(objects, OPTS))).toEqual(["ConfigMap unchanged", "ConfigMap unchanged", "ConfigMap unchanged"]);
-    expect(await verbs(mark)).toEqual({ get: 3 });
-    // Someone else edits b: its resourceVersion moves, so it is dry-run again and taken back.
-    await taggedClient("sigil-kube-other").client.patch(`/api/v1/namespaces/${ns}/configmaps/b`, { data: { v: "edited" } }, "merge");
-    mark = kubeAuditMark();
-    expect(actions(await m.apply(objects, OPTS))).toEqual(["ConfigMap unchanged", "ConfigMap configured", "ConfigMap unchanged"]);
-    expect(await verbs(mark)).toEqual({ get: 3, "patch (dry run)": 1, patch: 1 });
-    expect((await client.get<{ data: { v: string } }>(`/api/v1/namespaces/${ns}/configmaps/b`))?.data.v).toBe("1");
-    // A changed body is dry-run even at an unchanged resourceVersion.
-    mark = kubeAuditMark();
-    expect(actions(await m.apply([cm("a", "2"), objects[1] ?? cm("b", "1"), objects[2] ?? cm("c", "1")], OPTS))).toEqual(["ConfigMap configured", "ConfigMap unchanged", "ConfigMap unchanged"]);
-    expect((await verbs(mark))["patch (dry run)"]).toBe(2);
   });
 
   it("describes a Secret change per key, never with its values", async () => {
