@@ -56,6 +56,7 @@ export async function reconcileGitSource(key: string, gs: GitSource | undefined,
   const gen = gs.metadata.generation;
   const prev = gs.status?.conditions;
   try {
+    opts.logger.debug("fetching", { gitsource: key });
     const artifact = await fetchSource({ url: gs.spec.url, ref: gs.spec.ref, credentials: await credentials(opts.client, gs), ignore: gs.spec.ignore, timeoutMs: parseGoDuration(gs.spec.timeout ?? "60s", "spec.timeout") }, { ...opts.source, logger: opts.logger });
     opts.store.set(key, artifact);
     const now = opts.now();

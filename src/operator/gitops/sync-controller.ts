@@ -248,6 +248,7 @@ export class SyncController implements Controller {
       await this.#status.patch(key, s.status, { conditions: [condition(s.status?.conditions, "Ready", "False", "source.not_ready", `GitSource '${s.spec.sourceRef.name}' has no artifact yet`, this.#opts.now(), s.metadata.generation)] });
       return { requeueAfterMs: 5000 };
     }
+    this.#opts.logger.debug("sync reconcile started", { sync: key, revision: artifact.revision });
     const registry = await this.#providers(s);
     const sops = sopsDecryptor({ registry });
     const fresh = hooksDue(s, artifact.revision, requestedAt(s)); // a new sync: hooks run (hook-events.ts)
@@ -258,6 +259,7 @@ export class SyncController implements Controller {
       decrypt: { sops, sealingKeys: () => loadSealingKeys(this.#opts.client, this.#opts.sealingKeyNamespace, registry) },
       resync: this.#resync.session(key, `${artifact.revision}\0${String(s.metadata.generation ?? 0)}`),
     });
+    this.#opts.logger.debug("sync reconcile applied", { sync: key, revision: result.revision, ok: result.ok });
     if (result.ok && result.objects !== undefined) this.#desired.set(key, new Map(result.objects.flatMap((o) => idsOfObject(o, planOf(s).defaultNamespace).map((id) => [id, o] as const))));
     else if (!result.ok) this.#desired.delete(key);
     if (this.#healing.delete(key)) for (const c of result.changes.filter((x) => x.action === "configured" || x.action === "created")) this.#recordChange(key, c, true);

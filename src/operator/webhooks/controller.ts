@@ -2,8 +2,18 @@
  * The `receivers` controller: watches Receivers, reads each one's token
  * Secret, keeps the path → receiver table the HTTP server answers from,
  * writes `status.webhookPath` and `Ready`, and serves the webhooks on its
- * own listen address. Tokens live only in memory; a token change is seen
- * at the next resync (or any change of the Receiver).
+ * own listen address. Tokens live only in memory.
+ *
+ * A change of a token Secret (created, rotated, deleted) re-reconciles the
+ * Receivers that name it at once: the controller watches Secrets through
+ * the process's shared informer of all Secrets that the Sealed Secrets
+ * controller already keeps (`SECRET_VIEW`: name, namespace and
+ * resourceVersion only, no values), so in the full operator the watch
+ * costs no second connection and no second cache. The token itself is read
+ * with a GET when the Receiver is reconciled. (Re-reading the Secret only
+ * when a signature fails would not do: a rotated token changes the
+ * webhook path, so requests for the new path find nothing to re-read for,
+ * and the old token would keep working until a TTL ran out.)
  */
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,9 +21,10 @@ import { registerSecret } from "../../core/index.js";
 import type { Logger } from "../../core/index.js";
 import { SECRETS, resourcePath, splitKey } from "../../kube/index.js";
 import type { KubeClient, SecretObject } from "../../kube/index.js";
-import { ReconcileLoop, closeServer, listen, systemClock } from "../../kube/runtime/index.js";
+import { ReconcileLoop, closeServer, listen, secondary, systemClock } from "../../kube/runtime/index.js";
 import type { Clock, Controller, ControllerContext, StopOptions, WorkResult } from "../../kube/runtime/index.js";
-import { condition, patchStatus } from "../gitops/status.js";
+import { GITSOURCES, condition, patchStatus } from "../gitops/status.js";
+import { SECRET_VIEW } from "../sealed-secrets/watch.js";
 import { ReceiverCounters, createReceiverServer, defaultReceiverServerOptions } from "./server.js";
 import type { ReceiverEntry } from "./server.js";
 import { Trigger, defaultTriggerOptions } from "./trigger.js";
@@ -48,6 +59,8 @@ export class ReceiverController implements Controller {
   readonly #opts: ReceiverControllerOptions;
   readonly #byPath = new Map<string, ReceiverEntry>();
   readonly #pathOf = new Map<string, string>();
+  /** Receiver keys by the key (`namespace/name`) of the token Secret they name. */
+  readonly #bySecret = new Map<string, Set<string>>();
   readonly #loop: ReconcileLoop<Receiver>;
   #server: http.Server | undefined;
   #address: AddressInfo | undefined;
@@ -58,6 +71,7 @@ export class ReceiverController implements Controller {
     this.#loop = new ReconcileLoop<Receiver>({
       name: RECEIVERS_CONTROLLER,
       primary: { resource: RECEIVERS, changed: (a, b) => a.metadata.generation !== b.metadata.generation },
+      secondary: [secondary({ resource: SECRETS, transform: SECRET_VIEW, map: (key) => [...(this.#bySecret.get(key) ?? [])] })],
       reconcile: (key, r) => this.reconcile(key, r),
       resyncPeriodMs: this.#opts.resyncPeriodMs,
     });
@@ -70,9 +84,11 @@ export class ReceiverController implements Controller {
 
   async start(ctx: ControllerContext): Promise<void> {
     await this.#loop.start(ctx);
+    // The same informer as the gitsources controller's (same resource, no selector, no transform): one watch for both.
+    this.trigger.useCache(ctx.informers.informer({ resource: GITSOURCES }));
     const o = this.#opts;
-    this.#server = createReceiverServer({ logger: o.logger, lookup: (p) => this.#byPath.get(p), onPush: (e) => {
-        this.trigger.fire(e.receiver);
+    this.#server = createReceiverServer({ logger: o.logger, lookup: (p) => this.#byPath.get(p), onPush: (e, push) => {
+        this.trigger.fire(e.receiver, push);
       }, maxBodyBytes: o.maxBodyBytes, bodyTimeoutMs: o.bodyTimeoutMs }, this.counters);
     this.#address = await listen(this.#server, o.addr);
     o.logger.info("webhook receiver serving", { address: `${this.#address.address}:${String(this.#address.port)}` });
@@ -89,6 +105,17 @@ export class ReceiverController implements Controller {
     await this.trigger.stop();
   }
 
+  /** Remember which Secret the Receiver under `key` names (`undefined`: none, it was deleted). */
+  #watchSecret(key: string, secretKey: string | undefined): void {
+    for (const [sk, keys] of this.#bySecret) {
+      if (sk !== secretKey && keys.delete(key) && keys.size === 0) this.#bySecret.delete(sk);
+    }
+    if (secretKey === undefined) return;
+    const keys = this.#bySecret.get(secretKey) ?? new Set<string>();
+    keys.add(key);
+    this.#bySecret.set(secretKey, keys);
+  }
+
   #drop(key: string): void {
     const old = this.#pathOf.get(key);
     if (old !== undefined) this.#byPath.delete(old);
@@ -99,9 +126,11 @@ export class ReceiverController implements Controller {
   async reconcile(key: string, receiver: Receiver | undefined): Promise<WorkResult> {
     if (receiver === undefined) {
       this.#drop(key);
+      this.#watchSecret(key, undefined);
       return {};
     }
     const { namespace, name } = splitKey(key);
+    this.#watchSecret(key, `${namespace}/${receiver.spec.secretRef.name}`);
     const gen = receiver.metadata.generation;
     const prev = receiver.status?.conditions;
     const now = new Date(this.#opts.clock.now());

@@ -9,3 +9,5 @@ export { Trigger, defaultTriggerOptions } from "./trigger.js";
 export type { TriggerOptions } from "./trigger.js";
 export { RECEIVERS, RECEIVER_TYPES, TOKEN_KEY, webhookPath } from "./types.js";
 export type { Receiver, ReceiverResource, ReceiverSpec, ReceiverStatus, ReceiverType } from "./types.js";
+export { MAX_PAYLOAD_DEPTH, anyPushConcerns, parsePush, pushConcerns } from "./push.js";
+export type { PushInfo } from "./push.js";

@@ -8,6 +8,8 @@
 import http from "node:http";
 import type { Logger } from "../../core/index.js";
 import { describeError } from "../../core/index.js";
+import { parsePush } from "./push.js";
+import type { PushInfo } from "./push.js";
 import { eventAccepted, verifyRequest } from "./signature.js";
 import type { RejectReason } from "./signature.js";
 import type { Receiver } from "./types.js";
@@ -24,8 +26,8 @@ export interface ReceiverServerOptions {
   readonly logger: Logger;
   /** The entry served under a path, if any. */
   readonly lookup: (path: string) => ReceiverEntry | undefined;
-  /** Called for a verified push the receiver accepts (the fetches are requested after the debounce). */
-  readonly onPush: (entry: ReceiverEntry) => void;
+  /** Called for a verified push the receiver accepts, with what its payload says (`push.ts`). */
+  readonly onPush: (entry: ReceiverEntry, push: PushInfo) => void;
   readonly maxBodyBytes: number;
   readonly bodyTimeoutMs: number;
 }
@@ -159,7 +161,8 @@ function respond(entry: ReceiverEntry, req: http.IncomingMessage, res: http.Serv
     return;
   }
   counters.add(entry.key, "accepted");
-  opts.onPush(entry);
-  opts.logger.info("webhook accepted", { receiver: entry.key, event: v.event });
+  const push = parsePush(spec.type, v.event, body);
+  opts.onPush(entry, push);
+  opts.logger.info("webhook accepted", { receiver: entry.key, event: v.event, ref: push.ref });
   reply(res, 200, "accepted");
 }

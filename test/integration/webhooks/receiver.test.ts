@@ -5,10 +5,13 @@
  * the webhook, a bad HMAC refused with 401 and nothing annotated, a flood
  * of 50 valid pushes coalesced, an oversize body 413, an unknown path 404,
  * a Receiver without its Secret not Ready; the token and the body never in
- * logs, Events or status.
+ * logs, Events or status. A rotated token Secret is picked up without a
+ * restart (well inside the 60 s resync), and a push triggers only the
+ * GitSources tracking the ref it moved (HTTPS git server).
  */
+import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -23,10 +26,11 @@ import { adminClient, createNamespace, deleteNamespace, waitFor } from "../../su
 import { applyCrdFiles, crdFile } from "../../support/crds.js";
 import { createRepo } from "../../support/git.js";
 import type { TestRepo } from "../../support/git.js";
-import { describePeers, peerBin, uniqueName } from "../../support/peers.js";
+import { describePeers, peerBin, peers, uniqueName } from "../../support/peers.js";
 import { commit } from "../../support/reconcile.js";
 
 const TOKEN = "canary-webhook-token-5d1c";
+const TOKEN2 = "canary-webhook-token-rotated-77aa";
 const BODY_CANARY = "canary-webhook-body-93be";
 const API = "/apis/gitops.sigil.dev/v1alpha1";
 const CRDS = ["gitsources", "syncs", "receivers"].map((p) => crdFile(`gitops.sigil.dev_${p}.yaml`));
@@ -53,7 +57,8 @@ describePeers("webhook receivers", () => {
     manager = new Manager(client, { logger });
     manager.add(gitSourceController({ client, store, source: { cacheDir: cache }, logger, now: () => new Date() }));
     manager.add(new SyncController({ client, store, logger, now: () => new Date(), kustomizeBin: peerBin("kustomize"), sealingKeyNamespace: "kube-system", providersFor: (secret) => (secret === undefined ? new ProviderRegistry() : buildProviderRegistryFromSecret(secret)) }));
-    receivers = new ReceiverController({ client, logger, addr: "127.0.0.1:0", maxBodyBytes: 64 * 1024 });
+    // A wide window, so the flood below (50 requests on a loaded machine) fits in one: the leading push plus one gathered.
+    receivers = new ReceiverController({ client, logger, addr: "127.0.0.1:0", maxBodyBytes: 64 * 1024, debounceMs: 3_000 });
     manager.add(receivers);
     await manager.start();
   }, 60_000);
@@ -64,7 +69,7 @@ describePeers("webhook receivers", () => {
     rmSync(cache, { recursive: true, force: true });
     client.close();
     const everything = logs.join("\n");
-    for (const form of [TOKEN, Buffer.from(TOKEN).toString("base64"), BODY_CANARY, Buffer.from(BODY_CANARY).toString("base64")]) expect(everything).not.toContain(form);
+    for (const form of [TOKEN, Buffer.from(TOKEN).toString("base64"), TOKEN2, Buffer.from(TOKEN2).toString("base64"), BODY_CANARY, Buffer.from(BODY_CANARY).toString("base64")]) expect(everything).not.toContain(form);
   });
 
   const value = async (n: string): Promise<string | undefined> => (await client.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${n}/configmaps/a`))?.data?.["v"];
@@ -136,7 +141,7 @@ describePeers("webhook receivers", () => {
     const receiver = await client.get(`${API}/namespaces/${n}/receivers/hook`);
     const events = await client.list(`/api/v1/namespaces/${n}/events`);
     const everything = text + metrics + JSON.stringify(receiver) + JSON.stringify(events.items) + logs.join("\n");
-    for (const form of [TOKEN, Buffer.from(TOKEN).toString("base64"), BODY_CANARY, Buffer.from(BODY_CANARY).toString("base64"), encodeURIComponent(BODY_CANARY)]) expect(everything).not.toContain(form);
+    for (const form of [TOKEN, Buffer.from(TOKEN).toString("base64"), TOKEN2, Buffer.from(TOKEN2).toString("base64"), BODY_CANARY, Buffer.from(BODY_CANARY).toString("base64"), encodeURIComponent(BODY_CANARY)]) expect(everything).not.toContain(form);
   });
 
   it("coalesces a replayed flood of 50 valid pushes into at most 2 annotations and 2 fetches", async () => {
@@ -180,5 +185,116 @@ describePeers("webhook receivers", () => {
     }, 15_000, 50);
     expect(r.status?.conditions?.[0]?.reason).toBe("SecretNotFound");
     expect(r.status?.webhookPath).toBeUndefined();
+  });
+});
+
+const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@sigil.invalid", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@sigil.invalid" };
+
+/** Commit `content` as app/a.yaml on the existing `branch` of `repo`; returns the commit. */
+function commitOn(repo: TestRepo, branch: string, content: string): string {
+  const work = mkdtempSync(join(tmpdir(), "sigil-hook-branch-"));
+  const git = (...args: string[]): string => execFileSync("git", args, { cwd: work, env: GIT_ENV, encoding: "utf8" });
+  try {
+    git("clone", "-q", repo.path, ".");
+    git("checkout", "-q", "-B", branch, `origin/${branch}`);
+    writeFileSync(join(work, "app/a.yaml"), content);
+    git("commit", "-qam", `change on ${branch}`);
+    git("push", "-q", "origin", `${branch}:${branch}`);
+    return git("rev-parse", "HEAD").trim();
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+describePeers("webhook receivers: token rotation and refs", () => {
+  let client: HttpKubeClient;
+  let manager: Manager;
+  let receivers: ReceiverController;
+  let cache: string;
+  const namespaces: string[] = [];
+
+  beforeAll(async () => {
+    client = adminClient();
+    await applyCrdFiles(client, CRDS);
+    cache = mkdtempSync(join(tmpdir(), "sigil-hook-cache2-"));
+    const logger = new Logger({ level: "warn", sink: () => undefined });
+    const store = new ArtifactStore();
+    manager = new Manager(client, { logger });
+    manager.add(gitSourceController({ client, store, source: { cacheDir: cache }, logger, now: () => new Date() }));
+    manager.add(new SyncController({ client, store, logger, now: () => new Date(), kustomizeBin: peerBin("kustomize"), sealingKeyNamespace: "kube-system", providersFor: () => new ProviderRegistry() }));
+    receivers = new ReceiverController({ client, logger, addr: "127.0.0.1:0" });
+    manager.add(receivers);
+    await manager.start();
+  }, 60_000);
+
+  afterAll(async () => {
+    await manager.stop();
+    await Promise.all(namespaces.map((n) => deleteNamespace(n, client)));
+    rmSync(cache, { recursive: true, force: true });
+    client.close();
+  });
+
+  const receiverStatus = async (n: string): Promise<{ webhookPath?: string; conditions?: { type: string; status: string; reason: string }[] } | undefined> =>
+    (await client.get<{ status?: { webhookPath?: string; conditions?: { type: string; status: string; reason: string }[] } }>(`${API}/namespaces/${n}/receivers/hook`))?.status;
+  const url = (path: string | undefined): string => `http://127.0.0.1:${String(receivers.address?.port)}${String(path)}`;
+  const annotation = async (n: string, gs: string): Promise<string | undefined> =>
+    (await client.get<{ metadata: { annotations?: Record<string, string> } }>(`${API}/namespaces/${n}/gitsources/${gs}`))?.metadata.annotations?.[REQUESTED_AT];
+
+  it("serves a rotated token at once (new path, old path 404), and a token Secret created late, without waiting for a resync", async () => {
+    const n = uniqueName("hook-rotate");
+    await createNamespace(n, client);
+    namespaces.push(n);
+    await client.create(`${API}/namespaces/${n}/receivers`, { apiVersion: "gitops.sigil.dev/v1alpha1", kind: "Receiver", metadata: { name: "hook" }, spec: { type: "generic-hmac", secretRef: { name: "tok" }, resources: [{ name: "*" }] } });
+    await waitFor("SecretNotFound", async () => ((await receiverStatus(n))?.conditions?.[0]?.reason === "SecretNotFound" ? true : undefined), 15_000, 50);
+    // Created late: seen through the Secret watch, not the 10 s retry or the 60 s resync.
+    await client.create(`/api/v1/namespaces/${n}/secrets`, { apiVersion: "v1", kind: "Secret", metadata: { name: "tok" }, stringData: { token: TOKEN } });
+    const first = await waitFor("Ready with a path", async () => (await receiverStatus(n))?.webhookPath, 5_000, 20);
+    await client.patch(`/api/v1/namespaces/${n}/secrets/tok`, { stringData: { token: TOKEN2 } }, "merge");
+    const second = await waitFor("the new path", async () => { const p = (await receiverStatus(n))?.webhookPath; return p !== undefined && p !== first ? p : undefined; }, 5_000, 20);
+    const b = JSON.stringify({ hello: "world" });
+    expect((await fetch(url(first), { method: "POST", body: b, headers: { "x-signature": hmac(b) } })).status).toBe(404);
+    expect((await fetch(url(second), { method: "POST", body: b, headers: { "x-signature": hmac(b) } })).status).toBe(401);
+    expect((await fetch(url(second), { method: "POST", body: b, headers: { "x-signature": hmac(b, TOKEN2) } })).status).toBe(200);
+    await client.delete(`/api/v1/namespaces/${n}/secrets/tok`);
+    await waitFor("not Ready once the Secret is gone", async () => ((await receiverStatus(n))?.conditions?.[0]?.reason === "SecretNotFound" ? true : undefined), 5_000, 20);
+    expect((await fetch(url(second), { method: "POST", body: b, headers: { "x-signature": hmac(b, TOKEN2) } })).status).toBe(404);
+  });
+
+  it("triggers only the GitSources tracking the pushed branch (HTTPS git server), and applies that branch's commit", async () => {
+    const env = peers();
+    const n = uniqueName("hook-refs");
+    await createNamespace(n, client);
+    namespaces.push(n);
+    const repo = createRepo(uniqueName("hook-refs"), { "app/a.yaml": cm("1") });
+    execFileSync("git", ["--git-dir", repo.path, "branch", "dev", "main"]);
+    await client.create(`/api/v1/namespaces/${n}/secrets`, { apiVersion: "v1", kind: "Secret", metadata: { name: "hook-token" }, stringData: { token: TOKEN } });
+    await client.create(`/api/v1/namespaces/${n}/secrets`, { apiVersion: "v1", kind: "Secret", metadata: { name: "git" }, stringData: { username: env.git.user, password: env.git.password, "ca.crt": readFileSync(env.git.caFile, "utf8") } });
+    for (const [name, branch] of [["main", "main"], ["dev", "dev"]] as const) {
+      await client.create(`${API}/namespaces/${n}/gitsources`, { apiVersion: "gitops.sigil.dev/v1alpha1", kind: "GitSource", metadata: { name }, spec: { url: repo.httpsUrl, ref: { branch }, secretRef: { name: "git" }, interval: "1h" } });
+    }
+    await client.create(`${API}/namespaces/${n}/syncs`, { apiVersion: "gitops.sigil.dev/v1alpha1", kind: "Sync", metadata: { name: "app" }, spec: { sourceRef: { kind: "GitSource", name: "dev" }, path: "app", interval: "1h" } });
+    await client.create(`${API}/namespaces/${n}/receivers`, { apiVersion: "gitops.sigil.dev/v1alpha1", kind: "Receiver", metadata: { name: "hook" }, spec: { type: "github", secretRef: { name: "hook-token" }, resources: [{ name: "*" }], events: ["push"] } });
+    const path = await waitFor("the Receiver's path", async () => (await receiverStatus(n))?.webhookPath, 30_000, 50);
+    const value = async (): Promise<string | undefined> => (await client.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${n}/configmaps/a`))?.data?.["v"];
+    await waitFor("the dev branch applied", async () => ((await value()) === "1" ? true : undefined), 30_000, 50);
+    const send = async (ref: string, after: string): Promise<number> => {
+      const body = JSON.stringify({ ref, after, repository: { default_branch: "main" } });
+      return (await fetch(url(path), { method: "POST", body, headers: { "x-github-event": "push", "x-hub-signature-256": hmac(body) } })).status;
+    };
+    const devCommit = commitOn(repo, "dev", cm("2"));
+    expect(await send("refs/heads/dev", devCommit)).toBe(200);
+    await waitFor("the dev push applied", async () => ((await value()) === "2" ? true : undefined), 15_000, 20);
+    await receivers.trigger.idle();
+    expect(await annotation(n, "dev")).toBeDefined();
+    expect(await annotation(n, "main")).toBeUndefined();
+    const devAt = await annotation(n, "dev");
+    expect(await send("refs/heads/main", commitOn(repo, "main", cm("3")))).toBe(200);
+    await waitFor("main requested", async () => annotation(n, "main"), 5_000, 20);
+    await receivers.trigger.idle();
+    expect(await annotation(n, "dev")).toBe(devAt);
+    expect(await send("refs/tags/v1.0.0", devCommit)).toBe(200);
+    await receivers.trigger.idle();
+    expect(await annotation(n, "dev")).toBe(devAt);
+    expect(await value()).toBe("2");
   });
 });
