@@ -53,13 +53,14 @@ async function createObjects(client: KubeClient, repo: BenchRepo, ns: string): P
 }
 
 /** VmRSS and VmHWM of a process, in MB. */
-function rssOf(pid: number): { rss: number; hwm: number } {
+export function rssOf(pid: number): { rss: number; hwm: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? 0);
   return { rss: kb("VmRSS") / 1024, hwm: kb("VmHWM") / 1024 };
 }
 
-function cpuOf(pid: number): number {
+/** User + system CPU seconds of a process so far. */
+export function cpuOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
   return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100; // utime + stime, clock ticks (100/s)
 }
@@ -68,7 +69,8 @@ const syncPath = (ns: string): string => `${GITOPS}/namespaces/${ns}/syncs/bench
 const DRIFT_BUDGET_MS = 150_000;
 const ready = (s: Conditions | undefined): boolean => s?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true && s.status.lastAppliedRevision !== undefined;
 
-function startOperator(cli: string, nodeFlags: readonly string[], healthPort: number, stderr: string[]): ChildProcess {
+/** `sigil operator --controllers gitsources,syncs` (compiled `cli`) on the environment's admin kubeconfig; its stderr tail is kept in `stderr`. */
+export function startOperator(cli: string, nodeFlags: readonly string[], healthPort: number, stderr: string[]): ChildProcess {
   const env = { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", SIGIL_KUSTOMIZE: peerBin("kustomize"), SOPS_DISABLE_VERSION_CHECK: "1" };
   const child = spawn(process.execPath, [...nodeFlags, cli, "operator", "--controllers", "gitsources,syncs", "--kubeconfig", peers().kube.kubeconfig, "--health-addr", `127.0.0.1:${healthPort}`, "--log-level", "warn"], { env, stdio: ["ignore", "ignore", "pipe"] });
   child.stderr.on("data", (d: Buffer) => {

@@ -34,6 +34,19 @@ export interface SyncControllerOptions {
   /** Where the sealing keys are (Inline SealedSecrets). */
   readonly sealingKeyNamespace: string;
   readonly kustomizeBin: string;
+  /**
+   * For this long after the controller starts, a Sync that is Ready keeps
+   * its status while its GitSource has not been fetched by this process yet
+   * (a restart), instead of flipping to "source not ready" until the fetch
+   * (default 60 s). After it, a missing artifact is reported.
+   */
+  readonly sourceGraceMs?: number | undefined;
+}
+
+const DEFAULT_SOURCE_GRACE_MS = 60_000;
+
+function isReady(s: Sync): boolean {
+  return s.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
 }
 
 function requestedAt(s: Sync): string | undefined {
@@ -76,6 +89,7 @@ export class SyncController implements Controller {
   readonly #resync: ResyncMemory;
   readonly #status: StatusWriter;
   #stopped = false;
+  #startedAt = 0;
   #ctx: ControllerContext | undefined;
   #events: EventRecorder | undefined;
 
@@ -101,6 +115,7 @@ export class SyncController implements Controller {
 
   async start(ctx: ControllerContext): Promise<void> {
     this.#ctx = ctx;
+    this.#startedAt = this.#opts.now().getTime();
     this.#events = ctx.events("sigil-sync");
     await this.#loop.start(ctx);
   }
@@ -224,6 +239,8 @@ export class SyncController implements Controller {
     const { namespace } = splitKey(key);
     const artifact = this.#opts.store.get(`${namespace}/${s.spec.sourceRef.name}`);
     if (artifact === undefined) {
+      // Just (re)started: the store's onChange queues this Sync once its GitSource is fetched; a Ready Sync does not flap meanwhile.
+      if (isReady(s) && this.#opts.now().getTime() - this.#startedAt < (this.#opts.sourceGraceMs ?? DEFAULT_SOURCE_GRACE_MS)) return { requeueAfterMs: 5000 };
       await this.#status.patch(key, s.status, { conditions: [condition(s.status?.conditions, "Ready", "False", "source.not_ready", `GitSource '${s.spec.sourceRef.name}' has no artifact yet`, this.#opts.now(), s.metadata.generation)] });
       return { requeueAfterMs: 5000 };
     }
