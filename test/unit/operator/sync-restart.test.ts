@@ -22,7 +22,8 @@ interface SyncStatus { status?: { conditions?: { type: string; status: string; r
 async function restartedOver(ready: boolean, sourceGraceMs: number | undefined): Promise<{ client: FakeKubeClient; manager: Manager }> {
   const client = new FakeKubeClient();
   await client.create(SYNCS, {
-    apiVersion: "gitops.sigil.dev/v1alpha1", kind: "Sync", metadata: { name: "app", namespace: "ns" },
+    // Reconciled before the restart, so it carries the finalizer (its first reconcile added it).
+    apiVersion: "gitops.sigil.dev/v1alpha1", kind: "Sync", metadata: { name: "app", namespace: "ns", finalizers: ["gitops.sigil.dev/finalizer"] },
     spec: { sourceRef: { kind: "GitSource", name: "repo" }, path: "app", interval: "1h" },
     ...(ready ? { status: { lastAppliedRevision: "main@sha1:0", conditions: [READY] } } : {}),
   });
