@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubeClient } from "../../src/kube/index.js";
 import { peerBin, peers } from "../../test/support/peers.js";
-import { BY_KUBECTL, BY_SIGIL, audited, counts, timed } from "./processes.js";
+import { BY_KUBECTL, BY_SIGIL, audited, counts, inScope, timed } from "./processes.js";
 import type { RequestCounts, Timed } from "./processes.js";
 import { ageKeyEnv } from "./repo.js";
 import type { BenchRepo } from "./repo.js";
@@ -69,19 +69,21 @@ export async function measureSyncs(client: KubeClient, repo: BenchRepo, cli: str
   const kubeconfig = peers().kube.kubeconfig;
   const sigilArgs = [cli, "sync", "--once", "--source", repo.repo.fileUrl, "--ref", "main", "--path", "app", "-n", nsSigil, "--kubeconfig", kubeconfig];
   const lastLine = (t: Timed): string | undefined => t.stdout.trim().split("\n").pop();
+  const sigil = (e: Parameters<typeof BY_SIGIL>[0]): boolean => BY_SIGIL(e) && inScope(nsSigil)(e);
+  const kubectl = (e: Parameters<typeof BY_KUBECTL>[0]): boolean => BY_KUBECTL(e) && inScope(nsRef)(e);
   try {
     log("first sync: reference (git clone, sops -d per file, kubectl apply --server-side)");
-    const refFirst = await side(client, BY_KUBECTL, () => timed("bash", ["-c", referenceScript(repo, nsRef, work, true)], env({})), () => undefined);
+    const refFirst = await side(client, kubectl, () => timed("bash", ["-c", referenceScript(repo, nsRef, work, true)], env({})), () => undefined);
     log(JSON.stringify(refFirst));
     log("first sync: sigil sync --once");
-    const sigilFirst = await side(client, BY_SIGIL, () => timed(process.execPath, sigilArgs, env({})), lastLine);
+    const sigilFirst = await side(client, sigil, () => timed(process.execPath, sigilArgs, env({})), lastLine);
     log(JSON.stringify(sigilFirst));
     if (sigilFirst.requests.requests === 0) throw new Error("no request of sigil in the audit log: has its user agent changed? (BY_SIGIL in processes.ts)");
     log("re-sync of the unchanged revision: kubectl apply --server-side of the same files");
-    const refAgain = await side(client, BY_KUBECTL, () => timed("bash", ["-c", referenceScript(repo, nsRef, work, false)], env({})), () => undefined);
+    const refAgain = await side(client, kubectl, () => timed("bash", ["-c", referenceScript(repo, nsRef, work, false)], env({})), () => undefined);
     log(JSON.stringify(refAgain));
     log("re-sync of the unchanged revision: sigil sync --once");
-    const sigilAgain = await side(client, BY_SIGIL, () => timed(process.execPath, sigilArgs, env({})), lastLine);
+    const sigilAgain = await side(client, sigil, () => timed(process.execPath, sigilArgs, env({})), lastLine);
     log(JSON.stringify(sigilAgain));
     return {
       first: { sigil: sigilFirst, reference: refFirst },

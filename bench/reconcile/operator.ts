@@ -16,7 +16,7 @@ import { applyCrdFiles, crdFile } from "../../test/support/crds.js";
 import { peerBin, peers } from "../../test/support/peers.js";
 import { AGE_KEY_FILE } from "../../test/support/reconcile.js";
 import { median } from "../lib/measure.js";
-import { BY_SIGIL, audited, counts } from "./processes.js";
+import { BY_SIGIL, audited, counts, inScope } from "./processes.js";
 import type { RequestCounts } from "./processes.js";
 import type { BenchRepo } from "./repo.js";
 
@@ -106,6 +106,7 @@ function percentile(values: readonly number[], p: number): number {
 export async function measureOperator(client: KubeClient, repo: BenchRepo, cli: string, ns: string, edits: number, nodeFlags: readonly string[], log: (m: string) => void): Promise<OperatorResults> {
   await installCrds(client);
   await createObjects(client, repo, ns);
+  const ours = (e: Parameters<typeof BY_SIGIL>[0]): boolean => BY_SIGIL(e) && inScope(ns)(e);
   const stderr: string[] = [];
   const startMark = kubeAuditMark();
   const t0 = performance.now();
@@ -117,7 +118,7 @@ export async function measureOperator(client: KubeClient, repo: BenchRepo, cli: 
       if (child.exitCode !== null) throw new Error(`the operator exited (${String(child.exitCode)}): ${stderr.join("").slice(-1500)}`);
       return ready(await client.get<Conditions>(syncPath(ns))) ? true : undefined;
     }, 600_000, 100);
-    if (counts(await kubeAuditSince(startMark, client), BY_SIGIL).requests === 0) throw new Error("no request of the operator in the audit log: has its user agent changed? (BY_SIGIL in processes.ts)");
+    if (counts(await kubeAuditSince(startMark, client), ours).requests === 0) throw new Error("no request of the operator in the audit log: has its user agent changed? (BY_SIGIL in processes.ts)");
     const firstSyncSeconds = (performance.now() - t0) / 1000;
     const firstSyncCpuSeconds = cpuOf(pid);
     log(`operator first sync: ${firstSyncSeconds.toFixed(1)} s, ${firstSyncCpuSeconds.toFixed(1)} CPU-s`);
@@ -133,15 +134,15 @@ export async function measureOperator(client: KubeClient, repo: BenchRepo, cli: 
     log(`operator re-sync on requestedAt: ${resyncSeconds.toFixed(2)} s`);
     const { events: quietEvents } = await audited(client, () => new Promise((r) => setTimeout(r, QUIET_SECONDS * 1000)));
     // Each reconcile reads the Sync's decryption Secret once: that counts the interval re-syncs in the window.
-    const reconciles = quietEvents.filter((e) => BY_SIGIL(e) && e.verb === "get" && e.resource === "secrets" && e.name === "sops-keys").length;
+    const reconciles = quietEvents.filter((e) => ours(e) && e.verb === "get" && e.resource === "secrets" && e.name === "sops-keys").length;
     log(`quiet window of ${QUIET_SECONDS} s: ${reconciles} interval re-syncs`);
     log(`drift: ${edits} edits of a managed Secret`);
     const { value: latenciesMs, events: driftEvents } = await audited(client, () => measureDrift(client, ns, edits, DRIFT_BUDGET_MS));
     const afterDrift = rssOf(pid);
     return {
-      nodeFlags, firstSyncSeconds, firstSyncCpuSeconds, resyncSeconds, resyncRequests: counts(events, BY_SIGIL),
-      quiet: { seconds: QUIET_SECONDS, interval: SYNC_INTERVAL, reconciles, requests: counts(quietEvents, BY_SIGIL) },
-      drift: { requests: counts(driftEvents, BY_SIGIL), edits: latenciesMs.length, latenciesMs: latenciesMs.map((v) => Math.round(v)), p50Ms: median(latenciesMs), p99Ms: percentile(latenciesMs, 99), maxMs: Math.max(...latenciesMs) },
+      nodeFlags, firstSyncSeconds, firstSyncCpuSeconds, resyncSeconds, resyncRequests: counts(events, ours),
+      quiet: { seconds: QUIET_SECONDS, interval: SYNC_INTERVAL, reconciles, requests: counts(quietEvents, ours) },
+      drift: { requests: counts(driftEvents, ours), edits: latenciesMs.length, latenciesMs: latenciesMs.map((v) => Math.round(v)), p50Ms: median(latenciesMs), p99Ms: percentile(latenciesMs, 99), maxMs: Math.max(...latenciesMs) },
       rss: { afterSyncMb: afterSync.rss, afterDriftMb: afterDrift.rss, peakMb: afterDrift.hwm },
     };
   } finally {

@@ -73,6 +73,14 @@ export async function audited<T>(client: KubeClient, fn: () => Promise<T> | T): 
   return { value, events: await kubeAuditSince(mark, client) };
 }
 
+/**
+ * Requests in the benchmark's namespace `ns`, or cluster-wide reads (discovery, watches over all namespaces).
+ * Other work on the shared API server sends requests with the same user agents (tests of the CLI and the
+ * operator), so a request is counted only in scope; the benchmark's objects are all in `ns`, so no write
+ * of Sigil's is left out.
+ */
+export const inScope = (ns: string) => (e: KubeAuditEvent): boolean => e.namespace === ns || (e.namespace === undefined && writes([e]).length === 0);
+
 /** Requests of Sigil (`sigil` for the CLI, `sigil-operator` for the operator) and of kubectl. */
 export const BY_SIGIL = (e: KubeAuditEvent): boolean => e.userAgent === "sigil" || e.userAgent === "sigil-operator";
 export const BY_KUBECTL = (e: KubeAuditEvent): boolean => e.userAgent.startsWith("kubectl");

@@ -146,11 +146,12 @@ async function until<T>(what: string, fn: () => T | undefined, timeoutMs = 10_00
 export async function kubeAuditSince(mark: AuditMark, client: KubeClient): Promise<KubeAuditEvent[]> {
   const sentinel = `sigil-audit-sentinel-${randomBytes(6).toString("hex")}`;
   await client.get(`/api/v1/namespaces/${sentinel}`);
+  // 60 s: on a loaded machine (load average 20+ on 2 cores) the API server takes more than 10 s to log a burst of 2,000 requests.
   return until("the sentinel in the api server audit log", () => {
     const events = readFrom(mark).map(kubeEvent);
     const at = events.findIndex((e) => e.name === sentinel && e.stage === "ResponseComplete");
     return at < 0 ? undefined : events.slice(0, at).filter((e) => e.stage === "ResponseComplete");
-  });
+  }, 60_000);
 }
 
 /**

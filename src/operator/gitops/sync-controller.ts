@@ -22,7 +22,7 @@ import type { DriftEvent } from "./drift.js";
 import { addFinalizer, finalizeEvent, hasFinalizer, isDeleting, pruneDeletedSync, removeFinalizer } from "./finalizer.js";
 import { SYNCS, condition } from "./status.js";
 import { StatusWriter } from "./status-writer.js";
-import { syncEvent, syncStatus } from "./sync-status.js";
+import { counts, syncEvent, syncStatus } from "./sync-status.js";
 
 export const SYNCS_CONTROLLER = "syncs";
 
@@ -249,6 +249,7 @@ export class SyncController implements Controller {
       return { requeueAfterMs: 5000 };
     }
     this.#opts.logger.debug("sync reconcile started", { sync: key, revision: artifact.revision });
+    const started = performance.now();
     const registry = await this.#providers(s);
     const sops = sopsDecryptor({ registry });
     const fresh = hooksDue(s, artifact.revision, requestedAt(s)); // a new sync: hooks run (hook-events.ts)
@@ -263,6 +264,7 @@ export class SyncController implements Controller {
     if (result.ok && result.objects !== undefined) this.#desired.set(key, new Map(result.objects.flatMap((o) => idsOfObject(o, planOf(s).defaultNamespace).map((id) => [id, o] as const))));
     else if (!result.ok) this.#desired.delete(key);
     if (this.#healing.delete(key)) for (const c of result.changes.filter((x) => x.action === "configured" || x.action === "created")) this.#recordChange(key, c, true);
+    this.#opts.logger.debug("reconciled", { sync: key, revision: result.revision, ok: result.ok, ms: Math.round(performance.now() - started), changes: counts(result.changes) });
     // Status and Event only when something changed: an unchanged re-sync writes nothing (docs/crds/sync.md).
     await this.#status.patch(key, s.status, syncStatus(s, result, this.#driftLog.get(key) ?? s.status?.drift?.objects ?? [], requestedAt(s), this.#opts.now()));
     const ev = syncEvent(result, s.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true);
