@@ -102,6 +102,7 @@ export const ERROR_CODES = [
   "prune.failed",
   "health.timeout",
   "sync.drift_found",
+  "sync.cross_namespace_ref",
   "operator.unknown_controller",
 ] as const;
 

@@ -16,6 +16,7 @@ import type { Manifest, RenderOptions } from "./render/index.js";
 import type { Artifact } from "./source/index.js";
 import { applyObjects, checkHealth } from "./steps/apply.js";
 import type { ApplyStepOptions } from "./steps/apply.js";
+import { preflightObjects } from "./steps/preflight.js";
 import { prepareObjects } from "./steps/prepare.js";
 import { pruneObjects } from "./steps/prune.js";
 
@@ -35,6 +36,8 @@ export interface SyncPlan {
   readonly dryRun: boolean;
   /** Written into the ownership labels of every object. */
   readonly owner: { readonly name: string; readonly namespace: string };
+  /** Dry-run every apply and prune before the first write, so a denial leaves the whole set untouched (an impersonated or remote writer; steps/preflight.ts). */
+  readonly preflight?: boolean | undefined;
 }
 
 export interface ReconcileDeps {
@@ -107,6 +110,7 @@ export async function reconcile(plan: SyncPlan, previous: InventoryStatus, deps:
     const decrypted = await step("decrypt", () => decryptManifests(rendered, { ...deps.decrypt, sealedSecrets: plan.sealedSecrets, defaultNamespace: plan.targetNamespace ?? plan.defaultNamespace })); // 3. decrypt, 4. pass through
     await step("render", () => guardEmpty(decrypted, previous, plan));
     const objects = await step("apply", () => prepareObjects(decrypted.map((m) => m.object), deps.manager.mapper, plan));
+    if (plan.preflight === true && !plan.dryRun) await step("apply", () => preflightObjects(objects, previous, desiredInventory(objects, plan), deps.manager, applyOpts)); // 5a. may it?
     inventory = inventoryOf([...previous.entries.map(refOf), ...desiredInventory(objects, plan)]);
     changes = await step("apply", () => applyObjects(objects, deps.manager, applyOpts)); //                  5. apply
     inventory = inventoryOf(refsOf(changes));

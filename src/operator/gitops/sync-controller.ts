@@ -7,16 +7,18 @@
 import { SigilError, describeError } from "../../core/index.js";
 import type { Logger } from "../../core/index.js";
 import { sopsDecryptor } from "../../decrypt/index.js";
-import { ResourceManager, SECRETS, resourcePath, splitKey } from "../../kube/index.js";
+import { SECRETS, resourcePath, splitKey } from "../../kube/index.js";
 import type { ChangeSetEntry, KubeClient, KubeObject, SecretObject } from "../../kube/index.js";
 import { ReconcileLoop } from "../../kube/runtime/index.js";
 import type { Controller, ControllerContext, EventRecorder, StopOptions, WorkResult } from "../../kube/runtime/index.js";
 import type { KeySecret, ProviderRegistry } from "../../providers/index.js";
 import { FLUX_REQUESTED_AT_ANNOTATION, REQUESTED_AT_ANNOTATION, applyObjects, entryId, loadSealingKeys, parseGoDuration, readInventory, reconcile } from "../../reconcile/index.js";
-import type { DriftEntry, Sync, SyncPlan } from "../../reconcile/index.js";
+import type { Artifact, DriftEntry, ReconcileResult, Sync, SyncPlan } from "../../reconcile/index.js";
 import type { ArtifactStore } from "./artifacts.js";
-import { DriftWatcher } from "./drift.js";
 import type { DriftEvent } from "./drift.js";
+import { SyncTargets, defaultSyncTargetsOptions } from "./targets.js";
+import type { SyncTarget, SyncTargetsOptions } from "./targets.js";
+import { sourceKeyOf } from "./tenancy.js";
 import { SYNCS, condition, patchStatus } from "./status.js";
 import { syncEvent, syncStatus } from "./sync-status.js";
 
@@ -32,6 +34,12 @@ export interface SyncControllerOptions {
   /** Where the sealing keys are (Inline SealedSecrets). */
   readonly sealingKeyNamespace: string;
   readonly kustomizeBin: string;
+  /** Flux's `--default-service-account`: Syncs that name no `serviceAccountName` impersonate this one. */
+  readonly defaultServiceAccount?: string | undefined;
+  /** Flux's `--no-cross-namespace-refs`: refuse a `sourceRef` to another namespace. */
+  readonly noCrossNamespaceRefs?: boolean | undefined;
+  /** How impersonating and remote clients are made (default: from the operator's `HttpKubeClient`). */
+  readonly targets?: Partial<Pick<SyncTargetsOptions, "impersonate" | "connect">> | undefined;
 }
 
 function requestedAt(s: Sync): string | undefined {
@@ -45,6 +53,12 @@ function planOf(s: Sync): SyncPlan {
     force: s.spec.force === true, wait: s.spec.wait === true, healthChecks: s.spec.healthChecks ?? [], timeoutMs: parseGoDuration(s.spec.timeout ?? "5m", "spec.timeout"),
     sealedSecrets: s.spec.sealedSecrets ?? "Controller", dryRun: false, owner: { name: s.metadata.name, namespace: ns },
   };
+}
+
+/** A failed reconcile that never reached the cluster (the inventory is kept). */
+function failedBefore(s: Sync, stage: "fetch" | "apply", err: unknown, artifact: Artifact | undefined): ReconcileResult {
+  const error = err instanceof SigilError ? err : new SigilError("internal", describeError(err), { cause: err });
+  return { ok: false, revision: artifact?.revision, changes: [], inventory: readInventory(s.status?.inventory), healthy: undefined, stage, error };
 }
 
 /**
@@ -61,8 +75,9 @@ export class SyncController implements Controller {
   readonly name = SYNCS_CONTROLLER;
   readonly #opts: SyncControllerOptions;
   readonly #loop: ReconcileLoop<Sync>;
-  readonly #manager: ResourceManager;
-  readonly #drift: DriftWatcher;
+  readonly #targets: SyncTargets;
+  /** Per Sync: the target of its last reconcile (drift repairs and checks go there). */
+  readonly #target = new Map<string, SyncTarget>();
   readonly #driftLog = new Map<string, DriftEntry[]>();
   /** Syncs queued because a managed object changed: their next reconcile's writes are recorded as corrected drift. */
   readonly #healing = new Set<string>();
@@ -71,13 +86,12 @@ export class SyncController implements Controller {
   /** Per Sync: the tail of its chain of single-object repairs (they run one at a time). */
   readonly #repairs = new Map<string, Promise<void>>();
   #stopped = false;
-  #ctx: ControllerContext | undefined;
   #events: EventRecorder | undefined;
 
   constructor(options: SyncControllerOptions) {
     this.#opts = options;
-    this.#manager = new ResourceManager({ client: options.client });
-    this.#drift = new DriftWatcher(() => this.#ctx?.informers, this.#manager.mapper, (e) => { this.#onDrift(e); }, options.logger);
+    const defaults = defaultSyncTargetsOptions(options.client);
+    this.#targets = new SyncTargets({ ...defaults, ...options.targets, client: options.client, logger: options.logger, defaultServiceAccount: options.defaultServiceAccount, onDrift: (e) => { this.#onDrift(e); } });
     this.#loop = new ReconcileLoop<Sync>({
       name: SYNCS_CONTROLLER,
       primary: { resource: SYNCS, changed: (a, b) => a.metadata.generation !== b.metadata.generation || requestedAt(a) !== requestedAt(b) },
@@ -87,14 +101,14 @@ export class SyncController implements Controller {
       const { namespace, name } = splitKey(gsKey);
       for (const key of this.#loop.keys()) {
         const s = this.#loop.get(key);
-        if (s?.metadata.namespace === namespace && s.spec.sourceRef.name === name) this.#loop.enqueue(key);
+        if ((s?.spec.sourceRef.namespace ?? s?.metadata.namespace) === namespace && s?.spec.sourceRef.name === name) this.#loop.enqueue(key);
       }
     };
   }
 
   async start(ctx: ControllerContext): Promise<void> {
-    this.#ctx = ctx;
     this.#events = ctx.events("sigil-sync");
+    this.#targets.start(ctx.informers, ctx.clock);
     await this.#loop.start(ctx);
   }
 
@@ -107,6 +121,7 @@ export class SyncController implements Controller {
     this.#stopped = true;
     await Promise.allSettled([...this.#repairs.values()]);
     await this.#loop.stop(options);
+    await this.#targets.stop();
   }
 
   /** A managed object changed or went away: selfHeal reconciles now; detect-only checks with a dry run and reports. */
@@ -135,7 +150,9 @@ export class SyncController implements Controller {
   async #repair(key: string, s: Sync, desired: KubeObject): Promise<void> {
     try {
       const plan = planOf(s);
-      const changes = await applyObjects([desired], this.#manager, { dryRun: false, force: plan.force, defaultNamespace: plan.defaultNamespace, timeoutMs: plan.timeoutMs });
+      const target = this.#target.get(key);
+      if (target === undefined) throw new SigilError("internal", "no target yet", { subject: key });
+      const changes = await applyObjects([desired], target.manager, { dryRun: false, force: plan.force, defaultNamespace: plan.defaultNamespace, timeoutMs: plan.timeoutMs });
       let log: DriftEntry[] = [];
       for (const c of changes.filter((x) => x.action === "configured" || x.action === "created")) log = this.#recordChange(key, c, true);
       if (log.length === 0) return;
@@ -161,13 +178,15 @@ export class SyncController implements Controller {
   }
 
   async #detect(key: string, s: Sync): Promise<void> {
-    const artifact = this.#opts.store.get(`${s.metadata.namespace ?? "default"}/${s.spec.sourceRef.name}`);
-    if (artifact === undefined) return;
+    const target = this.#target.get(key);
+    if (target === undefined) return;
     try {
+      const artifact = this.#opts.store.get(sourceKeyOf(s, this.#opts.noCrossNamespaceRefs === true));
+      if (artifact === undefined) return;
       const registry = await this.#providers(s);
       const sops = sopsDecryptor({ registry });
       const dry = await reconcile({ ...planOf(s), dryRun: true }, readInventory(s.status?.inventory), {
-        source: () => Promise.resolve(artifact), manager: this.#manager, render: { kustomizeBin: this.#opts.kustomizeBin, sops }, decrypt: { sops, sealingKeys: () => loadSealingKeys(this.#opts.client, this.#opts.sealingKeyNamespace, registry) },
+        source: () => Promise.resolve(artifact), manager: target.manager, render: { kustomizeBin: this.#opts.kustomizeBin, sops }, decrypt: { sops, sealingKeys: () => loadSealingKeys(this.#opts.client, this.#opts.sealingKeyNamespace, registry) },
       });
       const drifted = dry.changes.filter((c) => c.action === "configured" || c.action === "created");
       if (drifted.length === 0) return;
@@ -193,29 +212,53 @@ export class SyncController implements Controller {
     if (s === undefined) {
       this.#desired.delete(key);
       this.#driftLog.delete(key);
+      this.#target.delete(key);
+      await this.#targets.release(key);
     }
     if (s === undefined || s.spec.suspend === true) return {};
-    const { namespace, name } = splitKey(key);
-    const artifact = this.#opts.store.get(`${namespace}/${s.spec.sourceRef.name}`);
+    let sourceKey: string;
+    try {
+      sourceKey = sourceKeyOf(s, this.#opts.noCrossNamespaceRefs === true);
+    } catch (err) {
+      return this.#report(key, s, failedBefore(s, "fetch", err, undefined));
+    }
+    const artifact = this.#opts.store.get(sourceKey);
     if (artifact === undefined) {
-      await patchStatus(this.#opts.client, SYNCS, namespace, name, { conditions: [condition(s.status?.conditions, "Ready", "False", "source.not_ready", `GitSource '${s.spec.sourceRef.name}' has no artifact yet`, this.#opts.now(), s.metadata.generation)] });
+      const { namespace, name } = splitKey(key);
+      await patchStatus(this.#opts.client, SYNCS, namespace, name, { conditions: [condition(s.status?.conditions, "Ready", "False", "source.not_ready", `GitSource '${sourceKey}' has no artifact yet`, this.#opts.now(), s.metadata.generation)] });
       return { requeueAfterMs: 5000 };
     }
+    let target: SyncTarget;
+    try {
+      target = await this.#targets.acquire(key, s); //     where, and as whom (docs/tenancy.md)
+    } catch (err) {
+      this.#target.delete(key);
+      await this.#targets.release(key);
+      return this.#report(key, s, failedBefore(s, "apply", err, artifact));
+    }
+    this.#target.set(key, target);
     const registry = await this.#providers(s);
     const sops = sopsDecryptor({ registry });
-    const result = await reconcile(planOf(s), readInventory(s.status?.inventory), {
+    const result = await reconcile({ ...planOf(s), preflight: target.preflight }, readInventory(s.status?.inventory), {
       source: () => Promise.resolve(artifact),
-      manager: this.#manager,
+      manager: target.manager,
       render: { kustomizeBin: this.#opts.kustomizeBin, sops },
       decrypt: { sops, sealingKeys: () => loadSealingKeys(this.#opts.client, this.#opts.sealingKeyNamespace, registry) },
     });
     if (result.ok && result.objects !== undefined) this.#desired.set(key, new Map(result.objects.flatMap((o) => idsOfObject(o, planOf(s).defaultNamespace).map((id) => [id, o] as const))));
     else if (!result.ok) this.#desired.delete(key);
     if (this.#healing.delete(key)) for (const c of result.changes.filter((x) => x.action === "configured" || x.action === "created")) this.#recordChange(key, c, true);
+    const done = await this.#report(key, s, result);
+    await target.drift.watchInventory(result.inventory);
+    return done;
+  }
+
+  /** Status, one Event, and when to come back. */
+  async #report(key: string, s: Sync, result: ReconcileResult): Promise<WorkResult> {
+    const { namespace, name } = splitKey(key);
     await patchStatus(this.#opts.client, SYNCS, namespace, name, syncStatus(s, result, this.#driftLog.get(key) ?? [], requestedAt(s), this.#opts.now()));
     const ev = syncEvent(result);
     await this.#events?.record(s, ev.type, ev.reason, ev.message).catch(() => undefined);
-    await this.#drift.watchInventory(result.inventory);
     const interval = parseGoDuration(s.spec.interval ?? "10m", "spec.interval");
     return { requeueAfterMs: result.ok ? interval : parseGoDuration(s.spec.retryInterval ?? s.spec.interval ?? "10m", "spec.retryInterval") };
   }

@@ -26,7 +26,7 @@ import type { OperatorSignals } from "./signals.js";
 
 export { manualSignals, processSignals } from "./signals.js";
 export type { ManualSignals, OperatorSignals } from "./signals.js";
-export { parseBool, parseCount, parseCutoff, parseDuration, parsePairs, keyNamespace, controllerOptions, POD_NAMESPACE_ENV } from "./flags.js";
+export { parseBool, parseCount, parseCutoff, parseDuration, parsePairs, keyNamespace, controllerOptions, noCrossNamespaceRefs, POD_NAMESPACE_ENV } from "./flags.js";
 export type { OperatorFlags } from "./flags.js";
 export { CONTROLLERS, DEFAULT_CONTROLLERS, refreshJitter, selectControllers } from "./controllers.js";
 export type { ControllerEntry, ControllerSetup } from "./controllers.js";
@@ -133,6 +133,8 @@ export function createOperatorCommand(deps: Partial<OperatorCommandDeps> = {}): 
         .option("--resync-period <duration>", "re-check every SealedSecret this often (no private-key work when nothing changed); 0 = never", "0")
         .option("--external-secrets-controller-class <class>", "externalsecrets: the stores (spec.controller) this operator takes; stores without a class are taken too", "default")
         .option("--external-secrets-refresh-jitter <fraction>", "externalsecrets: up to this fraction of refreshInterval is added at random to each refresh", "0.1")
+        .option("--default-service-account <name>", "syncs: impersonate this ServiceAccount (of the Sync's namespace) for Syncs that name no spec.serviceAccountName; makes impersonation mandatory")
+        .option("--no-cross-namespace-refs [bool]", "syncs: refuse a Sync whose sourceRef names a GitSource in another namespace", "false")
         .option("--log-level <level>", "debug, info, warn or error", "info")
         .action(async (raw: Record<string, unknown>) => {
           await run(normalize(raw), ctx, full);
