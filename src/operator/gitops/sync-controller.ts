@@ -38,6 +38,8 @@ export interface SyncControllerOptions {
   readonly defaultServiceAccount?: string | undefined;
   /** Flux's `--no-cross-namespace-refs`: refuse a `sourceRef` to another namespace. */
   readonly noCrossNamespaceRefs?: boolean | undefined;
+  /** Only Syncs with these labels (a label selector; default all), e.g. to shard Syncs between operators. */
+  readonly labelSelector?: string | undefined;
   /** How impersonating and remote clients are made (default: from the operator's `HttpKubeClient`). */
   readonly targets?: Partial<Pick<SyncTargetsOptions, "impersonate" | "connect">> | undefined;
 }
@@ -94,7 +96,7 @@ export class SyncController implements Controller {
     this.#targets = new SyncTargets({ ...defaults, ...options.targets, client: options.client, logger: options.logger, defaultServiceAccount: options.defaultServiceAccount, onDrift: (e) => { this.#onDrift(e); } });
     this.#loop = new ReconcileLoop<Sync>({
       name: SYNCS_CONTROLLER,
-      primary: { resource: SYNCS, changed: (a, b) => a.metadata.generation !== b.metadata.generation || requestedAt(a) !== requestedAt(b) },
+      primary: { resource: SYNCS, labelSelector: options.labelSelector, changed: (a, b) => a.metadata.generation !== b.metadata.generation || requestedAt(a) !== requestedAt(b) },
       reconcile: (key, s) => this.#reconcile(key, s),
     });
     options.store.onChange = (gsKey) => {
