@@ -6,7 +6,7 @@ import { isAlive, stopDaemon } from "./proc.js";
 import { checkPrerequisites } from "./prereqs.js";
 import { startGit } from "./services/git.js";
 import { startKms } from "./services/kms.js";
-import { startKube } from "./services/kube.js";
+import { primaryLayout, secondLayout, startKube } from "./services/kube.js";
 import { startVault } from "./services/vault.js";
 import { ENV_DIR, PROCESSES_FILE, STATE_FILE, isSameProcess, readRecordedProcesses, readState } from "./state.js";
 import type { EnvState, RecordedProcess } from "./state.js";
@@ -59,20 +59,25 @@ export async function up(log: Log = stderr): Promise<EnvState> {
   const bin = await ensureAllPeers();
   const t0 = Date.now();
   // Fresh data every time; the PKI and SSH keys are kept between runs.
-  for (const d of ["etcd", "git", "kms-data", "apiserver-certs", "logs"]) rmSync(join(ENV_DIR, d), { recursive: true, force: true });
+  for (const d of ["etcd", "git", "kms-data", "apiserver-certs", "kube2", "logs"]) rmSync(join(ENV_DIR, d), { recursive: true, force: true });
   mkdirSync(join(ENV_DIR, "logs"), { recursive: true });
   const pki = ensurePki(join(ENV_DIR, "pki"));
+  // The second cluster's own CA (and service-account key): nothing of the first is valid there.
+  const pki2 = ensurePki(join(ENV_DIR, "pki2"), "sigil-test-ca-2");
   const tool = (t: string): string => bin[t] ?? t;
-  const [kube, vault, kms, git] = await startAllOrNone<[Started<typeof startKube>, Started<typeof startVault>, Started<typeof startKms>, Started<typeof startGit>]>(log, [
-    timed(log, "kubernetes", () => startKube(ENV_DIR, pki, tool)),
+  type Kube = Started<typeof startKube>;
+  const [kube, kube2, vault, kms, git] = await startAllOrNone<[Kube, Kube, Started<typeof startVault>, Started<typeof startKms>, Started<typeof startGit>]>(log, [
+    timed(log, "kubernetes", () => startKube(primaryLayout(ENV_DIR), pki, tool)),
+    timed(log, "kubernetes (second cluster)", () => startKube(secondLayout(ENV_DIR), pki2, tool)),
     timed(log, "openbao", () => startVault(ENV_DIR, tool("bao"))),
     timed(log, "local-kms", () => startKms(ENV_DIR, tool("local-kms"))),
     timed(log, "git servers", () => startGit(ENV_DIR, pki)),
   ]);
-  const daemons = [...kube.daemons, ...vault.daemons, ...kms.daemons, ...git.daemons];
+  const daemons = [...kube.daemons, ...kube2.daemons, ...vault.daemons, ...kms.daemons, ...git.daemons];
   const state: EnvState = {
     startedAt: new Date().toISOString(),
     kube: kube.state,
+    kube2: kube2.state,
     vault: vault.state,
     kms: kms.state,
     git: git.state,
@@ -129,14 +134,15 @@ export async function down(log: Log = stderr): Promise<void> {
 export function status(): string {
   const state = readState();
   if (state === undefined) return partialStatus();
-  const lines = state.processes.map((p) => `${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} ${isAlive(p.pid) ? "running" : "DEAD"}  log ${p.log}`);
+  const lines = state.processes.map((p) => `${p.name.padEnd(26)} pid ${String(p.pid).padEnd(8)} ${isAlive(p.pid) ? "running" : "DEAD"}  log ${p.log}`);
   return [
     `kubernetes  ${state.kube.server}  (KUBECONFIG=${state.kube.kubeconfig})`,
+    `kubernetes  ${state.kube2?.server ?? "(no second cluster: started before it existed)"}  second cluster${state.kube2 ? ` (KUBECONFIG=${state.kube2.kubeconfig})` : ""}`,
     `openbao     ${state.vault.addr}`,
     `local-kms   ${state.kms.endpoint}`,
     `git https   ${state.git.httpsBase}`,
     `git ssh     ${state.git.sshBase}`,
-    `audit logs  ${state.kube.auditLog ?? "(none)"}  ${state.vault.auditLog ?? "(none)"}`,
+    `audit logs  ${state.kube.auditLog ?? "(none)"}  ${state.kube2?.auditLog ?? "(none)"}  ${state.vault.auditLog ?? "(none)"}`,
     "",
     ...lines,
     "",
@@ -146,7 +152,7 @@ export function status(): string {
 function partialStatus(): string {
   const recorded = readRecordedProcesses();
   if (recorded.length === 0) return "not running (no state file)\n";
-  const lines = recorded.map((p) => `${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} ${isSameProcess(p) ? "running" : "gone"}  log ${p.log}`);
+  const lines = recorded.map((p) => `${p.name.padEnd(26)} pid ${String(p.pid).padEnd(8)} ${isSameProcess(p) ? "running" : "gone"}  log ${p.log}`);
   return [`partially started (no state file): ${recorded.length} process(es) recorded; \`npm run env -- down\` stops them`, "", ...lines, ""].join("\n");
 }
 
@@ -155,6 +161,7 @@ export function exportsFor(state: EnvState): string {
   const sshCmd = `ssh -i ${state.git.sshKey} -o IdentitiesOnly=yes -o UserKnownHostsFile=${state.git.knownHosts}`;
   const vars: [string, string][] = [
     ["KUBECONFIG", state.kube.kubeconfig],
+    ...(state.kube2 ? ([["SIGIL_TEST_KUBECONFIG_2", state.kube2.kubeconfig]] as [string, string][]) : []),
     ["VAULT_ADDR", state.vault.addr],
     ["VAULT_TOKEN", state.vault.token],
     ["BAO_ADDR", state.vault.addr],

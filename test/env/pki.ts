@@ -15,8 +15,13 @@ export interface Pki {
 
 const SANS = "IP:127.0.0.1,DNS:localhost,IP:10.0.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local";
 
-/** Create the PKI under `dir` unless it exists already (it is reused across `up`s). */
-export function ensurePki(dir: string): Pki {
+/**
+ * Create the PKI under `dir` unless it exists already (it is reused across
+ * `up`s). `caName` is the CA's common name: each cluster of the environment
+ * has its own CA (and its own service-account key), so one cluster's
+ * credentials and certificates mean nothing to the other.
+ */
+export function ensurePki(dir: string, caName = "sigil-test-ca"): Pki {
   const pki: Pki = {
     dir,
     caCrt: join(dir, "ca.crt"),
@@ -30,7 +35,7 @@ export function ensurePki(dir: string): Pki {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
   const step = "pki";
-  run(step, "openssl", ["req", "-x509", ...ec, "-days", "3650", "-subj", "/CN=sigil-test-ca", "-keyout", pki.caKey, "-out", pki.caCrt]);
+  run(step, "openssl", ["req", "-x509", ...ec, "-days", "3650", "-subj", `/CN=${caName}`, "-keyout", pki.caKey, "-out", pki.caCrt]);
   const csr = join(dir, "server.csr");
   run(step, "openssl", ["req", ...ec, "-subj", "/CN=127.0.0.1", "-keyout", pki.serverKey, "-out", csr]);
   const ext = join(dir, "server.ext");

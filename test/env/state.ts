@@ -66,6 +66,12 @@ export interface GitState {
 export interface EnvState {
   readonly startedAt: string;
   readonly kube: KubeState;
+  /**
+   * The second, independent cluster (its own etcd, CA, tokens, ports, audit
+   * log), for tests of remote clusters. Absent in environments started
+   * before it existed.
+   */
+  readonly kube2?: KubeState;
   readonly vault: VaultState;
   readonly kms: KmsState;
   readonly git: GitState;

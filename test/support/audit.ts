@@ -49,9 +49,12 @@ export interface BaoAuditEvent {
   readonly error: string | undefined;
 }
 
-function auditPath(which: "kube" | "vault"): string {
+/** Whose audit log: the primary API server, the second cluster's, or OpenBao. */
+export type AuditedServer = "kube" | "kube2" | "vault";
+
+function auditPath(which: AuditedServer): string {
   const state = peers();
-  const path = which === "kube" ? state.kube.auditLog : state.vault.auditLog;
+  const path = which === "kube" ? state.kube.auditLog : which === "kube2" ? state.kube2?.auditLog : state.vault.auditLog;
   if (path === undefined) throw new Error(`the test environment has no ${which} audit log: it was started before audit logging existed; restart it (npm run env -- down && npm run env -- up)`);
   return path;
 }
@@ -79,9 +82,13 @@ function readFrom(mark: AuditMark): string[] {
   return text.slice(0, text.lastIndexOf("\n") + 1).split("\n").filter((l) => l !== "");
 }
 
-/** The end of the API server's audit log, now. */
-export function kubeAuditMark(): AuditMark {
-  const path = auditPath("kube");
+/**
+ * The end of an API server's audit log, now: the primary cluster's, or with
+ * `"kube2"` the second cluster's (then pass a client of that cluster to
+ * `kubeAuditSince`).
+ */
+export function kubeAuditMark(cluster: "kube" | "kube2" = "kube"): AuditMark {
+  const path = auditPath(cluster);
   return { path, offset: sizeOf(path) };
 }
 

@@ -9,11 +9,11 @@
 import { randomBytes } from "node:crypto";
 import { describe } from "vitest";
 import { readState } from "../env/state.js";
-import type { EnvState } from "../env/state.js";
+import type { EnvState, KubeState } from "../env/state.js";
 
-export type { EnvState } from "../env/state.js";
+export type { EnvState, KubeState } from "../env/state.js";
 export { WRITE_VERBS, baoAuditMark, baoAuditSince, countBy, kubeAuditMark, kubeAuditSince, writes } from "./audit.js";
-export type { AuditMark, BaoAuditEvent, KubeAuditEvent } from "./audit.js";
+export type { AuditMark, AuditedServer, BaoAuditEvent, KubeAuditEvent } from "./audit.js";
 
 /** True when the developer asked to skip tests that need peers (and this is not CI). */
 export function skipIntegration(): boolean {
@@ -27,6 +27,21 @@ export function peers(): EnvState {
     throw new Error("the test environment is not running: start it with `npm run env -- up` (or set SIGIL_SKIP_INTEGRATION=1 to skip)");
   }
   return state;
+}
+
+/**
+ * The second, independent cluster of the environment (its own etcd, CA,
+ * tokens and audit log): `kubeconfig` (admin), `userKubeconfig` (the
+ * non-admin "operator" user), `server`, `caFile`, `auditLog`. The primary
+ * cluster is `peers().kube`. Throws when the running environment was started
+ * before the second cluster existed.
+ */
+export function secondCluster(): KubeState {
+  const kube2 = peers().kube2;
+  if (kube2 === undefined) {
+    throw new Error("the test environment has no second cluster: it was started before it existed; restart it (npm run env -- down && npm run env -- up)");
+  }
+  return kube2;
 }
 
 /** The absolute path of a peer binary (sops, kubeseal, kustomize, age, age-keygen, kubectl, bao, …). */
