@@ -114,6 +114,11 @@ export class SyncController implements Controller {
     await this.#loop.start(ctx);
   }
 
+  /** How many remote clusters and impersonating clients are held (tests, metrics). */
+  get targetStats(): { remoteClusters: number; identities: number } {
+    return this.#targets.size;
+  }
+
   idle(): Promise<void> {
     return this.#loop.idle();
   }
