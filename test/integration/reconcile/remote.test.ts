@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { Logger } from "../../../src/core/index.js";
 import { HttpKubeClient, kubeconfigConnection } from "../../../src/kube/index.js";
 import { Manager } from "../../../src/kube/runtime/index.js";
@@ -53,6 +53,11 @@ describePeers("Syncs to a second cluster (spec.kubeConfig.secretRef)", () => {
     manager.add(syncs);
     await manager.start();
   }, 60_000);
+
+  // The CRDs are cluster-wide: a test on a branch without these fields may apply its older copy meanwhile (the API server would then drop them).
+  beforeEach(async () => {
+    await applyCrdFiles(client, CRDS);
+  });
 
   afterAll(async () => {
     await manager.stop();

@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { Logger } from "../../../src/core/index.js";
 import type { HttpKubeClient } from "../../../src/kube/index.js";
 import { Manager } from "../../../src/kube/runtime/index.js";
@@ -55,6 +55,11 @@ describePeers("Sync tenancy: impersonation and the lockdown flags", () => {
     await operator(DEFAULT, {}).start();
     await operator(LOCKED, { defaultServiceAccount: "tenant-default", noCrossNamespaceRefs: true }).start();
   }, 60_000);
+
+  // The CRDs are cluster-wide: a test on a branch without these fields may apply its older copy meanwhile (the API server would then drop them).
+  beforeEach(async () => {
+    await applyCrdFiles(client, CRDS);
+  });
 
   afterAll(async () => {
     await Promise.all(managers.map((m) => m.stop()));
