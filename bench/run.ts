@@ -1,8 +1,9 @@
 /**
  * `npm run bench -- <name…>`: run benchmarks side by side with the peer tools
- * and write their sections of docs/benchmarks.md. Names: sops, sealed-secrets, external-secrets, startup, reconcile.
+ * and write their sections of docs/benchmarks.md. Names: sops, sealed-secrets, external-secrets, startup, reconcile, many-syncs.
  */
 import { up } from "../test/env/env.js";
+import { runManySyncsBench } from "./many-syncs/run.js";
 import { runReconcileBench } from "./reconcile/run.js";
 import { runSealedSecretsBench } from "./sealed-secrets/run.js";
 import { runSopsBench } from "./sops/run.js";
@@ -24,6 +25,11 @@ const BENCHES: Record<string, () => Promise<void>> = {
   reconcile: async () => {
     await up();
     await runReconcileBench({ quick: process.env["SIGIL_BENCH_QUICK"] === "1" });
+  },
+  // 200 Syncs from 20 GitSources: the operator's restart to all Ready, its peak RSS and requests (no peer: Flux is not in the environment)
+  "many-syncs": async () => {
+    await up();
+    await runManySyncsBench({ quick: process.env["SIGIL_BENCH_QUICK"] === "1" });
   },
 };
 

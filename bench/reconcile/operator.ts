@@ -1,9 +1,10 @@
 /**
  * The controller path: `sigil operator --controllers gitsources,syncs` as
  * its own process (compiled JavaScript) over a GitSource and a Sync of the
- * benchmark repository with selfHeal. Measures the first sync through the
- * controller, a re-sync on requestedAt (requests from the audit log), the
- * edit→revert latency of a managed Secret, and the process's RSS.
+ * benchmark repository with selfHeal and a short interval. Measures the
+ * first sync through the controller, a re-sync on requestedAt, the interval
+ * re-syncs of a quiet window (requests from the audit log), the edit→revert
+ * latency of a managed Secret, and the process's RSS.
  */
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
@@ -27,11 +28,16 @@ export interface OperatorResults {
   /** From a requestedAt on the Sync to its status saying it handled it. */
   readonly resyncSeconds: number;
   readonly resyncRequests: RequestCounts;
+  /** Interval re-syncs of the unchanged revision, in a window where nothing else happens. */
+  readonly quiet: { readonly seconds: number; readonly interval: string; readonly reconciles: number; readonly requests: RequestCounts };
   readonly drift: { readonly requests: RequestCounts; readonly edits: number; readonly latenciesMs: readonly number[]; readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
   readonly rss: { readonly afterSyncMb: number; readonly afterDriftMb: number; readonly peakMb: number };
 }
 
 const GITOPS = "/apis/gitops.sigil.dev/v1alpha1";
+/** The Sync's interval: short, so that the quiet window holds several interval re-syncs. */
+const SYNC_INTERVAL = "5s";
+const QUIET_SECONDS = 16;
 const CRD_FILES = ["gitops.sigil.dev_gitsources.yaml", "gitops.sigil.dev_syncs.yaml"].map(crdFile);
 
 interface Conditions { status?: { conditions?: { type: string; status: string }[]; lastAppliedRevision?: string; lastHandledReconcileAt?: string } }
@@ -43,17 +49,18 @@ async function installCrds(client: KubeClient): Promise<void> {
 async function createObjects(client: KubeClient, repo: BenchRepo, ns: string): Promise<void> {
   await client.create(`/api/v1/namespaces/${ns}/secrets`, { apiVersion: "v1", kind: "Secret", metadata: { name: "sops-keys" }, stringData: { "identity.agekey": readFileSync(AGE_KEY_FILE, "utf8") } });
   await client.create(`${GITOPS}/namespaces/${ns}/gitsources`, { apiVersion: "gitops.sigil.dev/v1alpha1", kind: "GitSource", metadata: { name: "bench" }, spec: { url: repo.repo.fileUrl, ref: { branch: "main" }, interval: "1h" } });
-  await client.create(`${GITOPS}/namespaces/${ns}/syncs`, { apiVersion: "gitops.sigil.dev/v1alpha1", kind: "Sync", metadata: { name: "bench" }, spec: { sourceRef: { kind: "GitSource", name: "bench" }, path: "app", interval: "1h", timeout: "10m", selfHeal: true, decryption: { secretRef: { name: "sops-keys" } } } });
+  await client.create(`${GITOPS}/namespaces/${ns}/syncs`, { apiVersion: "gitops.sigil.dev/v1alpha1", kind: "Sync", metadata: { name: "bench" }, spec: { sourceRef: { kind: "GitSource", name: "bench" }, path: "app", interval: SYNC_INTERVAL, timeout: "10m", selfHeal: true, decryption: { secretRef: { name: "sops-keys" } } } });
 }
 
 /** VmRSS and VmHWM of a process, in MB. */
-function rssOf(pid: number): { rss: number; hwm: number } {
+export function rssOf(pid: number): { rss: number; hwm: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? 0);
   return { rss: kb("VmRSS") / 1024, hwm: kb("VmHWM") / 1024 };
 }
 
-function cpuOf(pid: number): number {
+/** User + system CPU seconds of a process so far. */
+export function cpuOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
   return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100; // utime + stime, clock ticks (100/s)
 }
@@ -62,7 +69,8 @@ const syncPath = (ns: string): string => `${GITOPS}/namespaces/${ns}/syncs/bench
 const DRIFT_BUDGET_MS = 150_000;
 const ready = (s: Conditions | undefined): boolean => s?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true && s.status.lastAppliedRevision !== undefined;
 
-function startOperator(cli: string, nodeFlags: readonly string[], healthPort: number, stderr: string[]): ChildProcess {
+/** `sigil operator --controllers gitsources,syncs` (compiled `cli`) on the environment's admin kubeconfig; its stderr tail is kept in `stderr`. */
+export function startOperator(cli: string, nodeFlags: readonly string[], healthPort: number, stderr: string[]): ChildProcess {
   const env = { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", SIGIL_KUSTOMIZE: peerBin("kustomize"), SOPS_DISABLE_VERSION_CHECK: "1" };
   const child = spawn(process.execPath, [...nodeFlags, cli, "operator", "--controllers", "gitsources,syncs", "--kubeconfig", peers().kube.kubeconfig, "--health-addr", `127.0.0.1:${healthPort}`, "--log-level", "warn"], { env, stdio: ["ignore", "ignore", "pipe"] });
   child.stderr.on("data", (d: Buffer) => {
@@ -123,11 +131,16 @@ export async function measureOperator(client: KubeClient, repo: BenchRepo, cli: 
       return (performance.now() - r0) / 1000;
     });
     log(`operator re-sync on requestedAt: ${resyncSeconds.toFixed(2)} s`);
+    const { events: quietEvents } = await audited(client, () => new Promise((r) => setTimeout(r, QUIET_SECONDS * 1000)));
+    // Each reconcile reads the Sync's decryption Secret once: that counts the interval re-syncs in the window.
+    const reconciles = quietEvents.filter((e) => BY_SIGIL(e) && e.verb === "get" && e.resource === "secrets" && e.name === "sops-keys").length;
+    log(`quiet window of ${QUIET_SECONDS} s: ${reconciles} interval re-syncs`);
     log(`drift: ${edits} edits of a managed Secret`);
     const { value: latenciesMs, events: driftEvents } = await audited(client, () => measureDrift(client, ns, edits, DRIFT_BUDGET_MS));
     const afterDrift = rssOf(pid);
     return {
       nodeFlags, firstSyncSeconds, firstSyncCpuSeconds, resyncSeconds, resyncRequests: counts(events, BY_SIGIL),
+      quiet: { seconds: QUIET_SECONDS, interval: SYNC_INTERVAL, reconciles, requests: counts(quietEvents, BY_SIGIL) },
       drift: { requests: counts(driftEvents, BY_SIGIL), edits: latenciesMs.length, latenciesMs: latenciesMs.map((v) => Math.round(v)), p50Ms: median(latenciesMs), p99Ms: percentile(latenciesMs, 99), maxMs: Math.max(...latenciesMs) },
       rss: { afterSyncMb: afterSync.rss, afterDriftMb: afterDrift.rss, peakMb: afterDrift.hwm },
     };

@@ -102,6 +102,9 @@ export const ERROR_CODES = [
   "prune.failed",
   "health.timeout",
   "sync.drift_found",
+  "sync.invalid_wave",
+  "hook.invalid",
+  "hook.failed",
   "sync.cross_namespace_ref",
   "operator.unknown_controller",
 ] as const;

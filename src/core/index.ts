@@ -12,3 +12,4 @@ export { LruMap } from "./lru.js";
 export { NETWORK_ERROR_CODES, isNetworkErrorCode } from "./net.js";
 export { decodeBase64Strict, defaultBase64Options, isStrictBase64 } from "./base64.js";
 export type { Base64Options } from "./base64.js";
+export { mapBounded } from "./concurrency.js";

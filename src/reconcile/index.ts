@@ -16,6 +16,12 @@ export { INVENTORY_VERSION, diff, entryId, entryOf, groupOf, inventoryOf, readIn
 export type { ObjectRef as InventoryObjectRef } from "./inventory/index.js";
 export { SYNC_NAME_LABEL, SYNC_NAMESPACE_LABEL, prepareObjects } from "./steps/prepare.js";
 export { applyObjects } from "./steps/apply.js";
+export { ResyncMemory, applyChanged } from "./steps/fingerprint.js";
+export type { LiveRef, LiveVersions, ResyncCache } from "./steps/fingerprint.js";
 export type { ApplyStepOptions } from "./steps/apply.js";
+export { DELETE_POLICIES, HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, HOOK_PHASES, SYNC_WAVE_ANNOTATION, byWave, deletePolicies, hookValues, hooksOf, orderForSync, syncWaves, waveOf } from "./steps/waves.js";
+export type { DeletePolicy, Hook, HookPhase, SyncOrder, Wave } from "./steps/waves.js";
+export { defaultHookOptions, hookState, runHookPhase } from "./steps/hooks.js";
+export type { HookOptions, HookRun } from "./steps/hooks.js";
 export { reconcile } from "./sync.js";
 export type { ReconcileDeps, ReconcileResult, Stage, SyncPlan } from "./sync.js";

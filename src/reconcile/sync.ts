@@ -14,11 +14,18 @@ import type { ObjectRef } from "./inventory/index.js";
 import { render } from "./render/index.js";
 import type { Manifest, RenderOptions } from "./render/index.js";
 import type { Artifact } from "./source/index.js";
-import { applyObjects, checkHealth } from "./steps/apply.js";
+import { checkHealth } from "./steps/apply.js";
 import type { ApplyStepOptions } from "./steps/apply.js";
+import { applyChanged } from "./steps/fingerprint.js";
+import type { ResyncCache } from "./steps/fingerprint.js";
+import { defaultHookOptions } from "./steps/hooks.js";
+import type { HookRun } from "./steps/hooks.js";
+import { hookPhase, syncFailPhase, syncPhase } from "./steps/phases.js";
+import type { Phases } from "./steps/phases.js";
 import { preflightObjects } from "./steps/preflight.js";
 import { prepareObjects } from "./steps/prepare.js";
 import { pruneObjects } from "./steps/prune.js";
+import { orderForSync, resourcesOf } from "./steps/waves.js";
 
 /** What to reconcile, from a Sync's spec or the CLI's flags. */
 export interface SyncPlan {
@@ -34,6 +41,8 @@ export interface SyncPlan {
   readonly timeoutMs: number;
   readonly sealedSecrets: SealedSecretsMode;
   readonly dryRun: boolean;
+  /** Run Argo CD hooks this time (default true; the controller turns them off for a re-sync of an unchanged, Ready revision). */
+  readonly hooks?: boolean;
   /** Written into the ownership labels of every object. */
   readonly owner: { readonly name: string; readonly namespace: string };
   /** Dry-run every apply and prune before the first write, so a denial leaves the whole set untouched (an impersonated or remote writer; steps/preflight.ts). */
@@ -46,9 +55,11 @@ export interface ReconcileDeps {
   readonly manager: ResourceManager;
   readonly render: Partial<RenderOptions>;
   readonly decrypt: Partial<DecryptStepOptions>;
+  /** What the last apply confirmed, so unchanged objects skip their diff (steps/fingerprint.ts); undefined = diff every object. */
+  readonly resync?: ResyncCache | undefined;
 }
 
-export type Stage = "fetch" | "render" | "decrypt" | "apply" | "prune" | "health";
+export type Stage = "fetch" | "render" | "decrypt" | "hook" | "apply" | "prune" | "health";
 
 export interface ReconcileResult {
   readonly ok: boolean;
@@ -61,6 +72,8 @@ export interface ReconcileResult {
   readonly objects?: readonly KubeObject[];
   readonly stage?: Stage;
   readonly error?: SigilError;
+  /** The hooks run (each phase, outcome, whether deleted); not in the inventory. */
+  readonly hooks?: readonly HookRun[];
 }
 
 class StageError extends Error {
@@ -91,6 +104,21 @@ function guardEmpty(objects: readonly Manifest[], previous: InventoryStatus, pla
   return Promise.resolve();
 }
 
+/** The render sorted into waves and hooks. @throws SigilError `sync.invalid_wave`, `hook.invalid`. */
+function phasesOf(objects: readonly KubeObject[], plan: SyncPlan, manager: ResourceManager): Phases {
+  return { order: orderForSync(objects), runHooks: plan.hooks !== false && !plan.dryRun, hooks: defaultHookOptions(manager, plan.defaultNamespace, plan.timeoutMs), runs: [] };
+}
+
+/** The hook objects with a name (not `generateName`). */
+function namedHooks(phases: Phases): KubeObject[] {
+  return phases.order.hooks.map((h) => h.object).filter((o) => (o.metadata?.name ?? "") !== "");
+}
+
+/** What prune keeps: the applied objects and every named hook (an object that became a hook is not deleted). */
+function kept(changes: readonly ChangeSetEntry[], phases: Phases, plan: SyncPlan): InventoryStatus {
+  return inventoryOf([...refsOf(changes), ...desiredInventory(namedHooks(phases), plan)]);
+}
+
 function desiredInventory(objects: readonly KubeObject[], plan: SyncPlan): ObjectRef[] {
   return objects.map((o) => ({ apiVersion: o.apiVersion ?? "", kind: o.kind ?? "", name: o.metadata?.name ?? "", namespace: o.metadata?.namespace ?? plan.defaultNamespace }));
 }
@@ -103,25 +131,32 @@ export async function reconcile(plan: SyncPlan, previous: InventoryStatus, deps:
   let revision: string | undefined;
   let inventory = previous;
   let changes: ChangeSetEntry[] = [];
+  let phases: Phases | undefined;
   try {
     const artifact = await step("fetch", deps.source); //                                                 1. fetch
     revision = artifact.revision;
     const rendered = await step("render", () => render(artifact.dir, plan.path, deps.render)); //         2. render
     const decrypted = await step("decrypt", () => decryptManifests(rendered, { ...deps.decrypt, sealedSecrets: plan.sealedSecrets, defaultNamespace: plan.targetNamespace ?? plan.defaultNamespace })); // 3. decrypt, 4. pass through
     await step("render", () => guardEmpty(decrypted, previous, plan));
-    const objects = await step("apply", () => prepareObjects(decrypted.map((m) => m.object), deps.manager.mapper, plan));
-    if (plan.preflight === true && !plan.dryRun) await step("apply", () => preflightObjects(objects, previous, desiredInventory(objects, plan), deps.manager, applyOpts)); // 5a. may it?
+    const prepared = await step("apply", () => prepareObjects(decrypted.map((m) => m.object), deps.manager.mapper, plan));
+    const ordered = await step("render", () => Promise.resolve().then(() => phasesOf(prepared, plan, deps.manager))); //                waves and hooks (docs/ordering.md)
+    const objects = resourcesOf(ordered.order);
+    if (plan.preflight === true && !plan.dryRun) await step("apply", () => preflightObjects([...objects, ...namedHooks(ordered)], previous, desiredInventory([...objects, ...namedHooks(ordered)], plan), deps.manager, applyOpts)); // 5a. may it? (before any hook)
+    phases = ordered;
+    await step("hook", () => hookPhase(ordered, "PreSync")); //                                                  PreSync hooks
     inventory = inventoryOf([...previous.entries.map(refOf), ...desiredInventory(objects, plan)]);
-    changes = await step("apply", () => applyObjects(objects, deps.manager, applyOpts)); //                  5. apply
+    changes = await step("apply", () => applyChanged(objects, deps.manager, applyOpts, deps.resync, (rest) => syncPhase(ordered, deps.manager, applyOpts, plan.wait, new Set(rest)))); // 5. apply, wave by wave (unchanged objects skip their diff)
     inventory = inventoryOf(refsOf(changes));
-    const pruned = plan.prune ? await step("prune", () => pruneObjects(previous, inventory, deps.manager, plan.dryRun)) : undefined; // 6. prune
+    const pruned = plan.prune ? await step("prune", () => pruneObjects(previous, kept(changes, ordered, plan), deps.manager, plan.dryRun)) : undefined; // 6. prune
     changes = [...changes, ...(pruned?.changes ?? [])];
     inventory = withRetained(inventory, pruned?.retained ?? []);
     if (pruned !== undefined && pruned.failures.length > 0) throw new StageError("prune", new SigilError("prune.failed", `${pruned.failures.length} deletes failed and will be retried: ${pruned.failures.join("; ")}`));
     const healthy = await step("health", () => checkHealth(objects, plan.healthChecks, plan.wait, deps.manager, applyOpts)); // 7. health
-    return { ok: true, revision, changes, inventory: plan.dryRun ? previous : inventory, healthy, objects };
+    await step("hook", () => hookPhase(ordered, "PostSync")); //                                                 PostSync hooks
+    return { ok: true, revision, changes, inventory: plan.dryRun ? previous : inventory, healthy, objects, hooks: ordered.runs };
   } catch (err) {
     const failure = err instanceof StageError ? err : new StageError("apply", new SigilError("internal", describeError(err), { cause: err }));
-    return { ok: false, revision, changes, inventory: plan.dryRun ? previous : inventory, healthy: failure.stage === "health" ? false : undefined, stage: failure.stage, error: failure.error };
+    if (phases !== undefined) await syncFailPhase(phases); //                                                   SyncFail hooks
+    return { ok: false, revision, changes, inventory: plan.dryRun ? previous : inventory, healthy: failure.stage === "health" ? false : undefined, stage: failure.stage, error: failure.error, hooks: phases?.runs ?? [] };
   }
 }

@@ -40,6 +40,8 @@ export interface KubeAuditEvent {
   readonly code: number | undefined;
   /** True for `dryRun=All` requests (they write nothing). */
   readonly dryRun: boolean;
+  /** When the server logged this stage (RFC 3339 with microseconds), if it said. */
+  readonly at: string | undefined;
 }
 
 /** One OpenBao audit entry (the response half of a request). */
@@ -107,6 +109,7 @@ interface RawKubeEvent {
   impersonatedUser?: { username?: string };
   objectRef?: { resource?: string; subresource?: string; apiGroup?: string; namespace?: string; name?: string };
   responseStatus?: { code?: number };
+  stageTimestamp?: string;
 }
 
 function kubeEvent(line: string): KubeAuditEvent {
@@ -126,6 +129,7 @@ function kubeEvent(line: string): KubeAuditEvent {
     name: e.objectRef?.name,
     code: e.responseStatus?.code,
     dryRun: /[?&]dryRun=All(&|$)/.test(uri),
+    at: e.stageTimestamp,
   };
 }
 

@@ -2,8 +2,10 @@
  * The plumbing of a typical controller, like controller-runtime's builder:
  * watch a primary kind (`for`), optionally other kinds mapped back to
  * primary keys (`owns` / `watches`), queue `namespace/name` keys, and call
- * one `reconcile(key, object)` per key, one at a time per key, with
- * backoff on failure and an optional resync with jitter. It is a
+ * one `reconcile(key, object)` per key, one at a time per key, at most
+ * `queue.concurrency` keys at once (default 4), with backoff on failure,
+ * requeues (`requeueAfterMs`) jittered by ±5% by default, and an optional
+ * resync with jitter. It is a
  * {@link Controller} by itself; a controller with more to start (keys, an
  * HTTP server) wraps one.
  */
@@ -59,12 +61,19 @@ export interface ReconcileLoopOptions<P> {
    * backoff, `{ requeueAfterMs }` to look again later.
    */
   readonly reconcile: (key: string, object: P | undefined) => Promise<WorkResult>;
+  /** Queue options; `requeueJitter` defaults to {@link DEFAULT_REQUEUE_JITTER} here (0 in a bare WorkQueue). */
   readonly queue?: Partial<Omit<WorkQueueOptions, "paused" | "clock" | "logger">> | undefined;
   /** Queue every primary object this often; 0 = never. */
   readonly resyncPeriodMs?: number | undefined;
   /** Up to this fraction of the period is added at random (default 0.1). */
   readonly resyncJitter?: number | undefined;
 }
+
+/**
+ * The requeue jitter of a reconcile loop unless its options say otherwise:
+ * ±5%, as Flux's controllers (`--interval-jitter-percentage=5`).
+ */
+export const DEFAULT_REQUEUE_JITTER = 0.05;
 
 /** See the module comment. */
 export class ReconcileLoop<P> implements Controller {
@@ -84,7 +93,7 @@ export class ReconcileLoop<P> implements Controller {
   /** Register the informers and handlers; work starts once they have synced. */
   start(ctx: ControllerContext): Promise<void> {
     const o = this.#opts;
-    const queue = new WorkQueue((key) => o.reconcile(key, this.get(key)), { ...o.queue, paused: true, clock: ctx.clock, logger: ctx.logger });
+    const queue = new WorkQueue((key) => o.reconcile(key, this.get(key)), { requeueJitter: DEFAULT_REQUEUE_JITTER, ...o.queue, paused: true, clock: ctx.clock, logger: ctx.logger });
     this.#queue = queue;
     this.#primaries = informersOf(ctx, o.primary);
     for (const informer of this.#primaries) this.#unregister.push(informer.addHandler(this.#primaryHandler(queue)));

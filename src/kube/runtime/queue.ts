@@ -7,6 +7,10 @@
  * - a failed run is retried after a per-key exponential backoff, capped,
  *   up to `maxRetries`; a success or `forget` resets the count;
  * - `addAfter` queues a key later (the earliest request wins);
+ * - a `requeueAfterMs` result is jittered by up to ±`requeueJitter` of it
+ *   (Flux's `--interval-jitter-percentage`), so that objects reconciled
+ *   together (all of them, after a restart) do not come due together at
+ *   every interval after;
  * - at most `concurrency` keys run at once;
  * - a paused queue collects keys but runs none (controllers stay paused
  *   until their caches have synced).
@@ -38,6 +42,13 @@ export interface WorkQueueOptions {
   /** Backoff of the first retry; doubles up to `maxBackoffMs`. */
   readonly baseBackoffMs: number;
   readonly maxBackoffMs: number;
+  /**
+   * A `requeueAfterMs` is stretched or shortened at random by up to this
+   * fraction of it (0.05 = ±5%; 0 = exact). Retry backoff is not jittered.
+   */
+  readonly requeueJitter: number;
+  /** A number in [0, 1), for the jitter (default `Math.random`). */
+  readonly random: () => number;
   /** Start paused (see `resume()`). */
   readonly paused: boolean;
   readonly clock: Clock;
@@ -45,7 +56,7 @@ export interface WorkQueueOptions {
 }
 
 export function defaultWorkQueueOptions(): WorkQueueOptions {
-  return { concurrency: 4, maxRetries: 5, baseBackoffMs: 50, maxBackoffMs: 30_000, paused: false, clock: systemClock, logger: undefined };
+  return { concurrency: 4, maxRetries: 5, baseBackoffMs: 50, maxBackoffMs: 30_000, requeueJitter: 0, random: Math.random, paused: false, clock: systemClock, logger: undefined };
 }
 
 interface Delayed {
@@ -193,7 +204,7 @@ export class WorkQueue {
     } else if (result.retry === true) this.#scheduleRetry(key);
     else {
       this.#retries.delete(key);
-      if (result.requeueAfterMs !== undefined) this.addAfter(key, result.requeueAfterMs);
+      if (result.requeueAfterMs !== undefined) this.addAfter(key, jitteredMs(result.requeueAfterMs, this.#opts.requeueJitter, this.#opts.random));
     }
     this.#pump();
   }
@@ -214,4 +225,14 @@ export class WorkQueue {
 /** The delay before retry number `attempt` (1-based): `base * 2^(attempt-1)`, at most `max`. */
 export function backoffMs(attempt: number, base: number, max: number): number {
   return Math.min(base * 2 ** Math.min(attempt - 1, 52), max);
+}
+
+/**
+ * `ms` moved by up to ±`jitter` of it: `ms * (1 + jitter * (2r - 1))` for
+ * `r` in [0, 1), rounded; `jitter` is clamped to [0, 1].
+ */
+export function jitteredMs(ms: number, jitter: number, random: () => number): number {
+  const j = Math.min(1, Math.max(0, jitter));
+  if (j === 0 || ms <= 0) return ms;
+  return Math.max(0, Math.round(ms * (1 + j * (2 * random() - 1))));
 }

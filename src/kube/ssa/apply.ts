@@ -10,7 +10,7 @@
 import type { KubeObject } from "../objects.js";
 import type { ChangeSetEntry } from "./changeset.js";
 import type { SsaContext } from "./context.js";
-import { applyBody, applyQuery, diffAll } from "./diff.js";
+import { applyBody, applyQuery, diffAll, versionOf } from "./diff.js";
 import type { DiffResult } from "./diff.js";
 import { applyError } from "./errors.js";
 import type { ApplyOptions } from "./options.js";
@@ -20,14 +20,16 @@ import { waitForDeletion, waitForReady } from "./wait.js";
 /** How long to wait for the API server to serve a kind whose CRD was applied in an earlier stage. */
 const DISCOVERY_WAIT_MS = 10_000;
 
-async function write(ctx: SsaContext, result: DiffResult, opts: ApplyOptions): Promise<void> {
+/** Write one object; its entry then carries the resourceVersion the API server gave the write. */
+async function write(ctx: SsaContext, result: DiffResult, opts: ApplyOptions): Promise<ChangeSetEntry> {
   const { target } = result;
   try {
     if (result.recreate) {
       await ctx.client.delete(target.path, { propagationPolicy: "Foreground" });
       await waitForDeletion(ctx, target, opts.stageTimeoutMs, 200);
     }
-    await ctx.client.patch(target.path, applyBody(target.object), "apply", applyQuery(opts, false));
+    const written = await ctx.client.patch<KubeObject | undefined>(target.path, applyBody(target.object), "apply", applyQuery(opts, false));
+    return { ...result.entry, ...versionOf(written) };
   } catch (err) {
     throw applyError(err, target.subject);
   }
@@ -40,8 +42,9 @@ async function write(ctx: SsaContext, result: DiffResult, opts: ApplyOptions): P
  */
 export async function applyAll(ctx: SsaContext, objects: readonly KubeObject[], opts: ApplyOptions, discoveryWaitMs = 0): Promise<ChangeSetEntry[]> {
   const results = await diffAll(ctx, sortForApply(objects), opts, discoveryWaitMs);
-  if (!opts.dryRun) for (const result of results) if (result.write) await write(ctx, result, opts);
-  return results.map((r) => r.entry);
+  const entries: ChangeSetEntry[] = [];
+  for (const result of results) entries.push(result.write && !opts.dryRun ? await write(ctx, result, opts) : result.entry);
+  return entries;
 }
 
 /**

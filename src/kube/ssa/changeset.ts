@@ -37,6 +37,8 @@ export interface ChangeSetEntry {
   readonly diff?: ObjectDiff;
   /** True when the object was deleted and created again because an immutable field changed. */
   readonly recreated?: boolean;
+  /** After `apply`: the object's resourceVersion as the API server last returned it (read for `unchanged`, written for `created` / `configured`). */
+  readonly resourceVersion?: string;
 }
 
 /** `subject action` lines, as Flux prints them (`Secret/a/b configured`). */

@@ -2,7 +2,8 @@
  * `delete`: delete objects (in reverse install order) with a propagation
  * policy, as a prune does. Objects annotated
  * `kustomize.toolkit.fluxcd.io/prune: disabled` (on the given or the live
- * object) are skipped, as are objects that are already gone.
+ * object) are skipped, as are objects that are already gone and, when
+ * `requireLabels` is given, live objects that do not carry those labels.
  */
 import type { KubeObject } from "../objects.js";
 import { deleteSkipReason } from "./annotations.js";
@@ -23,7 +24,8 @@ async function deleteOne(ctx: SsaContext, object: KubeObject, opts: DeleteOption
   try {
     const live = await ctx.client.get<KubeObject>(target.path);
     if (live === undefined) return entryOf(target, "skipped", "not found");
-    const skip = deleteSkipReason(target.object, live);
+    const owned = Object.entries(opts.requireLabels).every(([k, v]) => live.metadata?.labels?.[k] === v);
+    const skip = owned ? deleteSkipReason(target.object, live) : "not owned";
     if (skip !== undefined) return entryOf(target, "skipped", skip);
     const gone = await ctx.client.delete(target.path, { propagationPolicy: opts.propagationPolicy, dryRun: opts.dryRun ? "All" : undefined });
     return gone ? entryOf(target, "deleted") : entryOf(target, "skipped", "not found");

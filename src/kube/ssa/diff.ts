@@ -1,9 +1,10 @@
 /**
  * `diff`: what applying an object would do, decided by a server-side
  * dry-run apply compared with the live object (`normalize.ts`). Makes no
- * write: one GET and one dry-run PATCH per object.
+ * write: one GET and one dry-run PATCH per object, `concurrency` objects at
+ * a time.
  */
-import { isSigilError } from "../../core/index.js";
+import { isSigilError, mapBounded } from "../../core/index.js";
 import type { KubeObject } from "../objects.js";
 import { applySkipReason, forceRecreate } from "./annotations.js";
 import type { ChangeSetEntry } from "./changeset.js";
@@ -40,6 +41,12 @@ export function applyQuery(opts: Pick<ApplyOptions, "fieldManager" | "force">, d
   return { fieldManager: opts.fieldManager, force: opts.force ? true : undefined, dryRun: dryRun ? "All" : undefined };
 }
 
+/** `{ resourceVersion }` of a live object, when it has one. */
+export function versionOf(live: KubeObject | undefined): Pick<ChangeSetEntry, "resourceVersion"> {
+  const rv = live?.metadata?.resourceVersion;
+  return rv === undefined ? {} : { resourceVersion: rv };
+}
+
 function entryOf(target: Target, action: ChangeSetEntry["action"], extra: Partial<ChangeSetEntry> = {}): ChangeSetEntry {
   const apiVersion = target.object.apiVersion ?? "";
   return { subject: target.subject, apiVersion, kind: target.mapping.kind, namespace: target.namespace, name: target.name, action, ...extra };
@@ -70,16 +77,15 @@ export async function diffObject(ctx: SsaContext, object: KubeObject, opts: Appl
     throw mapped;
   }
   if (live === undefined) return { entry: entryOf(target, "created", { diff: objectDiff(undefined, dryRun) }), target, write: true, recreate: false };
-  if (!hasDrifted(live, dryRun)) return { entry: entryOf(target, "unchanged"), target, write: false, recreate: false };
+  if (!hasDrifted(live, dryRun)) return { entry: entryOf(target, "unchanged", versionOf(live)), target, write: false, recreate: false };
   return { entry: entryOf(target, "configured", { diff: objectDiff(live, dryRun) }), target, write: true, recreate: false };
 }
 
 /**
- * Diff several objects (in order), stopping at the first error.
- * @throws SigilError as {@link diffObject}.
+ * Diff several objects, `opts.concurrency` at a time; the results are in the
+ * order of `objects`. After the first error no new diff starts.
+ * @throws SigilError as {@link diffObject}: of the earliest object (in order) whose diff failed.
  */
 export async function diffAll(ctx: SsaContext, objects: readonly KubeObject[], opts: ApplyOptions, discoveryWaitMs = 0): Promise<DiffResult[]> {
-  const out: DiffResult[] = [];
-  for (const object of objects) out.push(await diffObject(ctx, object, opts, discoveryWaitMs));
-  return out;
+  return mapBounded(objects, opts.concurrency, (object) => diffObject(ctx, object, opts, discoveryWaitMs));
 }

@@ -38,6 +38,11 @@ export class ResourceManager {
     };
   }
 
+  /** The client this manager writes with (for the verbs it does not have, such as a create with `generateName`). */
+  get client(): KubeClient {
+    return this.#ctx.client;
+  }
+
   /** The REST mapper (discovery cache) this manager uses. */
   get mapper(): RestMapper {
     return this.#ctx.mapper;

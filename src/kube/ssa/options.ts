@@ -14,11 +14,13 @@ export interface ApplyOptions {
   readonly defaultNamespace: string;
   /** How long a staged apply waits for CRDs to be established and Namespaces active. */
   readonly stageTimeoutMs: number;
+  /** How many objects are diffed (GET + dry-run apply) at once; writes stay one at a time, in install order. */
+  readonly concurrency: number;
 }
 
-/** Defaults: field manager `sigil`, no force, real writes, no recreation, namespace `default`, 60 s per stage. */
+/** Defaults: field manager `sigil`, no force, real writes, no recreation, namespace `default`, 60 s per stage, 8 diffs at once. */
 export function defaultApplyOptions(): ApplyOptions {
-  return { fieldManager: "sigil", force: false, dryRun: false, recreateOnImmutable: false, defaultNamespace: "default", stageTimeoutMs: 60_000 };
+  return { fieldManager: "sigil", force: false, dryRun: false, recreateOnImmutable: false, defaultNamespace: "default", stageTimeoutMs: 60_000, concurrency: 8 };
 }
 
 /** How dependents are deleted (the API server's `propagationPolicy`). */
@@ -29,11 +31,13 @@ export interface DeleteOptions {
   readonly propagationPolicy: PropagationPolicy;
   readonly dryRun: boolean;
   readonly defaultNamespace: string;
+  /** Labels the live object must carry (all, with these values) to be deleted, like Flux's `Inclusions`; others are skipped as `not owned`. */
+  readonly requireLabels: Readonly<Record<string, string>>;
 }
 
-/** Defaults: background propagation (the API server's default for most kinds), real deletes. */
+/** Defaults: background propagation (the API server's default for most kinds), real deletes, no label required. */
 export function defaultDeleteOptions(): DeleteOptions {
-  return { propagationPolicy: "Background", dryRun: false, defaultNamespace: "default" };
+  return { propagationPolicy: "Background", dryRun: false, defaultNamespace: "default", requireLabels: {} };
 }
 
 /** Options of `wait`. */

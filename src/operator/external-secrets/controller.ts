@@ -49,7 +49,8 @@ export class ExternalSecretsController implements Controller {
       takeStoreToken: (key) => limiter.take(key),
       jitterMs: (interval) => Math.floor(interval * o.refreshJitter * o.random()),
     };
-    const queue = { concurrency: o.concurrency, baseBackoffMs: o.baseBackoffMs, maxBackoffMs: o.maxBackoffMs, maxRetries: Number.POSITIVE_INFINITY };
+    // requeueJitter 0: refreshes carry their own jitter (--external-secrets-refresh-jitter, added only), and a wait to a due time must stay exact.
+    const queue = { concurrency: o.concurrency, baseBackoffMs: o.baseBackoffMs, maxBackoffMs: o.maxBackoffMs, maxRetries: Number.POSITIVE_INFINITY, requeueJitter: 0 };
     const es: ReconcileLoop<ExternalSecret> = new ReconcileLoop<ExternalSecret>({
       name: "externalsecrets",
       primary: { resource: ES, namespaces: o.namespaces, transform: asIs, changed: (a, b) => a.metadata?.generation !== b.metadata?.generation || JSON.stringify([a.metadata?.labels, a.metadata?.annotations]) !== JSON.stringify([b.metadata?.labels, b.metadata?.annotations]) },

@@ -7,9 +7,9 @@
 import type { Logger } from "../../core/index.js";
 import { gvkOf } from "../../kube/index.js";
 import type { KubeObject, RestMapper } from "../../kube/index.js";
-import type { SharedInformers } from "../../kube/runtime/index.js";
+import type { SharedInformer, SharedInformers } from "../../kube/runtime/index.js";
 import { SYNC_NAMESPACE_LABEL, SYNC_NAME_LABEL, entryId, refOf } from "../../reconcile/index.js";
-import type { InventoryStatus } from "../../reconcile/index.js";
+import type { InventoryStatus, LiveRef, LiveVersions } from "../../reconcile/index.js";
 
 export interface DriftEvent {
   /** `namespace/name` of the owning Sync. */
@@ -41,8 +41,9 @@ function idOf(o: Managed): string {
   return entryId({ apiVersion: o.apiVersion ?? "", kind: o.kind ?? "", name: o.metadata?.name ?? "", namespace: o.metadata?.namespace ?? "" });
 }
 
-export class DriftWatcher {
-  readonly #watched = new Set<string>();
+export class DriftWatcher implements LiveVersions {
+  /** The informer of each watched kind, by `apiVersion/kind`. */
+  readonly #watched = new Map<string, SharedInformer<Managed>>();
 
   constructor(
     private readonly informers: () => SharedInformers | undefined,
@@ -60,7 +61,6 @@ export class DriftWatcher {
       const informers = this.informers();
       const mapping = informers === undefined ? undefined : await this.mapper.find(gvkOf(ref));
       if (informers === undefined || mapping === undefined) continue;
-      this.#watched.add(kindKey);
       const informer = informers.informer<Managed>({ resource: { group: mapping.group, version: mapping.version, plural: mapping.plural }, labelSelector: SYNC_NAME_LABEL });
       informer.addHandler({
         updated: (_key, prev, next) => {
@@ -72,7 +72,15 @@ export class DriftWatcher {
           if (sync !== undefined) this.onDrift({ syncKey: sync, id: idOf(prev), change: "Deleted" });
         },
       });
+      this.#watched.set(kindKey, informer);
       this.logger.debug("watching a managed kind for drift", { kind: kindKey });
     }
+  }
+
+  /** The resourceVersion of a managed object in the watch cache; undefined before its kind is watched and listed, or when it is not there. */
+  resourceVersion(ref: LiveRef): string | undefined {
+    const informer = this.#watched.get(`${ref.apiVersion}/${ref.kind}`);
+    if (informer?.hasSynced !== true) return undefined;
+    return informer.get(`${ref.namespace ?? ""}/${ref.name}`)?.metadata?.resourceVersion;
   }
 }

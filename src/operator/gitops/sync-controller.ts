@@ -15,11 +15,15 @@ import type { KeySecret, ProviderRegistry } from "../../providers/index.js";
 import { FLUX_REQUESTED_AT_ANNOTATION, REQUESTED_AT_ANNOTATION, applyObjects, entryId, loadSealingKeys, parseGoDuration, readInventory, reconcile } from "../../reconcile/index.js";
 import type { Artifact, DriftEntry, ReconcileResult, Sync, SyncPlan } from "../../reconcile/index.js";
 import type { ArtifactStore } from "./artifacts.js";
+import { dependencyGate, dependentsOf } from "./depends.js";
+import { hooksDue, recordHookEvents } from "./hook-events.js";
 import type { DriftEvent } from "./drift.js";
+import { addFinalizer, finalizeEvent, hasFinalizer, isDeleting, pruneDeletedSync, removeFinalizer } from "./finalizer.js";
+import { SYNCS, condition } from "./status.js";
+import { StatusWriter } from "./status-writer.js";
 import { SyncTargets, defaultSyncTargetsOptions } from "./targets.js";
 import type { SyncTarget, SyncTargetsOptions } from "./targets.js";
 import { sourceKeyOf } from "./tenancy.js";
-import { SYNCS, condition, patchStatus } from "./status.js";
 import { syncEvent, syncStatus } from "./sync-status.js";
 
 export const SYNCS_CONTROLLER = "syncs";
@@ -34,6 +38,13 @@ export interface SyncControllerOptions {
   /** Where the sealing keys are (Inline SealedSecrets). */
   readonly sealingKeyNamespace: string;
   readonly kustomizeBin: string;
+  /**
+   * For this long after the controller starts, a Sync that is Ready keeps
+   * its status while its GitSource has not been fetched by this process yet
+   * (a restart), instead of flipping to "source not ready" until the fetch
+   * (default 60 s). After it, a missing artifact is reported.
+   */
+  readonly sourceGraceMs?: number | undefined;
   /** Flux's `--default-service-account`: Syncs that name no `serviceAccountName` impersonate this one. */
   readonly defaultServiceAccount?: string | undefined;
   /** Flux's `--no-cross-namespace-refs`: refuse a `sourceRef` to another namespace. */
@@ -42,6 +53,12 @@ export interface SyncControllerOptions {
   readonly labelSelector?: string | undefined;
   /** How impersonating and remote clients are made (default: from the operator's `HttpKubeClient`). */
   readonly targets?: Partial<Pick<SyncTargetsOptions, "impersonate" | "connect">> | undefined;
+}
+
+const DEFAULT_SOURCE_GRACE_MS = 60_000;
+
+function isReady(s: Sync): boolean {
+  return s.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
 }
 
 function requestedAt(s: Sync): string | undefined {
@@ -87,16 +104,19 @@ export class SyncController implements Controller {
   readonly #desired = new Map<string, Map<string, KubeObject>>();
   /** Per Sync: the tail of its chain of single-object repairs (they run one at a time). */
   readonly #repairs = new Map<string, Promise<void>>();
+  readonly #status: StatusWriter;
   #stopped = false;
+  #startedAt = 0;
   #events: EventRecorder | undefined;
 
   constructor(options: SyncControllerOptions) {
     this.#opts = options;
     const defaults = defaultSyncTargetsOptions(options.client);
     this.#targets = new SyncTargets({ ...defaults, ...options.targets, client: options.client, logger: options.logger, defaultServiceAccount: options.defaultServiceAccount, onDrift: (e) => { this.#onDrift(e); } });
+    this.#status = new StatusWriter(options.client, SYNCS);
     this.#loop = new ReconcileLoop<Sync>({
       name: SYNCS_CONTROLLER,
-      primary: { resource: SYNCS, labelSelector: options.labelSelector, changed: (a, b) => a.metadata.generation !== b.metadata.generation || requestedAt(a) !== requestedAt(b) },
+      primary: { resource: SYNCS, labelSelector: options.labelSelector, changed: (a, b) => a.metadata.generation !== b.metadata.generation || requestedAt(a) !== requestedAt(b) || isDeleting(a) !== isDeleting(b) },
       reconcile: (key, s) => this.#reconcile(key, s),
     });
     options.store.onChange = (gsKey) => {
@@ -109,14 +129,10 @@ export class SyncController implements Controller {
   }
 
   async start(ctx: ControllerContext): Promise<void> {
+    this.#startedAt = this.#opts.now().getTime();
     this.#events = ctx.events("sigil-sync");
     this.#targets.start(ctx.informers, ctx.clock);
     await this.#loop.start(ctx);
-  }
-
-  /** How many remote clusters and impersonating clients are held (tests, metrics). */
-  get targetStats(): { remoteClusters: number; identities: number } {
-    return this.#targets.size;
   }
 
   idle(): Promise<void> {
@@ -131,10 +147,15 @@ export class SyncController implements Controller {
     await this.#targets.stop();
   }
 
+  /** How many remote clusters and impersonating clients are held (tests, metrics). */
+  get targetStats(): { remoteClusters: number; identities: number } {
+    return this.#targets.size;
+  }
+
   /** A managed object changed or went away: selfHeal reconciles now; detect-only checks with a dry run and reports. */
   #onDrift(e: DriftEvent): void {
     const s = this.#loop.get(e.syncKey);
-    if (this.#stopped || s === undefined || s.spec.suspend === true || !(s.status?.inventory?.entries ?? []).some((x) => x.id === e.id)) return;
+    if (this.#stopped || s === undefined || s.spec.suspend === true || isDeleting(s) || !(s.status?.inventory?.entries ?? []).some((x) => x.id === e.id)) return;
     if (s.spec.selfHeal === false) {
       void this.#detect(e.syncKey, s);
       return;
@@ -163,8 +184,7 @@ export class SyncController implements Controller {
       let log: DriftEntry[] = [];
       for (const c of changes.filter((x) => x.action === "configured" || x.action === "created")) log = this.#recordChange(key, c, true);
       if (log.length === 0) return;
-      const { namespace, name } = splitKey(key);
-      await patchStatus(this.#opts.client, SYNCS, namespace, name, { drift: { lastDetectedAt: log.at(-1)?.detectedAt, objects: log } });
+      await this.#status.patch(key, s.status, { drift: { lastDetectedAt: log.at(-1)?.detectedAt, objects: log } });
     } catch (err) {
       if (this.#stopped) return;
       this.#opts.logger.warn("drift repair of one object failed; reconciling the whole Sync", { sync: key, error: describeError(err) });
@@ -199,8 +219,7 @@ export class SyncController implements Controller {
       if (drifted.length === 0) return;
       let log: DriftEntry[] = [];
       for (const c of drifted) log = this.#recordChange(key, c, false);
-      const { namespace, name } = splitKey(key);
-      await patchStatus(this.#opts.client, SYNCS, namespace, name, { drift: { lastDetectedAt: log.at(-1)?.detectedAt, objects: log } });
+      await this.#status.patch(key, s.status, { drift: { lastDetectedAt: log.at(-1)?.detectedAt, objects: log } });
     } catch (err) {
       this.#opts.logger.warn("drift check failed", { sync: key, error: describeError(err) });
     }
@@ -215,14 +234,48 @@ export class SyncController implements Controller {
     return this.#opts.providersFor(secret);
   }
 
-  async #reconcile(key: string, s: Sync | undefined): Promise<WorkResult> {
-    if (s === undefined) {
-      this.#desired.delete(key);
-      this.#driftLog.delete(key);
-      this.#target.delete(key);
-      await this.#targets.release(key);
+  /** Drop what is kept in memory for `key` (deleted, or being deleted). */
+  #forget(key: string): void {
+    this.#desired.delete(key);
+    this.#driftLog.delete(key);
+    this.#target.get(key)?.resync.forget(key);
+    this.#target.delete(key);
+    this.#status.forget(key);
+  }
+
+  /** A Sync being deleted: no more repairs; prune its inventory (finalizer.ts), then let it go. A failed delete keeps the finalizer and retries. */
+  async #finalize(key: string, s: Sync): Promise<WorkResult> {
+    this.#forget(key);
+    await this.#repairs.get(key);
+    if (!hasFinalizer(s)) return this.#release(key);
+    let target: SyncTarget;
+    try {
+      target = await this.#targets.acquire(key, s); // prune where, and as whom, it applied
+    } catch (err) {
+      this.#opts.logger.warn("cannot reach the target of a deleted Sync to prune it; retrying", { sync: key, error: describeError(err) });
+      return { requeueAfterMs: parseGoDuration(s.spec.retryInterval ?? "30s", "spec.retryInterval") };
     }
-    if (s === undefined || s.spec.suspend === true) return {};
+    const outcome = await pruneDeletedSync(s, target.manager);
+    const ev = finalizeEvent(outcome);
+    await this.#events?.record(s, ev.type, ev.reason, ev.message).catch(() => undefined);
+    if (outcome.failures.length > 0) return { requeueAfterMs: parseGoDuration(s.spec.retryInterval ?? "30s", "spec.retryInterval") };
+    await removeFinalizer(this.#opts.client, s);
+    return this.#release(key);
+  }
+
+  async #release(key: string): Promise<WorkResult> {
+    await this.#targets.release(key);
+    return {};
+  }
+
+  async #reconcile(key: string, s: Sync | undefined): Promise<WorkResult> {
+    if (s === undefined) this.#forget(key);
+    if (s === undefined) return this.#release(key);
+    if (isDeleting(s)) return this.#finalize(key, s);
+    if (!hasFinalizer(s)) await addFinalizer(this.#opts.client, s);
+    if (s.spec.suspend === true) return {};
+    const waiting = await dependencyGate(s, this.#opts); // spec.dependsOn (depends.ts)
+    if (waiting !== undefined) return waiting;
     let sourceKey: string;
     try {
       sourceKey = sourceKeyOf(s, this.#opts.noCrossNamespaceRefs === true);
@@ -231,8 +284,9 @@ export class SyncController implements Controller {
     }
     const artifact = this.#opts.store.get(sourceKey);
     if (artifact === undefined) {
-      const { namespace, name } = splitKey(key);
-      await patchStatus(this.#opts.client, SYNCS, namespace, name, { conditions: [condition(s.status?.conditions, "Ready", "False", "source.not_ready", `GitSource '${sourceKey}' has no artifact yet`, this.#opts.now(), s.metadata.generation)] });
+      // Just (re)started: the store's onChange queues this Sync once its GitSource is fetched; a Ready Sync does not flap meanwhile.
+      if (isReady(s) && this.#opts.now().getTime() - this.#startedAt < (this.#opts.sourceGraceMs ?? DEFAULT_SOURCE_GRACE_MS)) return { requeueAfterMs: 5000 };
+      await this.#status.patch(key, s.status, { conditions: [condition(s.status?.conditions, "Ready", "False", "source.not_ready", `GitSource '${sourceKey}' has no artifact yet`, this.#opts.now(), s.metadata.generation)] });
       return { requeueAfterMs: 5000 };
     }
     let target: SyncTarget;
@@ -246,26 +300,28 @@ export class SyncController implements Controller {
     this.#target.set(key, target);
     const registry = await this.#providers(s);
     const sops = sopsDecryptor({ registry });
-    const result = await reconcile({ ...planOf(s), preflight: target.preflight }, readInventory(s.status?.inventory), {
+    const result = await reconcile({ ...planOf(s), hooks: hooksDue(s, artifact.revision, requestedAt(s)), preflight: target.preflight }, readInventory(s.status?.inventory), {
       source: () => Promise.resolve(artifact),
       manager: target.manager,
       render: { kustomizeBin: this.#opts.kustomizeBin, sops },
       decrypt: { sops, sealingKeys: () => loadSealingKeys(this.#opts.client, this.#opts.sealingKeyNamespace, registry) },
+      resync: target.resync.session(key, `${artifact.revision}\0${String(s.metadata.generation ?? 0)}\0${target.user ?? ""}`),
     });
     if (result.ok && result.objects !== undefined) this.#desired.set(key, new Map(result.objects.flatMap((o) => idsOfObject(o, planOf(s).defaultNamespace).map((id) => [id, o] as const))));
     else if (!result.ok) this.#desired.delete(key);
     if (this.#healing.delete(key)) for (const c of result.changes.filter((x) => x.action === "configured" || x.action === "created")) this.#recordChange(key, c, true);
     const done = await this.#report(key, s, result);
+    if (result.ok) for (const k of dependentsOf(key, [...this.#loop.keys()].map((k2) => [k2, this.#loop.get(k2)] as const))) this.#loop.enqueue(k);
     await target.drift.watchInventory(result.inventory);
     return done;
   }
 
-  /** Status, one Event, and when to come back. */
+  /** Status and Event (only when something changed: an unchanged re-sync writes nothing, docs/crds/sync.md), hook Events, and when to come back. */
   async #report(key: string, s: Sync, result: ReconcileResult): Promise<WorkResult> {
-    const { namespace, name } = splitKey(key);
-    await patchStatus(this.#opts.client, SYNCS, namespace, name, syncStatus(s, result, this.#driftLog.get(key) ?? [], requestedAt(s), this.#opts.now()));
-    const ev = syncEvent(result);
-    await this.#events?.record(s, ev.type, ev.reason, ev.message).catch(() => undefined);
+    await this.#status.patch(key, s.status, syncStatus(s, result, this.#driftLog.get(key) ?? s.status?.drift?.objects ?? [], requestedAt(s), this.#opts.now()));
+    const ev = syncEvent(result, s.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true);
+    if (ev !== undefined) await this.#events?.record(s, ev.type, ev.reason, ev.message).catch(() => undefined);
+    await recordHookEvents(this.#events, s, result.hooks ?? []);
     const interval = parseGoDuration(s.spec.interval ?? "10m", "spec.interval");
     return { requeueAfterMs: result.ok ? interval : parseGoDuration(s.spec.retryInterval ?? s.spec.interval ?? "10m", "spec.retryInterval") };
   }

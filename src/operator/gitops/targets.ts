@@ -18,6 +18,7 @@ import { HttpKubeClient, ResourceManager, SECRETS, connectionFromKubeconfigData,
 import type { KubeClient, KubeConnection, SecretObject } from "../../kube/index.js";
 import { SharedInformers } from "../../kube/runtime/index.js";
 import type { Clock } from "../../kube/runtime/index.js";
+import { ResyncMemory } from "../../reconcile/index.js";
 import type { Sync } from "../../reconcile/index.js";
 import { DriftWatcher } from "./drift.js";
 import type { DriftEvent } from "./drift.js";
@@ -38,6 +39,8 @@ export interface SyncTarget {
   readonly manager: ResourceManager;
   /** The drift watcher of the cluster (informers as the operator or the kubeconfig's user, never impersonated). */
   readonly drift: DriftWatcher;
+  /** What the last applies on this cluster confirmed (live versions from this cluster's drift watches), for skipping unchanged re-syncs. */
+  readonly resync: ResyncMemory;
   /** True when the writer may be denied (impersonated or remote): the reconcile dry-runs the whole set first. */
   readonly preflight: boolean;
 }
@@ -77,6 +80,7 @@ interface Identity {
 interface Cluster {
   readonly key: string;
   readonly drift: DriftWatcher;
+  readonly resync: ResyncMemory;
   readonly base: Identity;
   readonly as: (user: string) => ClosableClient;
   readonly identities: Map<string, Identity>;
@@ -121,7 +125,7 @@ export class SyncTargets {
     this.#bySync.set(key, { cluster: cluster.key, user });
     await this.#collect();
     const identity = user === undefined ? cluster.base : this.#identity(cluster, user);
-    return { cluster: cluster.key, user, client: identity.client, manager: identity.manager, drift: cluster.drift, preflight: user !== undefined || cluster.key !== LOCAL_CLUSTER };
+    return { cluster: cluster.key, user, client: identity.client, manager: identity.manager, drift: cluster.drift, resync: cluster.resync, preflight: user !== undefined || cluster.key !== LOCAL_CLUSTER };
   }
 
   /** Sync `key` is gone (or cannot be reconciled): drop what only it used. */
@@ -147,7 +151,7 @@ export class SyncTargets {
       if (this.#bySync.get(e.syncKey)?.cluster === key) this.#opts.onDrift(e);
     };
     const drift = new DriftWatcher(informers, manager.mapper, onDrift, this.#opts.logger);
-    return { key, drift, base: { client, manager, close }, as, identities: new Map(), informers: owned };
+    return { key, drift, resync: new ResyncMemory(drift), base: { client, manager, close }, as, identities: new Map(), informers: owned };
   }
 
   #identity(cluster: Cluster, user: string): Identity {

@@ -22,6 +22,9 @@ export interface ObjectMeta {
   readonly uid?: string | undefined;
   readonly annotations?: Readonly<Record<string, string>> | undefined;
   readonly labels?: Readonly<Record<string, string>> | undefined;
+  readonly finalizers?: readonly string[] | undefined;
+  /** Set by the API server when a delete waits for finalizers. */
+  readonly deletionTimestamp?: string | undefined;
 }
 
 /** A `metav1.Condition`. */
@@ -81,6 +84,12 @@ export interface HealthCheckRef {
 
 export type SealedSecretsMode = "Inline" | "Controller";
 
+/** One entry of `spec.dependsOn`. */
+export interface SyncDependency {
+  readonly name: string;
+  readonly namespace?: string | undefined;
+}
+
 export interface SyncSpec {
   /** The GitSource; `namespace` defaults to the Sync's (a flag of the operator can forbid other namespaces). */
   readonly sourceRef: { readonly kind: "GitSource"; readonly name: string; readonly namespace?: string | undefined };
@@ -102,6 +111,8 @@ export interface SyncSpec {
   readonly healthChecks?: readonly HealthCheckRef[] | undefined;
   readonly decryption?: { readonly provider?: "sops" | undefined; readonly secretRef?: LocalObjectReference | undefined } | undefined;
   readonly sealedSecrets?: SealedSecretsMode | undefined;
+  /** Syncs that must be Ready at their latest revision before this one reconciles (namespace defaults to this Sync's). */
+  readonly dependsOn?: readonly SyncDependency[] | undefined;
 }
 
 /** One inventory entry (docs/inventory.md). */

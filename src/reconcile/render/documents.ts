@@ -20,12 +20,22 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+function named(md: Record<string, unknown>): boolean {
+  return typeof md["name"] === "string" && md["name"] !== "";
+}
+
+/** An Argo CD hook may have `generateName` instead of a name (a new object each run; docs/ordering.md). */
+function generatedHook(md: Record<string, unknown>): boolean {
+  const annotations = md["annotations"];
+  return md["name"] === undefined && typeof md["generateName"] === "string" && md["generateName"] !== "" && isRecord(annotations) && typeof annotations["argocd.argoproj.io/hook"] === "string";
+}
+
 function asObject(doc: unknown, subject: string, index: number): KubeObject {
   const where = `${subject} (document ${index + 1})`;
   if (!isRecord(doc)) throw new SigilError("render.invalid_yaml", "a document is not a mapping", { subject: where });
   const md = doc["metadata"];
-  if (typeof doc["apiVersion"] !== "string" || typeof doc["kind"] !== "string" || !isRecord(md) || typeof md["name"] !== "string" || md["name"] === "") {
-    throw new SigilError("render.invalid_yaml", "a document is not a Kubernetes object (apiVersion, kind and metadata.name are required)", { subject: where });
+  if (typeof doc["apiVersion"] !== "string" || typeof doc["kind"] !== "string" || !isRecord(md) || !(named(md) || generatedHook(md))) {
+    throw new SigilError("render.invalid_yaml", "a document is not a Kubernetes object (apiVersion, kind and metadata.name are required; metadata.generateName only on an Argo CD hook)", { subject: where });
   }
   return doc as unknown as KubeObject;
 }

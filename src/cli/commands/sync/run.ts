@@ -12,7 +12,7 @@ import type { CliContext } from "../../context.js";
 import { GIT_PASSTHROUGH_ENV, SIGIL_GIT_BEARER_TOKEN_ENV, SIGIL_GIT_PASSWORD_ENV, SIGIL_GIT_USERNAME_ENV, SIGIL_KUSTOMIZE_ENV, localSource, parseRef, sealedMode } from "./options.js";
 import type { SyncFlags } from "./options.js";
 import { changeLines, countLine, hasDrift } from "./output.js";
-import { inventoryName, loadInventory, saveInventory } from "./store.js";
+import { inventoryName, loadInventory, sameInventory, saveInventory } from "./store.js";
 
 function credentials(env: CliContext["env"]): GitCredentials | undefined {
   const username = env[SIGIL_GIT_USERNAME_ENV];
@@ -52,6 +52,7 @@ async function client(flags: SyncFlags, ctx: CliContext): Promise<KubeClient> {
 
 function report(result: ReconcileResult, flags: SyncFlags, ctx: CliContext): void {
   for (const line of changeLines(result.changes)) ctx.stdout.write(`${line}\n`);
+  for (const h of result.hooks ?? []) ctx.stdout.write(`${h.phase} hook ${h.subject} ${h.outcome}${h.reason === undefined ? "" : ` (${h.reason})`}${h.deleted ? ", deleted" : ""}\n`);
   const verb = flags.dryRun === true ? "would apply" : "applied";
   if (result.ok) ctx.stdout.write(`${verb} ${result.revision ?? ""}: ${countLine(result.changes)}\n`);
 }
@@ -75,7 +76,8 @@ export async function runSync(flags: SyncFlags, ctx: CliContext): Promise<void> 
     decrypt: { sops: sopsDecryptor({ registry }), sealingKeys: () => loadSealingKeys(kube, flags.controllerNamespace, registry) },
   });
   report(result, flags, ctx);
-  if (flags.dryRun !== true && (result.ok || result.inventory !== previous)) await saveInventory(kube, flags.namespace, name, result.inventory);
+  // Written only when it changed: a re-sync of an unchanged revision writes nothing at all.
+  if (flags.dryRun !== true && !sameInventory(result.inventory, previous)) await saveInventory(kube, flags.namespace, name, result.inventory);
   if (!result.ok) throw result.error ?? new SigilError("internal", "the sync failed");
   if (flags.dryRun === true && hasDrift(result.changes)) throw new SigilError("sync.drift_found", `the cluster differs from the source: ${countLine(result.changes)}`, { subject: flags.path });
 }

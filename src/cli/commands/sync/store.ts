@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { SigilError } from "../../../core/index.js";
-import { resourcePath } from "../../../kube/index.js";
+import { jsonEqual, resourcePath } from "../../../kube/index.js";
 import type { KubeClient, ResourceType } from "../../../kube/index.js";
 import type { InventoryStatus } from "../../../reconcile/index.js";
 import { readInventory } from "../../../reconcile/index.js";
@@ -51,4 +51,9 @@ export async function saveInventory(client: KubeClient, namespace: string, name:
   const live = await client.get<ConfigMap>(path);
   if (live === undefined) await client.create(resourcePath(CONFIGMAPS, { namespace }), body);
   else await client.replace(path, { ...body, metadata: { ...body.metadata, ...(live.metadata.resourceVersion === undefined ? {} : { resourceVersion: live.metadata.resourceVersion }) } });
+}
+
+/** True when two inventories hold the same entries in the same order (both come sorted from `inventoryOf` / the store). */
+export function sameInventory(a: InventoryStatus, b: InventoryStatus): boolean {
+  return a.version === b.version && jsonEqual(a.entries, b.entries);
 }

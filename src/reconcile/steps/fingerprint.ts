@@ -1,0 +1,132 @@
+/**
+ * Re-sync without diffs. A server-side diff (a GET and a dry-run apply per
+ * object) is what makes a re-sync of 1,000 unchanged objects slow, so a
+ * long-running reconciler can skip it for objects it knows are unchanged:
+ *
+ * - the desired set is the same as at the last apply: same scope (the
+ *   caller's revision and spec generation) and the same prepared objects,
+ *   compared by an HMAC of them under a key made at random per process (the
+ *   objects hold decrypted Secret values; the digest stays in memory, is
+ *   never logged, and cannot be checked against guesses without the key);
+ * - and the live object is the very version that apply confirmed (created,
+ *   configured, or found unchanged by its dry run): its resourceVersion in a
+ *   watch cache ({@link LiveVersions}) is the one the API server returned
+ *   then. Any write by anyone since gives it a new resourceVersion.
+ *
+ * Every other object (new in the set, edited or deleted live, not in the
+ * watch cache yet, skipped by an annotation) is diffed as before. Nothing is
+ * persisted: after a restart the first re-sync diffs everything.
+ */
+import { createHmac, randomBytes } from "node:crypto";
+import type { ChangeSetEntry, KubeObject, ResourceManager } from "../../kube/index.js";
+import { applyObjects } from "./apply.js";
+import type { ApplyStepOptions } from "./apply.js";
+
+/** What an object is, for a cache lookup (namespace undefined or "" for cluster-scoped objects). */
+export interface LiveRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace: string | undefined;
+  readonly name: string;
+}
+
+/** Where the resourceVersion of a managed object is known without a request (a watch cache). */
+export interface LiveVersions {
+  /** The cached resourceVersion, or undefined when the cache cannot vouch for it (not watched, not listed yet, gone). */
+  resourceVersion(ref: LiveRef): string | undefined;
+}
+
+/** One reconcile's view of what the last apply confirmed (see the module comment). */
+export interface ResyncCache {
+  /** The objects known to be unchanged (as `unchanged` entries, no request made) and the rest, to diff and apply. */
+  split(objects: readonly KubeObject[], defaultNamespace: string): { readonly known: ChangeSetEntry[]; readonly rest: KubeObject[] };
+  /** Remember the entries of an apply of the whole set that succeeded. */
+  remember(entries: readonly ChangeSetEntry[]): void;
+}
+
+interface Applied {
+  readonly digest: string;
+  /** Confirmed entries (with a resourceVersion), by {@link refKey}. */
+  readonly entries: ReadonlyMap<string, ChangeSetEntry>;
+}
+
+const refKey = (apiVersion: string, kind: string, namespace: string | undefined, name: string): string => JSON.stringify([apiVersion, kind, namespace ?? "", name]);
+
+/** The entry confirmed for `o`: under its namespace, or (when it names none) the default namespace or none (cluster-scoped). */
+function confirmedFor(o: KubeObject, entries: ReadonlyMap<string, ChangeSetEntry>, defaultNamespace: string): ChangeSetEntry | undefined {
+  const [apiVersion, kind, name, ns] = [o.apiVersion ?? "", o.kind ?? "", o.metadata?.name ?? "", o.metadata?.namespace];
+  if (ns !== undefined && ns !== "") return entries.get(refKey(apiVersion, kind, ns, name));
+  return entries.get(refKey(apiVersion, kind, defaultNamespace, name)) ?? entries.get(refKey(apiVersion, kind, undefined, name));
+}
+
+/** What the last successful applies confirmed, per owner (a Sync), in memory. */
+export class ResyncMemory {
+  readonly #key = randomBytes(32);
+  readonly #byOwner = new Map<string, Applied>();
+
+  constructor(private readonly live: LiveVersions) {}
+
+  /** The cache for one reconcile of `owner`; `scope` holds what must also be equal (revision, spec generation). */
+  session(owner: string, scope: string): ResyncCache {
+    let digest: string | undefined;
+    return {
+      split: (objects, defaultNamespace) => {
+        digest = this.#digest(scope, objects);
+        return this.#split(this.#byOwner.get(owner), digest, objects, defaultNamespace);
+      },
+      remember: (entries) => {
+        if (digest !== undefined) this.#byOwner.set(owner, { digest, entries: confirmed(entries) });
+      },
+    };
+  }
+
+  /** Drop what is known of `owner` (deleted, or its objects about to be pruned). */
+  forget(owner: string): void {
+    this.#byOwner.delete(owner);
+  }
+
+  #digest(scope: string, objects: readonly KubeObject[]): string {
+    const mac = createHmac("sha256", this.#key).update(scope).update("\0");
+    for (const o of objects) mac.update(JSON.stringify(o)).update("\0");
+    return mac.digest("base64");
+  }
+
+  #split(applied: Applied | undefined, digest: string, objects: readonly KubeObject[], defaultNamespace: string): { known: ChangeSetEntry[]; rest: KubeObject[] } {
+    if (applied?.digest !== digest) return { known: [], rest: [...objects] };
+    const known: ChangeSetEntry[] = [];
+    const rest: KubeObject[] = [];
+    for (const o of objects) {
+      const entry = confirmedFor(o, applied.entries, defaultNamespace);
+      if (entry !== undefined && this.live.resourceVersion(entry) === entry.resourceVersion) known.push(entry);
+      else rest.push(o);
+    }
+    return { known, rest };
+  }
+}
+
+/** Entries an apply confirmed: written or found unchanged, with the resourceVersion of that moment (no diff kept). */
+function confirmed(entries: readonly ChangeSetEntry[]): Map<string, ChangeSetEntry> {
+  const out = new Map<string, ChangeSetEntry>();
+  for (const e of entries) {
+    if (e.resourceVersion === undefined || !(e.action === "created" || e.action === "configured" || e.action === "unchanged")) continue;
+    const kept: ChangeSetEntry = { subject: e.subject, apiVersion: e.apiVersion, kind: e.kind, namespace: e.namespace, name: e.name, action: "unchanged", resourceVersion: e.resourceVersion };
+    out.set(refKey(e.apiVersion, e.kind, e.namespace, e.name), kept);
+  }
+  return out;
+}
+
+/**
+ * Step 5 with a {@link ResyncCache}: objects known unchanged get no request; the rest are applied as {@link applyObjects} does (staged, diffed, written when drifted).
+ * Without a cache, or in a dry run, every object is diffed. `applyRest` applies what is left (default: {@link applyObjects});
+ * when given, it is called even with nothing left, so that phase work (hooks) still runs.
+ * @throws SigilError as {@link applyObjects}; nothing is remembered then.
+ */
+export async function applyChanged(objects: readonly KubeObject[], manager: ResourceManager, opts: ApplyStepOptions, cache: ResyncCache | undefined, applyRest?: (rest: readonly KubeObject[]) => Promise<ChangeSetEntry[]>): Promise<ChangeSetEntry[]> {
+  const apply = applyRest ?? ((rest: readonly KubeObject[]) => applyObjects(rest, manager, opts));
+  if (cache === undefined || opts.dryRun) return apply(objects);
+  const { known, rest } = cache.split(objects, opts.defaultNamespace);
+  const applied = rest.length === 0 && applyRest === undefined ? [] : await apply(rest);
+  const entries = [...known, ...applied];
+  cache.remember(entries);
+  return entries;
+}
