@@ -4,7 +4,7 @@
  * interval, and whenever a managed object drifts (selfHeal), reporting
  * status and one Event per reconcile.
  */
-import { SigilError, describeError } from "../../core/index.js";
+import { SigilError, describeError, isSigilError } from "../../core/index.js";
 import type { Logger } from "../../core/index.js";
 import { sopsDecryptor } from "../../decrypt/index.js";
 import { SECRETS, resourcePath, splitKey } from "../../kube/index.js";
@@ -252,8 +252,13 @@ export class SyncController implements Controller {
     try {
       target = await this.#targets.acquire(key, s); // prune where, and as whom, it applied
     } catch (err) {
-      this.#opts.logger.warn("cannot reach the target of a deleted Sync to prune it; retrying", { sync: key, error: describeError(err) });
-      return { requeueAfterMs: parseGoDuration(s.spec.retryInterval ?? "30s", "spec.retryInterval") };
+      // A kubeConfig Secret that is gone or refused cannot come back by waiting (a namespace being deleted takes it first): give up the prune, not the deletion.
+      const gone = isSigilError(err, "config.invalid");
+      this.#opts.logger.warn(gone ? "the target of a deleted Sync is gone; its objects are left in place" : "cannot reach the target of a deleted Sync to prune it; retrying", { sync: key, error: describeError(err) });
+      if (!gone) return { requeueAfterMs: parseGoDuration(s.spec.retryInterval ?? "30s", "spec.retryInterval") };
+      await this.#events?.record(s, "Warning", "PruneSkipped", `objects not pruned: ${describeError(err)}`).catch(() => undefined);
+      await removeFinalizer(this.#opts.client, s);
+      return this.#release(key);
     }
     const outcome = await pruneDeletedSync(s, target.manager);
     const ev = finalizeEvent(outcome);

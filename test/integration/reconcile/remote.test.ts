@@ -151,4 +151,16 @@ describePeers("Syncs to a second cluster (spec.kubeConfig.secretRef)", () => {
     await client.delete(`${GITOPS}/namespaces/${n}/syncs/app`);
     await waitFor("the remote cluster to be dropped", () => (syncs.targetStats.remoteClusters === before ? true : undefined), 15_000, 50);
   });
+
+  it("lets a deleted Sync go when its kubeConfig Secret is already gone (a namespace being deleted), leaving its objects, with a warning", async () => {
+    const { n } = await setup("rm-fin", { "app/a.yaml": cm("a", "1") });
+    await createSync(client, n, "app", LABELS, { sourceRef: { kind: "GitSource", name: "repo" }, path: "app", kubeConfig: { secretRef: { name: "cluster2" } } });
+    await waitReady(client, n, "app", "True");
+    await client.delete(`/api/v1/namespaces/${n}/secrets/cluster2`);
+    await client.delete(`${GITOPS}/namespaces/${n}/syncs/app`);
+    await waitFor("the Sync to be gone", async () => ((await client.get(`${GITOPS}/namespaces/${n}/syncs/app`)) === undefined ? true : undefined), 15_000, 50);
+    expect(await valueIn(remote, n, "a")).toBe("1");
+    const events = await client.list<{ reason: string }>(`/api/v1/namespaces/${n}/events`);
+    expect(events.items.some((e) => e.reason === "PruneSkipped")).toBe(true);
+  });
 });
