@@ -12,6 +12,7 @@
 // stay ordinary packages resolved from node_modules at run time:
 const EXTERNAL = ["@aws-sdk/*", "@kubernetes/client-node", "node-vault", "node-forge", "simple-git"];
 import { build } from "esbuild";
+import { barrelImports } from "./barrels.mjs";
 import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { dirname, join, resolve } from "node:path";
@@ -19,7 +20,10 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const { values } = parseArgs({ options: { outdir: { type: "string" }, metafile: { type: "string" } } });
+// --entry name=path (repeatable) adds an entry point bundled with the CLI's
+// chunks: the benchmarks run their controller processes this way, as
+// `sigil operator` runs from the package.
+const { values } = parseArgs({ options: { outdir: { type: "string" }, metafile: { type: "string" }, entry: { type: "string", multiple: true } } });
 // The bundle reads ../../package.json (its version) relative to itself, so it
 // lives two levels below the package root, as src/cli/ does.
 const outdir = resolve(values.outdir ?? join(root, "dist", "bundle"));
@@ -27,7 +31,8 @@ const outdir = resolve(values.outdir ?? join(root, "dist", "bundle"));
 // Each command folder is an entry of its own, so its chunk has a stable name
 // (cmd-<name>.js) that the structure test can check for.
 const commands = readdirSync(join(root, "src", "cli", "commands"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
-const entryPoints = { sigil: "src/cli/main.ts", ...Object.fromEntries(commands.map((c) => [`cmd-${c}`, `src/cli/commands/${c}/index.ts`])) };
+const extra = (values.entry ?? []).map((e) => e.split("=", 2));
+const entryPoints = { sigil: "src/cli/main.ts", ...Object.fromEntries(commands.map((c) => [`cmd-${c}`, `src/cli/commands/${c}/index.ts`])), ...Object.fromEntries(extra) };
 
 /**
  * Node's built-in modules, reached without an ES module facade. Importing a
@@ -73,6 +78,28 @@ const builtinsWithoutFacade = {
   },
 };
 
+/**
+ * Sigil's own modules have no import-time side effects (conventions.md), so
+ * esbuild may drop any of them whose exports a command does not use: without
+ * this, a barrel import (`decrypt/index.ts`) keeps every module with a
+ * top-level statement esbuild cannot prove pure (a `new Map()`, a class with
+ * static fields), and `sigil decrypt` would evaluate the Kubernetes layer,
+ * the Sealed Secrets codec and the Vault KV client it never calls.
+ */
+const SRC = join(root, "src") + "/";
+const BENCH = join(root, "bench") + "/";
+const sourcesWithoutSideEffects = {
+  name: "sources-without-side-effects",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, async (args) => {
+      if (args.pluginData === "inner" || !(args.importer.startsWith(SRC) || args.importer.startsWith(BENCH))) return undefined;
+      const r = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: "inner" });
+      if (r.errors.length > 0 || !r.path.startsWith(SRC)) return undefined;
+      return { path: r.path, sideEffects: false };
+    });
+  },
+};
+
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
@@ -86,7 +113,7 @@ const result = await build({
   external: EXTERNAL,
   // Bundled CommonJS code may require() an external package; give each chunk a real require.
   banner: { js: 'const require = process.getBuiltinModule("node:module").createRequire(import.meta.url);' },
-  plugins: [builtinsWithoutFacade],
+  plugins: [builtinsWithoutFacade, sourcesWithoutSideEffects, barrelImports([join(root, "src"), join(root, "bench")])],
   chunkNames: "chunk-[hash]",
   minifyWhitespace: true,
   minifySyntax: true,

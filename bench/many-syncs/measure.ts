@@ -1,7 +1,7 @@
 /**
  * The measure of the "many Syncs" benchmark: the operator's first start over
  * every Sync (cold), then a restart, timed from the new process's spawn to
- * every Sync reconciled by it and Ready; its peak RSS, CPU time, and requests
+ * every Sync reconciled by it and Ready (`reconciledAt`); its peak RSS, CPU time, and requests
  * at the API server (audit log, user agent `sigil-operator`).
  */
 import type { ChildProcess } from "node:child_process";
@@ -28,7 +28,7 @@ export interface Phase {
 /** What the restart did, as the API server logged it. */
 export interface RestartDetail {
   readonly requests: RequestCounts;
-  /** Seconds from the spawn to the first, median and last Sync's last status patch (the audit log's own times). */
+  /** Seconds from the spawn to the first, median and last Sync reconciled (see `reconciledAt`; the audit log's own times). */
   readonly readyTimeline: { readonly firstS: number; readonly medianS: number; readonly lastS: number };
   /** Status patches per Sync: more than one means it was reported not ready (no artifact yet) before it was reconciled. */
   readonly statusPatches: { readonly total: number; readonly syncsWithMoreThanOne: number };
@@ -50,6 +50,8 @@ export interface MeasureOptions {
   readonly cli: string;
   readonly ns: string;
   readonly syncs: number;
+  /** The Sync that manages each object, by object name. */
+  readonly owners: ReadonlyMap<string, string>;
   readonly nodeFlags: readonly string[];
   readonly log: (m: string) => void;
 }
@@ -104,18 +106,42 @@ function phase(r: Running): Phase {
 const isSyncStatusPatch = (ns: string) => (e: KubeAuditEvent): boolean =>
   BY_SIGIL(e) && e.verb === "patch" && e.resource === "syncs" && e.subresource === "status" && e.namespace === ns && e.code === 200;
 
+/**
+ * When each Sync was reconciled by the new process (ms since the epoch, the
+ * audit log's times): its status patched, or else every one of its objects
+ * applied or diffed (a patch, dry run or not). An unchanged re-sync writes
+ * no status, but a new process diffs every object once (nothing is
+ * remembered across a restart).
+ */
+function reconciledAt(events: readonly KubeAuditEvent[], ns: string, owners: ReadonlyMap<string, string>): Map<string, number> {
+  const perSync = new Map<string, number>();
+  for (const owner of owners.values()) perSync.set(owner, (perSync.get(owner) ?? 0) + 1);
+  const seen = new Map<string, Set<string>>();
+  const done = new Map<string, number>();
+  for (const e of events) {
+    if (!BY_SIGIL(e) || e.namespace !== ns || e.verb !== "patch") continue;
+    const at = Date.parse(e.at ?? "");
+    if (isSyncStatusPatch(ns)(e)) done.set(e.name ?? "", at);
+    const owner = e.resource === "configmaps" ? owners.get(e.name ?? "") : undefined;
+    if (owner === undefined || done.has(owner)) continue;
+    const objects = seen.get(owner) ?? new Set<string>();
+    objects.add(e.name ?? "");
+    seen.set(owner, objects);
+    if (objects.size === perSync.get(owner)) done.set(owner, at);
+  }
+  return done;
+}
+
 /** The restart's detail from its audit events. */
-function detail(events: readonly KubeAuditEvent[], ns: string, wallStart: number): RestartDetail {
-  const patches = events.filter(isSyncStatusPatch(ns));
+function detail(events: readonly KubeAuditEvent[], o: MeasureOptions, wallStart: number): RestartDetail {
+  const patches = events.filter(isSyncStatusPatch(o.ns));
   const perSync = countBy(patches, (e) => e.name ?? "");
-  const last = new Map<string, number>();
-  for (const e of patches) last.set(e.name ?? "", (Date.parse(e.at ?? "") - wallStart) / 1000);
-  const times = [...last.values()].sort((a, b) => a - b);
+  const times = [...reconciledAt(events, o.ns, o.owners).values()].map((at) => (at - wallStart) / 1000).sort((a, b) => a - b);
   return {
     requests: counts(events, BY_SIGIL),
     readyTimeline: { firstS: times[0] ?? 0, medianS: times.length === 0 ? 0 : median(times), lastS: times.at(-1) ?? 0 },
     statusPatches: { total: patches.length, syncsWithMoreThanOne: Object.values(perSync).filter((n) => n > 1).length },
-    sourceFetches: events.filter((e) => BY_SIGIL(e) && e.resource === "gitsources" && e.subresource === "status" && e.verb === "patch" && e.namespace === ns).length,
+    sourceFetches: events.filter((e) => BY_SIGIL(e) && e.resource === "gitsources" && e.subresource === "status" && e.verb === "patch" && e.namespace === o.ns).length,
   };
 }
 
@@ -137,11 +163,11 @@ export async function measureRestart(o: MeasureOptions): Promise<RunResults> {
     let events: KubeAuditEvent[] = [];
     await until(second, "every Sync reconciled after the restart and Ready", async () => {
       events = await kubeAuditSince(mark, o.client); // read the log before the Syncs: a patch seen here is in the list below
-      const reconciled = new Set(events.filter(isSyncStatusPatch(o.ns)).map((e) => e.name));
+      const reconciled = reconciledAt(events, o.ns, o.owners);
       const { ready } = await readySyncs(o.client, o.ns);
       return ready.size === o.syncs && [...ready].every((n) => reconciled.has(n));
     });
-    const restart = { ...phase(second), ...detail(events, o.ns, second.wallStart) };
+    const restart = { ...phase(second), ...detail(events, o, second.wallStart) };
     o.log(`restart: all ${o.syncs} Syncs reconciled and Ready in ${restart.seconds.toFixed(1)} s, peak RSS ${restart.peakRssMb.toFixed(1)} MB, ${String(restart.requests.requests)} requests`);
     return { ...queue, cold, restart };
   } finally {

@@ -5,8 +5,9 @@
  * (`sigil operator --controllers gitsources,syncs`, compiled JavaScript, as
  * in bench/reconcile) starts and brings every Sync to Ready; then it is
  * stopped and started again, and from the new process's spawn the bench
- * measures the time until every Sync has been reconciled by it (a status
- * patch in the API server's audit log) and is Ready, the process's peak RSS
+ * measures the time until every Sync has been reconciled by it (its objects
+ * diffed or its status patched, in the API server's audit log) and is
+ * Ready, the process's peak RSS
  * (VmHWM) and CPU time, and its requests at the API server. There is no peer
  * to compare with: Flux is not in the environment; the figures are absolute.
  *
@@ -27,7 +28,7 @@ import { compileCli } from "../reconcile/processes.js";
 import { measureRestart } from "./measure.js";
 import type { RunResults } from "./measure.js";
 import { markdown } from "./report.js";
-import { createRepos, createSyncs } from "./setup.js";
+import { createRepos, createSyncs, ownersOf, releaseSyncs } from "./setup.js";
 import type { ManySizes } from "./setup.js";
 
 /** What one run wrote to results.json. */
@@ -61,13 +62,16 @@ async function run(sizes: ManySizes): Promise<Results> {
     await createNamespace(ns, client);
     const syncs = await createSyncs(client, repos.repos, sizes, ns);
     log(`${syncs} Syncs created in ${ns}`);
-    const measured = await measureRestart({ client, cli: cli.entry, ns, syncs, nodeFlags: NODE_FLAGS, log });
+    const measured = await measureRestart({ client, cli: cli.entry, ns, syncs, owners: ownersOf(sizes), nodeFlags: NODE_FLAGS, log });
     return {
       date: new Date().toISOString(), machine: `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}`, node: process.version,
       loadAverage: { start, end: load() }, sizes: { ...sizes }, syncs, ...measured,
     };
   } finally {
-    if (process.env["SIGIL_BENCH_KEEP"] !== "1") await deleteNamespace(ns, client).catch(() => undefined);
+    if (process.env["SIGIL_BENCH_KEEP"] !== "1") {
+      await releaseSyncs(client, ns).catch(() => undefined);
+      await deleteNamespace(ns, client).catch(() => undefined);
+    }
     cli.cleanup();
     repos.cleanup();
     client.close();

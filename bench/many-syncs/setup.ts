@@ -43,6 +43,24 @@ export function createRepos(sizes: ManySizes, prefix: string): { repos: TestRepo
   return { repos, cleanup: () => { for (const r of repos) rmSync(r.path, { recursive: true, force: true }); } };
 }
 
+/** The Sync that manages each ConfigMap, by the ConfigMap's name (the numbering of {@link createRepos}). */
+export function ownersOf(sizes: ManySizes): Map<string, string> {
+  const owners = new Map<string, string>();
+  let n = 0;
+  for (let s = 0; s < sizes.sources; s++) {
+    for (let d = 0; d < sizes.syncsPerSource; d++) {
+      for (let i = 0; i < sizes.objects; i++) owners.set(`configmap-${String(n++).padStart(4, "0")}`, `sync-${s}-${d}`);
+    }
+  }
+  return owners;
+}
+
+/** Drop the Syncs' finalizers (the operator is stopped), so that deleting the namespace does not wait for it. */
+export async function releaseSyncs(client: KubeClient, ns: string): Promise<void> {
+  const page = await client.list<SyncItem>(`${GITOPS}/namespaces/${ns}/syncs`);
+  for (const s of page.items) await client.patch(`${GITOPS}/namespaces/${ns}/syncs/${s.metadata.name}`, { metadata: { finalizers: null } }, "merge");
+}
+
 /** Install the CRDs and create the GitSources and Syncs in `ns` (already there). */
 export async function createSyncs(client: KubeClient, repos: readonly TestRepo[], sizes: ManySizes, ns: string): Promise<number> {
   await applyCrdFiles(client, ["gitops.sigil.dev_gitsources.yaml", "gitops.sigil.dev_syncs.yaml"].map(crdFile), "sigil-bench");

@@ -7,6 +7,7 @@
  *
  *   node --expose-gc --import tsx bench/sealed-secrets/controller-process.ts <kubeconfig> <namespace> <expected>
  */
+import { writeHeapSnapshot } from "node:v8";
 import { Logger, redactor } from "../../src/core/index.js";
 import { SealedSecretsController } from "../../src/operator/index.js";
 import { HttpKubeClient, connectionFromKubeconfig } from "../../src/kube/index.js";
@@ -20,7 +21,9 @@ const client = new HttpKubeClient(await connectionFromKubeconfig(kubeconfig));
 const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 function report(phase: string, extra: Record<string, unknown> = {}): void {
-  process.stdout.write(`${JSON.stringify({ phase, rssMb: mb(process.memoryUsage().rss), peakRssMb: mb(process.resourceUsage().maxRSS * 1024), heapUsedMb: mb(process.memoryUsage().heapUsed), privateKeyOperations: counter.count(), redactedForms: redactor.size, ...extra })}\n`);
+  const m = process.memoryUsage();
+  const memory = { rssMb: mb(m.rss), peakRssMb: mb(process.resourceUsage().maxRSS * 1024), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external) };
+  process.stdout.write(`${JSON.stringify({ phase, ...memory, privateKeyOperations: counter.count(), redactedForms: redactor.size, ...extra })}\n`);
 }
 
 async function settled(controller: SealedSecretsController): Promise<void> {
@@ -44,6 +47,9 @@ report("synced", { sealedSecrets: controller.size, expected, seconds: Math.round
 const gc = (globalThis as { gc?: () => void }).gc;
 gc?.();
 report("after-gc");
+// SIGIL_BENCH_HEAPSNAPSHOT=<dir>: a heap snapshot after the first sync, to see what holds the memory.
+const snapshotDir = process.env["SIGIL_BENCH_HEAPSNAPSHOT"];
+if (snapshotDir !== undefined) process.stderr.write(`heap snapshot: ${writeHeapSnapshot(`${snapshotDir}/controller-${process.pid}.heapsnapshot`)}\n`);
 const resync = performance.now();
 const before = counter.count();
 controller.resync();

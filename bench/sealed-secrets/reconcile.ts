@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Logger } from "../../src/core/index.js";
 import { buildKeySecret, generateSealingKeyPair, sealSecret } from "../../src/decrypt/sealed-secrets/index.js";
 import type { GeneratedKeyPair } from "../../src/decrypt/sealed-secrets/index.js";
@@ -124,35 +124,39 @@ export async function measureReconcile(client: HttpKubeClient, ns: string, count
   };
 }
 
-/** How the controller process runs: compiled JavaScript (as the installed package runs) or TypeScript through tsx (development). */
-export type Runtime = "compiled" | "tsx";
+/**
+ * How the controller process runs: bundled by `scripts/build-cli.mjs` with
+ * the CLI's chunks (as `sigil operator` runs from the package), or
+ * TypeScript through tsx (development).
+ */
+export type Runtime = "bundle" | "tsx";
 
 /**
- * Compile the controller process script (and what it imports) to JavaScript
- * in a temporary directory, the way the published package runs (dist/).
- * Returns the entry file; `cleanup` removes the directory.
+ * Bundle the controller process script with the CLI (scripts/build-cli.mjs,
+ * extra entries) into a temporary directory laid out as the package is.
+ * Returns the node arguments that run it (the private-key counter is
+ * preloaded); `cleanup` removes the directory.
  */
-export function compileControllerProcess(): { entry: string; cleanup: () => void } {
+export function bundleControllerProcess(): { args: string[]; cleanup: () => void } {
   const root = fileURLToPath(new URL("../../", import.meta.url));
-  const out = mkdtempSync(join(tmpdir(), "sigil-bench-build-"));
-  const script = join(root, "bench", "sealed-secrets", "controller-process.ts");
-  const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
-  const flags = ["--module", "nodenext", "--moduleResolution", "nodenext", "--target", "ES2023", "--skipLibCheck", "--types", "node", "--rootDir", root, "--outDir", out, "--noCheck", "--ignoreConfig"];
-  const res = spawnSync(process.execPath, [tsc, ...flags, script], { encoding: "utf8" });
-  if (res.status !== 0) throw new Error(`tsc failed: ${res.stdout}${res.stderr}`);
+  const out = mkdtempSync(join(tmpdir(), "sigil-bench-bundle-"));
+  const outdir = join(out, "dist", "bundle");
+  const entries = ["controller-process", "instrument-preload"].flatMap((e) => ["--entry", `${e}=bench/sealed-secrets/${e}.ts`]);
+  const res = spawnSync(process.execPath, [join(root, "scripts", "build-cli.mjs"), "--outdir", outdir, ...entries], { encoding: "utf8", cwd: root });
+  if (res.status !== 0) throw new Error(`the bundle failed: ${res.stdout}${res.stderr}`);
   symlinkSync(join(root, "node_modules"), join(out, "node_modules"));
   writeFileSync(join(out, "package.json"), JSON.stringify({ type: "module" }));
   const cleanup = (): void => {
     rmSync(out, { recursive: true, force: true });
   };
-  return { entry: join(out, "bench", "sealed-secrets", "controller-process.js"), cleanup };
+  return { args: ["--import", pathToFileURL(join(outdir, "instrument-preload.js")).href, join(outdir, "controller-process.js")], cleanup };
 }
 
 /** Run the controller as its own process over `count` SealedSecrets and read its RSS. */
 export async function measureRss(kubeconfig: string, ns: string, count: number, runtime: Runtime, nodeFlags: readonly string[] = []): Promise<RssResult> {
-  const compiled = runtime === "compiled" ? compileControllerProcess() : undefined;
+  const compiled = runtime === "bundle" ? bundleControllerProcess() : undefined;
   const script = fileURLToPath(new URL("./controller-process.ts", import.meta.url));
-  const args = compiled === undefined ? [...nodeFlags, "--expose-gc", "--import", "tsx", script] : [...nodeFlags, "--expose-gc", compiled.entry];
+  const args = compiled === undefined ? [...nodeFlags, "--expose-gc", "--import", "tsx", script] : [...nodeFlags, "--expose-gc", ...compiled.args];
   const child = spawn(process.execPath, [...args, kubeconfig, ns, String(count)], { stdio: ["ignore", "pipe", "inherit"] });
   const phases: Record<string, unknown>[] = [];
   try {

@@ -1,6 +1,6 @@
 /**
  * Sigil's own CRDs for `external-secrets.io/v1` (ExternalSecret, SecretStore,
- * ClusterSecretStore), written from the field list in formats.md part C and
+ * ClusterSecretStore, ClusterExternalSecret), written from the field list in formats.md part C and
  * checked side by side with ESO v0.16.2's CRDs on a real API server
  * (test/integration/external-secrets/crd-parity.test.ts).
  *
@@ -261,6 +261,33 @@ function externalSecretCrd(): Schema {
   ]);
 }
 
+function clusterExternalSecretCrd(): Schema {
+  const spec = obj({
+    externalSecretSpec: externalSecretSpec(),
+    externalSecretName: objectName("Name of the ExternalSecrets created (default: the ClusterExternalSecret's name)."),
+    externalSecretMetadata: obj({ labels: strMap("Labels of the ExternalSecrets created."), annotations: strMap("Annotations of the ExternalSecrets created.") }),
+    namespaceSelector: labelSelector("Namespaces to create the ExternalSecret in, by label (deprecated by ESO in favour of namespaceSelectors)."),
+    namespaceSelectors: arr(labelSelector("Namespaces by label."), "Namespaces to create the ExternalSecret in: those any selector matches."),
+    namespaces: arr(namespaceName("A namespace."), "Namespaces to create the ExternalSecret in, by name."),
+    refreshTime: str("How often namespaces are looked at again (Go duration; default 1h)."),
+  }, { required: ["externalSecretSpec"] });
+  const status = obj({
+    externalSecretName: str("Name of the ExternalSecrets created."),
+    provisionedNamespaces: arr(str(), "Namespaces where the ExternalSecret was created or updated."),
+    failedNamespaces: arr(obj({ namespace: str(), reason: str() }, { required: ["namespace"] }), "Namespaces where it could not be, and why."),
+    conditions: arr(obj({ type: str(), status: str(), message: str() }, { required: ["status", "type"] })),
+  });
+  return crd("ClusterExternalSecret", "ces", "Cluster", {
+    type: "object",
+    description: "An ExternalSecret created in every selected namespace.",
+    properties: { apiVersion: str(), kind: str(), metadata: { type: "object" }, spec, status },
+  }, [
+    { name: "Store", type: "string", jsonPath: ".spec.externalSecretSpec.secretStoreRef.name" },
+    { name: "Refresh Interval", type: "string", jsonPath: ".spec.refreshTime" },
+    { name: "Ready", type: "string", jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+  ]);
+}
+
 function crd(kind: string, short: string, scope: string, schema: Schema, columns: Schema[]): Schema {
   const plural = `${kind.toLowerCase()}s`;
   return {
@@ -282,7 +309,7 @@ const HEADER = (kind: string): string => `# ${kind} (external-secrets.io/v1), Si
 # docs/crds/${kind.toLowerCase()}.md.
 `;
 
-/** The three CRDs as file name → YAML text. */
+/** The four CRDs as file name → YAML text. */
 export function externalSecretsCrdFiles(): Record<string, string> {
   const files: Record<string, string> = {};
   const add = (kind: string, c: Schema): void => {
@@ -291,6 +318,7 @@ export function externalSecretsCrdFiles(): Record<string, string> {
   add("ExternalSecret", externalSecretCrd());
   add("SecretStore", storeCrd(false));
   add("ClusterSecretStore", storeCrd(true));
+  add("ClusterExternalSecret", clusterExternalSecretCrd());
   return files;
 }
 

@@ -68,3 +68,23 @@ function scanDuration(s: string): number | undefined {
 function isDigitOrDot(c: string): boolean {
   return c === "." || (c >= "0" && c <= "9");
 }
+
+/**
+ * Go `time.Duration.String()` of `ms` milliseconds (`1h0m0s`, `5m0s`,
+ * `1.5s`, `500ms`, `0s`): how Go programs write a duration back, e.g. a
+ * `metav1.Duration` field after a round trip through Go types.
+ */
+export function formatGoDuration(ms: number): string {
+  if (ms === 0) return "0s";
+  const sign = ms < 0 ? "-" : "";
+  const abs = Math.abs(ms);
+  if (abs < 1000) return `${sign}${trimNumber(abs)}ms`;
+  const h = Math.floor(abs / 3_600_000);
+  const m = Math.floor((abs % 3_600_000) / 60_000);
+  const s = (abs % 60_000) / 1000;
+  return `${sign}${h > 0 ? `${h}h` : ""}${h > 0 || m > 0 ? `${m}m` : ""}${trimNumber(s)}s`;
+}
+
+function trimNumber(n: number): string {
+  return String(Number(n.toFixed(9)));
+}

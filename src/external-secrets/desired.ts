@@ -78,15 +78,3 @@ export async function desiredSecret(es: ExternalSecret, name: string, existing: 
 function omit(rec: Readonly<Record<string, string>>, keys: readonly string[]): Record<string, string> {
   return Object.fromEntries(Object.entries(rec).filter(([k]) => !keys.includes(k)));
 }
-
-/** Whether writing `next` over `current` changes anything that matters (data, type, labels, annotations, owners, immutability). */
-export function secretChanged(current: SecretObject, next: SecretObject): boolean {
-  const view = (s: SecretObject): unknown => [s.type ?? "Opaque", s.data ?? {}, s.metadata?.labels ?? {}, s.metadata?.annotations ?? {}, s.metadata?.ownerReferences ?? [], s.immutable === true];
-  return JSON.stringify(sortDeep(view(current))) !== JSON.stringify(sortDeep(view(next)));
-}
-
-function sortDeep(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortDeep);
-  if (typeof v === "object" && v !== null) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortDeep((v as Record<string, unknown>)[k])]));
-  return v;
-}

@@ -116,3 +116,28 @@ export interface SecretObject extends KubeObject {
 }
 
 export interface OwnerReference { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }
+
+/** A label selector (`metav1.LabelSelector`). */
+export type LabelSelector = NonNullable<StoreCondition["namespaceSelector"]>;
+
+/** ESO's `ClusterExternalSecretStatusCondition`: type, status and message only. */
+export interface CesCondition { type: string; status: string; message?: string }
+
+/** `ClusterExternalSecret` (external-secrets.io/v1, cluster-scoped). */
+export interface ClusterExternalSecret extends KubeObject {
+  spec?: {
+    externalSecretSpec?: NonNullable<ExternalSecret["spec"]>;
+    externalSecretName?: string;
+    externalSecretMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+    namespaceSelector?: LabelSelector;
+    namespaceSelectors?: LabelSelector[];
+    namespaces?: string[];
+    refreshTime?: string;
+  };
+  status?: {
+    externalSecretName?: string;
+    provisionedNamespaces?: string[];
+    failedNamespaces?: { namespace: string; reason?: string }[];
+    conditions?: CesCondition[];
+  };
+}

@@ -7,7 +7,7 @@ import http from "node:http";
 import https from "node:https";
 import { createInterface } from "node:readline";
 import { SigilError } from "../core/index.js";
-import type { KubeConnection } from "./kubeconfig/index.js";
+import type { ClientCertificate, KubeConnection } from "./kubeconfig/index.js";
 import { apiError, networkError } from "./errors.js";
 import { PATCH_TYPES } from "./types.js";
 import type { KubeClient, ListPage, PatchType, Query, WatchEvent } from "./types.js";
@@ -45,6 +45,8 @@ export class HttpKubeClient implements KubeClient {
   readonly #conn: KubeConnection;
   readonly #opts: HttpKubeClientOptions;
   #agent: Agent | undefined;
+  /** The client certificate the agent's connections present (when the connection's can change). */
+  #agentCert: ClientCertificate | undefined;
 
   constructor(connection: KubeConnection, options: Partial<HttpKubeClientOptions> = {}) {
     this.#conn = connection;
@@ -108,8 +110,14 @@ export class HttpKubeClient implements KubeClient {
 
   async watch<T>(path: string, query: Query, onEvent: (event: WatchEvent<T>) => void, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return;
-    const req = await this.#request("GET", path, { ...query, watch: true }, undefined, 0);
-    const res = await responseOf(req, signal, "GET", path);
+    let res: http.IncomingMessage | undefined;
+    for (let attempt = 0; ; attempt++) {
+      const req = await this.#request("GET", path, { ...query, watch: true }, undefined, 0);
+      res = await responseOf(req, signal, "GET", path);
+      if (res?.statusCode !== 401 || attempt > 0 || this.#conn.unauthorized === undefined) break;
+      res.resume();
+      this.#conn.unauthorized();
+    }
     if (res === undefined) return;
     if (res.statusCode !== 200) {
       const text = await readBody(res, this.#opts.maxResponseBytes, "WATCH", path);
@@ -131,11 +139,20 @@ export class HttpKubeClient implements KubeClient {
     return { status: res.statusCode ?? 0, body: await readBody(res, this.#opts.maxResponseBytes, method, path) };
   }
 
+  /**
+   * One request and its whole answer. A 401 with credentials that can be
+   * refreshed (an exec plugin's) refreshes them and sends the request once
+   * more: the server acted on nothing it refused.
+   */
   async #send(method: string, path: string, query?: Query, body?: Body): Promise<{ status: number; text: string }> {
-    const req = await this.#request(method, path, query, body, this.#opts.requestTimeoutMs);
-    const res = await responseOf(req, undefined, method, path);
-    if (res === undefined) throw networkError(new Error("aborted"), method, path);
-    return { status: res.statusCode ?? 0, text: (await readBody(res, this.#opts.maxResponseBytes, method, path)).toString("utf8") };
+    for (let attempt = 0; ; attempt++) {
+      const req = await this.#request(method, path, query, body, this.#opts.requestTimeoutMs);
+      const res = await responseOf(req, undefined, method, path);
+      if (res === undefined) throw networkError(new Error("aborted"), method, path);
+      const answer = { status: res.statusCode ?? 0, text: (await readBody(res, this.#opts.maxResponseBytes, method, path)).toString("utf8") };
+      if (answer.status !== 401 || attempt > 0 || this.#conn.unauthorized === undefined) return answer;
+      this.#conn.unauthorized();
+    }
   }
 
   #parse(res: { status: number; text: string }, method: string, path: string): unknown {
@@ -160,24 +177,33 @@ export class HttpKubeClient implements KubeClient {
       headers["Content-Length"] = Buffer.byteLength(body.text);
     }
     const transport = url.protocol === "https:" ? https : http;
-    const req = transport.request(url, { method, headers, agent: this.#agentFor() });
+    const req = transport.request(url, { method, headers, agent: await this.#agentFor() });
     if (timeoutMs > 0) req.setTimeout(timeoutMs, () => req.destroy(new Error(`timed out after ${timeoutMs}ms`)));
     req.end(body?.text);
     return req;
   }
 
-  /** One keep-alive agent with the connection's TLS material. */
-  #agentFor(): Agent {
-    if (this.#agent !== undefined) return this.#agent;
+  /**
+   * One keep-alive agent with the connection's TLS material. When the
+   * connection's client certificate changes (an exec plugin renewed it),
+   * new requests go through a new agent with the new certificate, as
+   * client-go does; the old agent's idle connections are closed, and those
+   * still busy (a watch) are closed when their request ends.
+   */
+  async #agentFor(): Promise<Agent> {
+    const current = await this.#conn.clientCertificate?.();
+    if (this.#agent !== undefined && (current === undefined || sameCertificate(current, this.#agentCert))) return this.#agent;
+    if (this.#agent !== undefined) retire(this.#agent);
     const common = { keepAlive: true, maxSockets: this.#opts.maxSockets };
     const tls = this.#conn.tls;
+    this.#agentCert = current;
     this.#agent =
       this.#conn.server.protocol === "https:"
         ? new https.Agent({
             ...common,
             ca: tls.ca,
-            cert: tls.cert,
-            key: tls.key,
+            cert: current?.cert ?? tls.cert,
+            key: current?.key ?? tls.key,
             servername: tls.servername,
             ...(tls.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: tls.rejectUnauthorized }),
           })
@@ -190,6 +216,17 @@ export class HttpKubeClient implements KubeClient {
     this.#agent?.destroy();
     this.#agent = undefined;
   }
+}
+
+function sameCertificate(a: ClientCertificate, b: ClientCertificate | undefined): boolean {
+  return b !== undefined && a.cert.equals(b.cert) && a.key.equals(b.key);
+}
+
+/** Stop reusing an agent's connections: close the idle ones now, the busy ones when their request ends. */
+function retire(agent: Agent): void {
+  // Node reads `agent.keepAlive` each time a request frees its socket: false destroys the socket instead of pooling it.
+  (agent as unknown as { keepAlive: boolean }).keepAlive = false;
+  for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
 }
 
 function json(body: unknown): Body {

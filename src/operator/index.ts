@@ -10,5 +10,7 @@ export type { SealedSecretsControllerOptions } from "./sealed-secrets/options.js
 export { REASON_UNSEALED, REASON_UNSEAL_FAILED, REASON_UPDATE_FAILED } from "./sealed-secrets/reconcile.js";
 export type { SealedSecretReconcileOutcome, SealedSecretReconcileResult } from "./sealed-secrets/reconcile.js";
 export { DATA_MAC_ANNOTATION, INPUTS_ANNOTATION } from "./sealed-secrets/fingerprint.js";
-export { ExternalSecretsController, defaultExternalSecretsControllerOptions } from "./external-secrets/index.js";
+export { ClusterExternalSecretsController, ExternalSecretsController, defaultExternalSecretsControllerOptions } from "./external-secrets/index.js";
 export type { ExternalSecretsControllerOptions } from "./external-secrets/index.js";
+export { HASH_ANNOTATION, RELOADER_SECRET_ANNOTATION, ROLLOUT_ANNOTATION, ROLLOUT_CONTROLLER, RolloutController, defaultRolloutControllerOptions } from "./rollout/index.js";
+export type { RolloutControllerOptions } from "./rollout/index.js";

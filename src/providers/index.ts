@@ -27,11 +27,11 @@ export type { VaultClient, VaultClientFactory, VaultClientParams, VaultProviderO
 export { parseVaultTransitUri, parseVaultTransitUris, vaultTransitUri } from "./vault/uri.js";
 export { defaultNodeVaultOptions, nodeVaultClientFactory } from "./vault/client.js";
 export type { NodeVaultOptions } from "./vault/client.js";
-export { mapVaultError } from "./vault/errors.js";
+export { mapVaultError, vaultMessage } from "./vault/errors.js";
 // Vault KV reads for ExternalSecrets (ESO-compatible), with logins and a token cache.
 export { JsonNumber, compareGoStrings, defaultJsonLimits, goFloatJson, goFormatFloat, goJsonMarshal, goJsonString, isJsonObject, parseJson } from "./vault/kv/json.js";
 export type { JsonLimits, JsonObject, JsonValue } from "./vault/kv/json.js";
-export { HttpVaultTransport, defaultVaultConnection, statusError, vaultErrorText } from "./vault/kv/transport.js";
+export { HttpVaultTransport, defaultVaultConnection, statusError } from "./vault/kv/transport.js";
 export type { VaultConnection, VaultRequest, VaultResponse, VaultTransport } from "./vault/kv/transport.js";
 export { buildDataPath, buildMetadataPath } from "./vault/kv/paths.js";
 export type { KvVersion } from "./vault/kv/paths.js";

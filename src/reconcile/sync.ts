@@ -16,7 +16,6 @@ import type { Manifest, RenderOptions } from "./render/index.js";
 import type { Artifact } from "./source/index.js";
 import { checkHealth } from "./steps/apply.js";
 import type { ApplyStepOptions } from "./steps/apply.js";
-import { applyChanged } from "./steps/fingerprint.js";
 import type { ResyncCache } from "./steps/fingerprint.js";
 import { defaultHookOptions } from "./steps/hooks.js";
 import type { HookRun } from "./steps/hooks.js";
@@ -114,9 +113,14 @@ function namedHooks(phases: Phases): KubeObject[] {
   return phases.order.hooks.map((h) => h.object).filter((o) => (o.metadata?.name ?? "") !== "");
 }
 
-/** What prune keeps: the applied objects and every named hook (an object that became a hook is not deleted). */
+/** Objects in Git that are not applied as resources: named hooks and `Skip`ped objects. */
+function inGitOnly(phases: Phases): KubeObject[] {
+  return [...phases.order.hooks.map((h) => h.object), ...phases.order.skipped.map((x) => x.object)].filter((o) => (o.metadata?.name ?? "") !== "");
+}
+
+/** What prune keeps: the applied objects, every named hook and every skipped object (an object that became a hook or `Skip` is still in Git, so it is not deleted). */
 function kept(changes: readonly ChangeSetEntry[], phases: Phases, plan: SyncPlan): InventoryStatus {
-  return inventoryOf([...refsOf(changes), ...desiredInventory(namedHooks(phases), plan)]);
+  return inventoryOf([...refsOf(changes), ...desiredInventory(inGitOnly(phases), plan)]);
 }
 
 function desiredInventory(objects: readonly KubeObject[], plan: SyncPlan): ObjectRef[] {
@@ -141,11 +145,11 @@ export async function reconcile(plan: SyncPlan, previous: InventoryStatus, deps:
     const prepared = await step("apply", () => prepareObjects(decrypted.map((m) => m.object), deps.manager.mapper, plan));
     const ordered = await step("render", () => Promise.resolve().then(() => phasesOf(prepared, plan, deps.manager))); //                waves and hooks (docs/ordering.md)
     const objects = resourcesOf(ordered.order);
-    if (plan.preflight === true && !plan.dryRun) await step("apply", () => preflightObjects([...objects, ...namedHooks(ordered)], previous, desiredInventory([...objects, ...namedHooks(ordered)], plan), deps.manager, applyOpts)); // 5a. may it? (before any hook)
+    if (plan.preflight === true && !plan.dryRun) await step("apply", () => preflightObjects([...objects, ...namedHooks(ordered)], previous, desiredInventory([...objects, ...inGitOnly(ordered)], plan), deps.manager, applyOpts)); // 5a. may it? (before any hook)
     phases = ordered;
     await step("hook", () => hookPhase(ordered, "PreSync")); //                                                  PreSync hooks
     inventory = inventoryOf([...previous.entries.map(refOf), ...desiredInventory(objects, plan)]);
-    changes = await step("apply", () => applyChanged(objects, deps.manager, applyOpts, deps.resync, (rest) => syncPhase(ordered, deps.manager, applyOpts, plan.wait, new Set(rest)))); // 5. apply, wave by wave (unchanged objects skip their diff)
+    changes = await step("apply", () => syncPhase(ordered, deps.manager, applyOpts, plan.wait, deps.resync)); //  5. apply, wave by wave
     inventory = inventoryOf(refsOf(changes));
     const pruned = plan.prune ? await step("prune", () => pruneObjects(previous, kept(changes, ordered, plan), deps.manager, plan.dryRun)) : undefined; // 6. prune
     changes = [...changes, ...(pruned?.changes ?? [])];

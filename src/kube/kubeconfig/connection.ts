@@ -10,7 +10,7 @@ import { SigilError } from "../../core/index.js";
 import { defaultReadFile, str } from "./document.js";
 import type { Entry, Fields, ReadFile } from "./document.js";
 import { defaultRunCommand, execPlugin } from "./exec.js";
-import type { RunCommand } from "./exec.js";
+import type { ExecCredential, RunCommand } from "./exec.js";
 import type { MergedKubeconfig } from "./merge.js";
 
 /** TLS material for the connection. */
@@ -30,6 +30,25 @@ export interface KubeConnection {
   readonly namespace: string | undefined;
   /** The `Authorization` header for the next request (tokens may rotate). */
   authorization(): Promise<string | undefined>;
+  /**
+   * The client certificate and key for new connections, when they can
+   * change while the process runs (an exec plugin's, renewed before they
+   * expire). Consulted before each request; `tls.cert`/`tls.key` hold the
+   * first ones. Absent for connections whose certificate is fixed.
+   */
+  clientCertificate?(): Promise<ClientCertificate | undefined>;
+  /**
+   * The server answered 401 Unauthorized to a request made with the
+   * current credentials: drop them, so that the next request gets fresh
+   * ones (an exec plugin runs again). Absent when nothing can be refreshed.
+   */
+  unauthorized?(): void;
+}
+
+/** A client certificate and its private key (PEM). */
+export interface ClientCertificate {
+  readonly cert: Buffer;
+  readonly key: Buffer;
 }
 
 /** What building a connection may need from outside (injected in tests). */
@@ -117,10 +136,12 @@ function baseConnection(resolved: ResolvedContext, read: ReadFile): Omit<KubeCon
 }
 
 /**
- * A connection for a resolved context. Exec plugins that return client
- * certificates are run once here (the certificates go into the TLS
- * material); token-returning plugins run on the first request and again
- * when their credential expires.
+ * A connection for a resolved context. An exec plugin runs once here (its
+ * first credential also fills the TLS material), then again, as client-go
+ * runs it, when its credential is within 10 s of its `expirationTimestamp`
+ * or after the server answered 401: a new token goes into the next
+ * request's header, a new client certificate into new connections (see
+ * `HttpKubeClient`).
  * @throws SigilError `config.invalid` for unreadable files or a bad exec block; `kube.unauthorized` when an exec plugin fails.
  */
 export async function connectionFor(resolved: ResolvedContext, deps: ConnectionDeps = defaultConnectionDeps()): Promise<KubeConnection> {
@@ -132,10 +153,24 @@ export async function connectionFor(resolved: ResolvedContext, deps: ConnectionD
   if (typeof exec !== "object" || exec === null) return fixed;
   const plugin = execPlugin(exec as Fields, execClusterInfo(resolved.cluster.fields), deps.env, subjectOf(resolved), deps.run, deps.now);
   const first = await plugin.credential();
-  if (first.token === undefined) {
-    return { ...fixed, tls: { ...fixed.tls, cert: Buffer.from(first.clientCertificateData ?? ""), key: Buffer.from(first.clientKeyData ?? "") } };
-  }
-  return { ...fixed, authorization: async () => `Bearer ${(await plugin.credential()).token ?? ""}` };
+  const certificates = new WeakMap<ExecCredential, ClientCertificate | undefined>();
+  const certificateOf = (c: ExecCredential): ClientCertificate | undefined => {
+    if (!certificates.has(c)) certificates.set(c, c.clientCertificateData === undefined || c.clientKeyData === undefined ? undefined : { cert: Buffer.from(c.clientCertificateData), key: Buffer.from(c.clientKeyData) });
+    return certificates.get(c);
+  };
+  const firstCert = certificateOf(first);
+  return {
+    ...fixed,
+    tls: firstCert === undefined ? fixed.tls : { ...fixed.tls, cert: firstCert.cert, key: firstCert.key },
+    authorization: async () => {
+      const token = (await plugin.credential()).token;
+      return token === undefined ? fixed.authorization() : `Bearer ${token}`;
+    },
+    ...(firstCert === undefined ? {} : { clientCertificate: async () => certificateOf(await plugin.credential()) }),
+    unauthorized: () => {
+      plugin.invalidate();
+    },
+  };
 }
 
 /** The `Cluster` of an ExecCredential spec (for `provideClusterInfo`). */

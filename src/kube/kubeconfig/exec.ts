@@ -99,8 +99,14 @@ function parseCredential(stdout: string, apiVersion: string, subject: string): E
 
 /** A source of exec-plugin credentials, cached until they expire. */
 export interface ExecPlugin {
+  /** The cached credential, or a fresh one (one plugin run shared by concurrent callers) when there is none or it expires within 10 s. */
   credential(): Promise<ExecCredential>;
+  /** Forget the cached credential (the server refused it): the next `credential()` runs the plugin. */
+  invalidate(): void;
 }
+
+/** How long before its `expirationTimestamp` a credential is renewed. */
+export const EXEC_RENEW_BEFORE_MS = 10_000;
 
 /**
  * The plugin an `exec` block describes. `cluster` is what
@@ -127,7 +133,7 @@ export function execPlugin(exec: Fields, cluster: Readonly<Record<string, unknow
   };
   return {
     credential() {
-      if (cached !== undefined && (cached.expiresAt === undefined || cached.expiresAt - 10_000 > now())) return Promise.resolve(cached);
+      if (cached !== undefined && (cached.expiresAt === undefined || cached.expiresAt - EXEC_RENEW_BEFORE_MS > now())) return Promise.resolve(cached);
       pending ??= call().then(
         (c) => {
           cached = c;
@@ -140,6 +146,9 @@ export function execPlugin(exec: Fields, cluster: Readonly<Record<string, unknow
         },
       );
       return pending;
+    },
+    invalidate() {
+      cached = undefined;
     },
   };
 }

@@ -42,6 +42,22 @@ export function stripBookkeeping<T extends KubeObject>(): Transform<T> {
 }
 
 /**
+ * Any kind, reduced to what identifies and labels it: `apiVersion`, `kind`
+ * and `metadata` without bookkeeping; no `spec`, `data` or `status`. For
+ * watches that only need to know that an object changed or went away (the
+ * reconciler's drift watch over every managed kind): a managed Secret's
+ * values, a Deployment's spec and status, stay out of the cache.
+ */
+export const METADATA_ONLY: Transform<KubeObject> = transform("metadata-only", (object) => {
+  const o = withoutBookkeeping(object as KubeObject);
+  const view: KubeObject = {};
+  if (o.apiVersion !== undefined) view.apiVersion = o.apiVersion;
+  if (o.kind !== undefined) view.kind = o.kind;
+  if (o.metadata !== undefined) view.metadata = o.metadata;
+  return view;
+});
+
+/**
  * Secrets without their values (`data`, `stringData`) and bookkeeping:
  * metadata and type only. The shared way to watch Secrets: controllers read
  * a Secret's values with a `get` when they reconcile, so no value sits in

@@ -5,23 +5,26 @@
  * `Ready` condition, and Vault tokens revoked on stop. Runs on the shared
  * controller runtime (`src/kube/runtime`).
  */
-import type { KubeObject } from "../../kube/index.js";
-import { RateLimiter, ReconcileLoop, SECRET_METADATA, STRIP_BOOKKEEPING, secondary } from "../../kube/runtime/index.js";
+import { SECRETS, objectKey, splitKey } from "../../kube/index.js";
+import type { KubeObject, ResourceType } from "../../kube/index.js";
+import { Indexer, RateLimiter, ReconcileLoop, SECRET_METADATA, STRIP_BOOKKEEPING, secondary } from "../../kube/runtime/index.js";
 import type { Controller, ControllerContext, EventRecorder, StopOptions, Transform } from "../../kube/runtime/index.js";
 import { TokenCache, VaultClients } from "../../providers/index.js";
 import { LABEL_MANAGED, LABEL_MANAGED_VALUE } from "../../external-secrets/index.js";
 import type { ExternalSecret, SecretStore } from "../../external-secrets/index.js";
 import { defaultExternalSecretsControllerOptions } from "./options.js";
 import type { ExternalSecretsControllerOptions } from "./options.js";
-import { reconcileExternalSecret } from "./reconcile.js";
+import { reconcileExternalSecret, targetName } from "./reconcile.js";
 import type { EsReconcileDeps } from "./reconcile.js";
 import { referencedStores } from "./resolve.js";
+import { CLUSTER_SECRET_STORES, EXTERNAL_SECRETS, SECRET_STORES } from "./resources.js";
+import { RefreshSpread } from "./schedule.js";
+import { withCachedStores } from "./store-cache.js";
 import { storeStatus, validateStore, writeStoreStatus } from "./store-status.js";
 
-const ES = { group: "external-secrets.io", version: "v1", plural: "externalsecrets" };
-const STORES = { group: "external-secrets.io", version: "v1", plural: "secretstores" };
-const CLUSTER_STORES = { group: "external-secrets.io", version: "v1", plural: "clustersecretstores" };
-const SECRETS = { group: "", version: "v1", plural: "secrets" };
+const ES = EXTERNAL_SECRETS;
+const STORES = SECRET_STORES;
+const CLUSTER_STORES = CLUSTER_SECRET_STORES;
 
 const asIs = STRIP_BOOKKEEPING as unknown as Transform<ExternalSecret>;
 const asStore = STRIP_BOOKKEEPING as unknown as Transform<SecretStore>;
@@ -33,6 +36,9 @@ export class ExternalSecretsController implements Controller {
   readonly vault: VaultClients;
   #es: ReconcileLoop<ExternalSecret> | undefined;
   #stores: ReconcileLoop<SecretStore>[] = [];
+  /** ExternalSecrets by the key (`namespace/name`) of their target Secret. */
+  readonly #byTarget = new Indexer<ExternalSecret>((_key, es) => [targetKey(es)]);
+  #detachIndex: () => void = () => undefined;
 
   constructor(options: Partial<ExternalSecretsControllerOptions> = {}) {
     this.#opts = { ...defaultExternalSecretsControllerOptions(), ...options };
@@ -42,12 +48,14 @@ export class ExternalSecretsController implements Controller {
   async start(ctx: ControllerContext): Promise<void> {
     const o = this.#opts;
     const events = ctx.events("external-secrets");
+    const spread = new RefreshSpread({ windowMs: o.restartSpreadMs, fractionOfInterval: o.refreshJitter, now: () => ctx.clock.now() });
     const limiter = new RateLimiter({ perSecond: o.storeReadsPerSecond, burst: o.storeReadBurst, maxClients: 10_000 });
     const deps: EsReconcileDeps = {
-      client: ctx.client, vault: this.vault, controllerClass: o.controllerClass, floodGate: o.floodGate, now: () => ctx.clock.now(),
+      client: withCachedStores(ctx.client, (kind, key) => this.#stores[kind === "SecretStore" ? 0 : 1]?.get(key)), vault: this.vault, controllerClass: o.controllerClass, floodGate: o.floodGate, now: () => ctx.clock.now(),
       event: (es, type, reason, message) => { void events.record(subjectOf(es, "ExternalSecret"), type, reason, message); },
       takeStoreToken: (key) => limiter.take(key),
       jitterMs: (interval) => Math.floor(interval * o.refreshJitter * o.random()),
+      refreshDelayMs: (key, es, periodic) => spread.delayMs(key, es, periodic),
     };
     // requeueJitter 0: refreshes carry their own jitter (--external-secrets-refresh-jitter, added only), and a wait to a due time must stay exact.
     const queue = { concurrency: o.concurrency, baseBackoffMs: o.baseBackoffMs, maxBackoffMs: o.maxBackoffMs, maxRetries: Number.POSITIVE_INFINITY, requeueJitter: 0 };
@@ -56,35 +64,35 @@ export class ExternalSecretsController implements Controller {
       primary: { resource: ES, namespaces: o.namespaces, transform: asIs, changed: (a, b) => a.metadata?.generation !== b.metadata?.generation || JSON.stringify([a.metadata?.labels, a.metadata?.annotations]) !== JSON.stringify([b.metadata?.labels, b.metadata?.annotations]) },
       secondary: [secondary({
         resource: SECRETS, namespaces: o.namespaces, labelSelector: `${LABEL_MANAGED}=${LABEL_MANAGED_VALUE}`, transform: SECRET_METADATA,
-        map: (key) => this.#targetsOf(key),
+        map: (key) => this.#byTarget.lookup(key),
       })],
-      reconcile: async (_key, obj) => (obj === undefined ? {} : reconcileExternalSecret(deps, obj)),
+      reconcile: async (key, obj) => {
+        if (obj !== undefined) return reconcileExternalSecret(deps, obj);
+        spread.forget(key);
+        return {};
+      },
       queue,
     });
     this.#es = es;
+    this.#detachIndex = this.#byTarget.attach((o.namespaces ?? [undefined]).map((namespace) => ctx.informers.informer({ resource: ES, namespace, transform: asIs })));
     this.#stores = [this.#storeLoop(STORES, "SecretStore", ctx, events), this.#storeLoop(CLUSTER_STORES, "ClusterSecretStore", ctx, events)];
     await es.start(ctx);
     for (const l of this.#stores) await l.start(ctx);
   }
 
-  /** ExternalSecret keys whose target Secret is `secretKey` (`namespace/name`). */
-  #targetsOf(secretKey: string): string[] {
-    const es = this.#es;
-    if (es === undefined) return [];
-    return es.keys().filter((k) => {
-      const obj = es.get(k);
-      const target = obj?.spec?.target?.name ?? obj?.metadata?.name ?? "";
-      return `${obj?.metadata?.namespace ?? ""}/${target}` === secretKey;
-    });
-  }
-
-  #storeLoop(resource: typeof STORES, kind: "SecretStore" | "ClusterSecretStore", ctx: ControllerContext, events: EventRecorder): ReconcileLoop<SecretStore> {
+  #storeLoop(resource: ResourceType, kind: "SecretStore" | "ClusterSecretStore", ctx: ControllerContext, events: EventRecorder): ReconcileLoop<SecretStore> {
     const o = this.#opts;
     return new ReconcileLoop<SecretStore>({
       name: kind.toLowerCase(),
       primary: { resource, namespaces: kind === "SecretStore" ? o.namespaces : undefined, transform: asStore, changed: (a, b) => a.metadata?.generation !== b.metadata?.generation },
-      reconcile: async (_key, store) => {
-        if (store === undefined || !(store.spec?.controller === undefined || store.spec.controller === "" || store.spec.controller === o.controllerClass)) return {};
+      reconcile: async (key, store) => {
+        if (store === undefined) {
+          // A deleted store: close the connections only it used.
+          const { namespace, name } = splitKey(key);
+          this.vault.forget(`${kind}/${namespace === "" ? "" : `${namespace}/`}${name}#`);
+          return {};
+        }
+        if (!(store.spec?.controller === undefined || store.spec.controller === "" || store.spec.controller === o.controllerClass)) return {};
         const s: SecretStore = { ...store, kind };
         const verdict = await validateStore(ctx.client, this.vault, s);
         void events.record(subjectOf(s, kind), verdict.event.type, verdict.event.reason, verdict.event.message);
@@ -113,6 +121,7 @@ export class ExternalSecretsController implements Controller {
   }
 
   async stop(options: StopOptions): Promise<void> {
+    this.#detachIndex();
     await Promise.all([this.#es?.stop(options), ...this.#stores.map((l) => l.stop(options))]);
     await this.vault.close();
   }
@@ -124,4 +133,9 @@ function subjectOf(obj: KubeObject, kind: string): { apiVersion: string; kind: s
     apiVersion: "external-secrets.io/v1", kind,
     metadata: { ...(m.name === undefined ? {} : { name: m.name }), ...(m.namespace === undefined ? {} : { namespace: m.namespace }), ...(m.uid === undefined ? {} : { uid: m.uid }), ...(m.resourceVersion === undefined ? {} : { resourceVersion: m.resourceVersion }) },
   };
+}
+
+/** `namespace/name` of the Secret an ExternalSecret produces. */
+export function targetKey(es: ExternalSecret): string {
+  return objectKey({ namespace: es.metadata?.namespace, name: targetName(es) });
 }

@@ -5,8 +5,10 @@
  * ClusterSecretStore must name one).
  */
 import { SigilError, registerSecret } from "../../core/index.js";
+import { SECRETS, resourcePath } from "../../kube/index.js";
 import type { KubeClient } from "../../kube/index.js";
 import type { SecretKeySelector, ServiceAccountSelector } from "../../external-secrets/index.js";
+import { CONFIG_MAPS, SERVICE_ACCOUNTS } from "./resources.js";
 
 /** Where the store's references are resolved. */
 export interface RefScope {
@@ -31,7 +33,7 @@ export async function secretKeyValue(scope: RefScope, ref: SecretKeySelector | u
   const key = ref?.key ?? defaultKey ?? "";
   if (name === "") throw new SigilError("es.store_invalid", `${what}: no secret name`, { subject: what });
   const ns = refNamespace(scope, ref?.namespace, what);
-  const secret = await scope.client.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${ns}/secrets/${name}`);
+  const secret = await scope.client.get<{ data?: Record<string, string> }>(resourcePath(SECRETS, { namespace: ns, name }));
   if (secret === undefined) throw new SigilError("es.store_invalid", `${what}: cannot get Kubernetes secret ${JSON.stringify(name)}: secrets ${JSON.stringify(name)} not found`, { subject: `Secret/${ns}/${name}` });
   const value = secret.data?.[key];
   if (value === undefined) throw new SigilError("es.store_invalid", `${what}: cannot find secret data for key: ${JSON.stringify(key)}`, { subject: `Secret/${ns}/${name}` });
@@ -44,7 +46,7 @@ export async function secretKeyValue(scope: RefScope, ref: SecretKeySelector | u
 /** A ConfigMap key (for `caProvider`). */
 export async function configMapValue(scope: RefScope, name: string, key: string, ns: string | undefined): Promise<string> {
   const where = refNamespace(scope, ns, "caProvider");
-  const cm = await scope.client.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${where}/configmaps/${name}`);
+  const cm = await scope.client.get<{ data?: Record<string, string> }>(resourcePath(CONFIG_MAPS, { namespace: where, name }));
   const value = cm?.data?.[key];
   if (value === undefined) throw new SigilError("es.store_invalid", `caProvider: configmap ${JSON.stringify(name)} has no key ${JSON.stringify(key)}`, { subject: `ConfigMap/${where}/${name}` });
   return value;
@@ -59,7 +61,7 @@ export async function serviceAccountToken(scope: RefScope, sa: ServiceAccountSel
   const ns = scope.cluster && sa?.namespace !== undefined && sa.namespace !== "" ? sa.namespace : scope.namespace;
   const body = { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds, ...(audiences !== undefined && audiences.length > 0 ? { audiences: [...audiences] } : {}) } };
   try {
-    const res = await scope.client.create<{ status?: { token?: string } }>(`/api/v1/namespaces/${ns}/serviceaccounts/${name}/token`, body);
+    const res = await scope.client.create<{ status?: { token?: string } }>(resourcePath(SERVICE_ACCOUNTS, { namespace: ns, name, subresource: "token" }), body);
     const token = res.status?.token;
     if (token === undefined || token === "") throw new Error("empty token");
     return token;

@@ -12,3 +12,7 @@ export type { ResolveDeps } from "./resolve.js";
 export { storeStatus, validateStore, writeStoreStatus } from "./store-status.js";
 export type { StoreVerdict } from "./store-status.js";
 export { loginOf, storeSubject, vaultProviderOf, vaultStoreConfig } from "./store.js";
+export { ClusterExternalSecretsController, defaultClusterExternalSecretsControllerOptions } from "./cluster-controller.js";
+export type { ClusterExternalSecretsControllerOptions } from "./cluster-controller.js";
+export { cesRefreshMs, reconcileClusterExternalSecret, sameExternalSecret } from "./cluster-reconcile.js";
+export type { CesOutcome, CesReconcileDeps } from "./cluster-reconcile.js";

@@ -4,12 +4,15 @@
  * 1. skip objects being deleted and those whose stores belong to another controller class;
  * 2. label an existing unmanaged target Secret as managed, then come back;
  * 3. skip when no refresh is due and the Secret is intact (drift is seen by the data-hash);
- * 4. read the provider (rate-limited per store; failures keep the Secret as it is);
+ * 4. read the provider (failures keep the Secret as it is); first syncs and
+ *    repairs at once, periodic refreshes rate-limited per store and, when
+ *    overdue at a restart, spread (`schedule.ts`);
  * 5. nothing found: apply `deletionPolicy`;
  * 6. write the Secret as `creationPolicy` says;
  * 7. record the status (`Ready`, `refreshTime`, `syncedResourceVersion`, `binding`).
  */
 import { SigilError } from "../../core/index.js";
+import { SECRETS, resourcePath } from "../../kube/index.js";
 import type { KubeClient } from "../../kube/index.js";
 import {
   ANNOTATION_DATA_HASH, EVENT_CREATED, EVENT_DELETED, EVENT_MISSING_PROVIDER_SECRET, EVENT_UPDATED, EVENT_UPDATE_FAILED, LABEL_MANAGED, LABEL_MANAGED_VALUE,
@@ -17,8 +20,10 @@ import {
   REASON_DELETED, REASON_MISSING, REASON_SYNCED, dataHash, decodeSecretData, fetchProviderData, nextRefreshInMs, resourceVersionOf, shouldRefresh,
 } from "../../external-secrets/index.js";
 import type { ByteMap, ExternalSecret, SecretObject } from "../../external-secrets/index.js";
-import { belongsToOtherController, storeResolver } from "./resolve.js";
-import type { ResolveDeps } from "./resolve.js";
+import { belongsToOtherController, storeLookup, storeResolver } from "./resolve.js";
+import type { ResolveDeps, StoreLookup } from "./resolve.js";
+import { EXTERNAL_SECRETS } from "./resources.js";
+import { isPeriodicRefresh } from "./schedule.js";
 import { deleteOrphans, writeSecret } from "./secret-write.js";
 import { markDone, markFailed, writeStatus } from "./status.js";
 
@@ -27,8 +32,13 @@ export interface EsReconcileDeps extends ResolveDeps {
   readonly client: KubeClient;
   readonly now: () => number;
   readonly event: (es: ExternalSecret, type: "Normal" | "Warning", reason: string, message: string) => void;
-  /** Per-store rate limit: 0 = go, else seconds to wait. */
+  /** Per-store rate limit of periodic refreshes: 0 = go, else seconds to wait. */
   readonly takeStoreToken: (storeKey: string) => number;
+  /**
+   * How long to put off a due refresh of `key` (0 = now); `periodic` when
+   * only time has passed (`RefreshSpread.delayMs` in schedule.ts). Called on every reconcile.
+   */
+  readonly refreshDelayMs?: ((key: string, es: ExternalSecret, periodic: boolean) => number) | undefined;
   /** Jitter added to periodic requeues (ms, given the interval). */
   readonly jitterMs: (intervalMs: number) => number;
 }
@@ -54,29 +64,43 @@ function requeue(deps: EsReconcileDeps, es: ExternalSecret, status: Status): EsO
   return { retry: false, requeueAfterMs: next + deps.jitterMs(next) };
 }
 
+/** The name of the Secret `es` produces: `spec.target.name`, else the ExternalSecret's own (ESO: an empty name counts as none). */
+export function targetName(es: ExternalSecret): string {
+  const name = es.spec?.target?.name;
+  return name === undefined || name === "" ? (es.metadata?.name ?? "") : name;
+}
+
 /** Reconcile `es` (the cached object). */
 export async function reconcileExternalSecret(deps: EsReconcileDeps, es: ExternalSecret): Promise<EsOutcome> {
   const m = es.metadata ?? {};
   if (m["deletionTimestamp"] !== undefined) return { retry: false };
-  if (await belongsToOtherController(deps, es)) return { retry: false };
   const ns = m.namespace ?? "";
-  const name = es.spec?.target?.name ?? m.name ?? "";
-  const secretPath = `/api/v1/namespaces/${ns}/secrets/${name}`;
+  const stores = storeLookup(deps.client, ns);
+  if (await belongsToOtherController(deps, es, stores)) return { retry: false };
+  const name = targetName(es);
+  const secretPath = resourcePath(SECRETS, { namespace: ns, name });
   const existing = await deps.client.get<SecretObject>(secretPath);
   if (existing !== undefined && existing.metadata?.labels?.[LABEL_MANAGED] !== LABEL_MANAGED_VALUE) {
     await deps.client.patch(secretPath, { metadata: { labels: { [LABEL_MANAGED]: LABEL_MANAGED_VALUE } } }, "merge");
     return { retry: false, requeueAfterMs: 0 };
   }
   const start = deps.now();
-  if (!shouldRefresh(es, start) && isSecretValid(existing)) return requeue(deps, es, es.status ?? {});
-  const wait = deps.takeStoreToken(`${es.spec?.secretStoreRef?.kind ?? "SecretStore"}/${es.spec?.secretStoreRef?.kind === "ClusterSecretStore" ? "" : ns}/${es.spec?.secretStoreRef?.name ?? ""}`);
-  if (wait > 0) return { retry: false, requeueAfterMs: Math.ceil(wait * 1000) };
-  const { status, outcome } = await sync(deps, es, name, existing, start);
-  const written = await writeStatus(deps.client, es, status);
+  const valid = isSecretValid(existing);
+  const due = shouldRefresh(es, start);
+  const periodic = due && isPeriodicRefresh(es, valid);
+  const delay = deps.refreshDelayMs?.(`${ns}/${m.name ?? ""}`, es, periodic) ?? 0;
+  if (!due && valid) return requeue(deps, es, es.status ?? {});
+  if (delay > 0) return { retry: false, requeueAfterMs: delay };
+  if (periodic) {
+    const wait = deps.takeStoreToken(`${es.spec?.secretStoreRef?.kind ?? "SecretStore"}/${es.spec?.secretStoreRef?.kind === "ClusterSecretStore" ? "" : ns}/${es.spec?.secretStoreRef?.name ?? ""}`);
+    if (wait > 0) return { retry: false, requeueAfterMs: Math.ceil(wait * 1000) };
+  }
+  const { status, outcome } = await sync(deps, es, name, existing, start, stores);
+  const written = await writeStatus(deps.client, EXTERNAL_SECRETS, es, status);
   return written ? outcome : { retry: false, requeueAfterMs: 0 };
 }
 
-async function sync(deps: EsReconcileDeps, es: ExternalSecret, name: string, existing: SecretObject | undefined, start: number): Promise<{ status: Status; outcome: EsOutcome }> {
+async function sync(deps: EsReconcileDeps, es: ExternalSecret, name: string, existing: SecretObject | undefined, start: number, stores: StoreLookup): Promise<{ status: Status; outcome: EsOutcome }> {
   // ESO always writes `binding` (the CRD defaults its name to "").
   const status: Status = { binding: { name: "" }, ...(es.status ?? {}) };
   const failed = (msg: string, err: unknown, retry: boolean): { status: Status; outcome: EsOutcome } => {
@@ -88,7 +112,7 @@ async function sync(deps: EsReconcileDeps, es: ExternalSecret, name: string, exi
     // A spec or metadata change (force-sync) after a sync must see current data; a first sync may share a recent read.
     const synced = es.status?.syncedResourceVersion ?? "";
     const forced = synced !== "" && synced !== resourceVersionOf(es.metadata);
-    const fetched = await fetchProviderData(es, storeResolver(deps, es, forced));
+    const fetched = await fetchProviderData(es, storeResolver(deps, es, forced, stores));
     for (const msg of fetched.missing) deps.event(es, "Normal", EVENT_MISSING_PROVIDER_SECRET, msg);
     data = fetched.data;
   } catch (err) {
@@ -101,7 +125,7 @@ async function sync(deps: EsReconcileDeps, es: ExternalSecret, name: string, exi
     if (policy === "Delete") {
       if (creation !== "Owner") return failed(MSG_ERR_DELETE, new SigilError("es.invalid_spec", `unable to delete secret ${name}: creationPolicy=${creation} is not Owner`), false);
       if (existing !== undefined) {
-        await deps.client.delete(`/api/v1/namespaces/${es.metadata?.namespace ?? ""}/secrets/${name}`);
+        await deps.client.delete(resourcePath(SECRETS, { namespace: es.metadata?.namespace ?? "", name }));
         deps.event(es, "Normal", EVENT_DELETED, MSG_DELETED);
       }
       const done = markDone(status, es, REASON_DELETED, MSG_DELETED, start);

@@ -5,10 +5,12 @@
  * gate), and hand out a KV reader over the shared Vault clients.
  */
 import { SigilError } from "../../core/index.js";
+import { resourcePath } from "../../kube/index.js";
 import type { KubeClient } from "../../kube/index.js";
 import type { VaultClients } from "../../providers/index.js";
 import { namespaceAllowed } from "../../external-secrets/index.js";
 import type { ExternalSecret, SecretStore, StoreReader, StoreRef } from "../../external-secrets/index.js";
+import { CLUSTER_SECRET_STORES, NAMESPACES, SECRET_STORES } from "./resources.js";
 import { vaultStoreConfig } from "./store.js";
 
 /** What resolution needs. */
@@ -24,9 +26,24 @@ export interface ResolveDeps {
 /** The API path of a store. */
 export function storePath(ref: StoreRef | undefined, namespace: string): string {
   const name = ref?.name ?? "";
-  return ref?.kind === "ClusterSecretStore"
-    ? `/apis/external-secrets.io/v1/clustersecretstores/${name}`
-    : `/apis/external-secrets.io/v1/namespaces/${namespace}/secretstores/${name}`;
+  return ref?.kind === "ClusterSecretStore" ? resourcePath(CLUSTER_SECRET_STORES, { name }) : resourcePath(SECRET_STORES, { namespace, name });
+}
+
+/** Reads the stores one reconcile needs, each at most once. */
+export type StoreLookup = (ref: StoreRef | undefined) => Promise<SecretStore | undefined>;
+
+/** A {@link StoreLookup} for an ExternalSecret in `namespace`: one GET per store per reconcile, shared by every step that needs it. */
+export function storeLookup(client: KubeClient, namespace: string): StoreLookup {
+  const seen = new Map<string, Promise<SecretStore | undefined>>();
+  return (ref) => {
+    const path = storePath(ref, namespace);
+    let p = seen.get(path);
+    if (p === undefined) {
+      p = client.get<SecretStore>(path);
+      seen.set(path, p);
+    }
+    return p;
+  };
 }
 
 /** Whether a store of class `storeClass` is this controller's (ESO `ShouldProcessStore`). */
@@ -45,9 +62,9 @@ export function referencedStores(es: ExternalSecret): StoreRef[] {
 }
 
 /** ESO `shouldSkipUnmanagedStore`: true when any referenced store belongs to another controller class. */
-export async function belongsToOtherController(deps: ResolveDeps, es: ExternalSecret): Promise<boolean> {
+export async function belongsToOtherController(deps: ResolveDeps, es: ExternalSecret, lookup: StoreLookup = storeLookup(deps.client, es.metadata?.namespace ?? "")): Promise<boolean> {
   for (const ref of referencedStores(es)) {
-    const store = await deps.client.get<SecretStore>(storePath(ref, es.metadata?.namespace ?? ""));
+    const store = await lookup(ref);
     if (store !== undefined && !isOurStore(store.spec?.controller, deps.controllerClass)) return true;
   }
   return false;
@@ -55,7 +72,7 @@ export async function belongsToOtherController(deps: ResolveDeps, es: ExternalSe
 
 async function checkNamespace(deps: ResolveDeps, store: SecretStore, ns: string): Promise<void> {
   if (store.kind !== "ClusterSecretStore" || (store.spec?.conditions ?? []).length === 0) return;
-  const nsObj = await deps.client.get<{ metadata?: { labels?: Record<string, string> } }>(`/api/v1/namespaces/${ns}`);
+  const nsObj = await deps.client.get<{ metadata?: { labels?: Record<string, string> } }>(resourcePath(NAMESPACES, { name: ns }));
   if (nsObj === undefined) throw new SigilError("es.namespace_forbidden", `failed to get a namespace ${JSON.stringify(ns)}`, { subject: `Namespace/${ns}` });
   if (!namespaceAllowed(store.spec?.conditions, ns, nsObj.metadata?.labels ?? {})) {
     throw new SigilError("es.namespace_forbidden", `using cluster store ${JSON.stringify(store.metadata?.name ?? "")} is not allowed from namespace ${JSON.stringify(ns)}: denied by spec.condition`, { subject: `ClusterSecretStore/${store.metadata?.name ?? ""}` });
@@ -63,19 +80,21 @@ async function checkNamespace(deps: ResolveDeps, store: SecretStore, ns: string)
 }
 
 /**
- * A resolver of store references for `es` (stores are looked up once per reconcile).
+ * A resolver of store references for `es`; stores are read through `lookup`
+ * (pass the one {@link belongsToOtherController} used, so a reconcile reads each store once).
  * With `fresh`, finished coalesced reads are not reused (a changed spec or
  * a `force-sync` must see current data). Errors are SigilErrors:
  * `es.store_invalid`, `es.namespace_forbidden`.
  */
-export function storeResolver(deps: ResolveDeps, es: ExternalSecret, fresh = false): (ref: StoreRef | undefined) => Promise<StoreReader> {
+export function storeResolver(deps: ResolveDeps, es: ExternalSecret, fresh = false, lookup?: StoreLookup): (ref: StoreRef | undefined) => Promise<StoreReader> {
   const ns = es.metadata?.namespace ?? "";
+  const read = lookup ?? storeLookup(deps.client, ns);
   const cache = new Map<string, Promise<StoreReader>>();
   const resolve = async (ref: StoreRef | undefined): Promise<StoreReader> => {
     const kind = ref?.kind === "ClusterSecretStore" ? "ClusterSecretStore" : "SecretStore";
-    const store = await deps.client.get<SecretStore>(storePath(ref, ns));
-    if (store === undefined) throw new SigilError("es.store_invalid", `could not get store ${JSON.stringify(ref?.name ?? "")}: ${kind} not found`, { subject: `${kind}/${ref?.name ?? ""}` });
-    store.kind = kind;
+    const found = await read(ref);
+    if (found === undefined) throw new SigilError("es.store_invalid", `could not get store ${JSON.stringify(ref?.name ?? "")}: ${kind} not found`, { subject: `${kind}/${ref?.name ?? ""}` });
+    const store: SecretStore = { ...found, kind };
     if (!isOurStore(store.spec?.controller, deps.controllerClass)) throw new SigilError("es.store_invalid", "can not reference unmanaged store", { subject: `${kind}/${ref?.name ?? ""}` });
     await checkNamespace(deps, store, ns);
     const ready = store.status?.conditions?.find((c) => c.type === "Ready");

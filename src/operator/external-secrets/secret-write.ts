@@ -6,22 +6,28 @@
  * are deleted.
  */
 import { SigilError } from "../../core/index.js";
-import type { KubeClient } from "../../kube/index.js";
-import { canonicalJson } from "../../kube/secrets/index.js";
-import { LABEL_OWNER, desiredSecret, fieldOwner, ownerLabel, secretChanged } from "../../external-secrets/index.js";
+import { SECRETS, resourcePath } from "../../kube/index.js";
+import type { KubeClient, SecretObject as KubeSecret } from "../../kube/index.js";
+import { canonicalJson, sameSecret } from "../../kube/secrets/index.js";
+import { LABEL_OWNER, desiredSecret, fieldOwner, ownerLabel } from "../../external-secrets/index.js";
+import { CONFIG_MAPS } from "./resources.js";
 import type { ByteMap, ExternalSecret, SecretObject, TemplateSources } from "../../external-secrets/index.js";
 
 /** What a write did. */
 export type WriteResult = "created" | "updated" | "unchanged";
 
-const secretsPath = (ns: string): string => `/api/v1/namespaces/${ns}/secrets`;
+/** True when writing `next` over `existing` changes nothing: the shared `sameSecret` view, plus immutability. */
+export function secretUnchanged(existing: SecretObject, next: SecretObject): boolean {
+  const meta = (s: SecretObject): KubeSecret => ({ ...s, apiVersion: "v1", kind: "Secret", metadata: s.metadata ?? {} });
+  return sameSecret(meta(existing), meta(next)) && (existing.immutable === true) === (next.immutable === true);
+}
 
 /** Template sources read from the ExternalSecret's namespace. */
 export function templateSources(client: KubeClient, ns: string): TemplateSources {
   return {
-    configMap: async (name) => (await client.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${ns}/configmaps/${name}`))?.data ?? (undefined as Record<string, string> | undefined),
+    configMap: async (name) => (await client.get<{ data?: Record<string, string> }>(resourcePath(CONFIG_MAPS, { namespace: ns, name })))?.data ?? (undefined as Record<string, string> | undefined),
     secret: async (name) => {
-      const s = await client.get<{ data?: Record<string, string> }>(`${secretsPath(ns)}/${name}`);
+      const s = await client.get<{ data?: Record<string, string> }>(resourcePath(SECRETS, { namespace: ns, name }));
       if (s === undefined) return undefined;
       return new Map(Object.entries(s.data ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, "base64"))]));
     },
@@ -34,18 +40,18 @@ export function templateSources(client: KubeClient, ns: string): TemplateSources
  */
 export async function writeSecret(client: KubeClient, es: ExternalSecret, name: string, existing: SecretObject | undefined, data: ByteMap): Promise<WriteResult> {
   const ns = es.metadata?.namespace ?? "";
-  const manager = encodeURIComponent(fieldOwner(es.metadata?.name ?? ""));
+  const query = { fieldManager: fieldOwner(es.metadata?.name ?? "") };
   const next = await desiredSecret(es, name, existing, data, templateSources(client, ns));
   if (existing === undefined) {
-    await client.create(`${secretsPath(ns)}?fieldManager=${manager}`, next);
+    await client.create(resourcePath(SECRETS, { namespace: ns }), next, query);
     return "created";
   }
-  if (!secretChanged(existing, next)) return "unchanged";
+  if (secretUnchanged(existing, next)) return "unchanged";
   if (existing.immutable === true) {
     const sameData = canonicalJson(existing.data ?? {}) === canonicalJson(next.data ?? {}) && (existing.type ?? "Opaque") === (next.type ?? existing.type ?? "Opaque");
     if (!sameData) throw new SigilError("es.secret_immutable", `unable to update secret ${name}: secret is immutable`, { subject: `Secret/${ns}/${name}` });
   }
-  await client.replace(`${secretsPath(ns)}/${name}?fieldManager=${manager}`, next);
+  await client.replace(resourcePath(SECRETS, { namespace: ns, name }), next, query);
   return "updated";
 }
 
@@ -53,12 +59,12 @@ export async function writeSecret(client: KubeClient, es: ExternalSecret, name: 
 export async function deleteOrphans(client: KubeClient, es: ExternalSecret, name: string): Promise<number> {
   const ns = es.metadata?.namespace ?? "";
   const label = `${LABEL_OWNER}=${ownerLabel(ns, es.metadata?.name ?? "")}`;
-  const list = await client.list<SecretObject>(secretsPath(ns), { labelSelector: label });
+  const list = await client.list<SecretObject>(resourcePath(SECRETS, { namespace: ns }), { labelSelector: label });
   let n = 0;
   for (const s of list.items) {
     const other = s.metadata?.name ?? "";
     if (other === "" || other === name) continue;
-    await client.delete(`${secretsPath(ns)}/${other}`);
+    await client.delete(resourcePath(SECRETS, { namespace: ns, name: other }));
     n++;
   }
   return n;

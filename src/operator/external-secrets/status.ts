@@ -1,5 +1,12 @@
-/** Status of an ExternalSecret as ESO writes it: `Ready` conditions, `refreshTime`, `syncedResourceVersion`, `binding`. */
-import type { KubeClient } from "../../kube/index.js";
+/**
+ * Status of an ExternalSecret as ESO writes it (`Ready` conditions,
+ * `refreshTime`, `syncedResourceVersion`, `binding`), and the one status
+ * writer of the ExternalSecrets controllers.
+ */
+import { isSigilError } from "../../core/index.js";
+import { resourcePath } from "../../kube/index.js";
+import type { KubeClient, KubeObject, ResourceType } from "../../kube/index.js";
+import { canonicalJson } from "../../kube/secrets/index.js";
 import { REASON_SYNCED_ERROR, resourceVersionOf, setCondition } from "../../external-secrets/index.js";
 import type { ExternalSecret } from "../../external-secrets/index.js";
 
@@ -25,16 +32,20 @@ export function markFailed(status: Status, message: string, now: number): Status
   return { ...status, conditions: setCondition(status.conditions, { type: "Ready", status: "False", reason: REASON_SYNCED_ERROR, message }, rfc3339(now)) };
 }
 
-/** Write `next` to the status subresource when it differs from `es.status`; false on a conflict. */
-export async function writeStatus(client: KubeClient, es: ExternalSecret, next: Status): Promise<boolean> {
-  if (JSON.stringify(next) === JSON.stringify(es.status ?? {})) return true;
-  const m = es.metadata ?? {};
-  const path = `/apis/external-secrets.io/v1/namespaces/${m.namespace ?? ""}/externalsecrets/${m.name ?? ""}/status`;
+/**
+ * Write `next` to the status subresource of `obj` (an object of `type`:
+ * ExternalSecret, SecretStore, ClusterSecretStore, ClusterExternalSecret)
+ * when it differs from `obj.status`; false on a conflict (the caller looks again).
+ * @throws SigilError `kube.*` other than `kube.conflict`.
+ */
+export async function writeStatus<T extends KubeObject & { status?: unknown }>(client: KubeClient, type: ResourceType, obj: T, next: NonNullable<T["status"]>): Promise<boolean> {
+  if (canonicalJson(next) === canonicalJson(obj.status ?? {})) return true;
+  const m = obj.metadata ?? {};
   try {
-    await client.replace(path, { ...es, status: next });
+    await client.replace(resourcePath(type, { namespace: m.namespace, name: m.name ?? "", subresource: "status" }), { ...obj, status: next });
     return true;
   } catch (err) {
-    if ((err as { code?: string }).code === "kube.conflict") return false;
+    if (isSigilError(err, "kube.conflict")) return false;
     throw err;
   }
 }

@@ -10,7 +10,8 @@ import type { KubeClient } from "../../kube/index.js";
 import type { VaultClients } from "../../providers/index.js";
 import { STORE_INVALID_PROVIDER, STORE_VALID, STORE_VALIDATION_FAILED, setCondition } from "../../external-secrets/index.js";
 import type { SecretStore } from "../../external-secrets/index.js";
-import { rfc3339 } from "./status.js";
+import { CLUSTER_SECRET_STORES, SECRET_STORES } from "./resources.js";
+import { rfc3339, writeStatus } from "./status.js";
 import { vaultStoreConfig } from "./store.js";
 
 /** The condition a validation produced, and the Event to record. */
@@ -46,18 +47,7 @@ export function storeStatus(store: SecretStore, verdict: StoreVerdict, now: numb
   return verdict.status === "True" ? { capabilities: "ReadWrite", conditions } : { ...(store.status?.capabilities === undefined ? {} : { capabilities: store.status.capabilities }), conditions };
 }
 
-/** Write the status when it changed; false on a conflict. */
-export async function writeStoreStatus(client: KubeClient, store: SecretStore, next: NonNullable<SecretStore["status"]>): Promise<boolean> {
-  if (JSON.stringify(next) === JSON.stringify(store.status ?? {})) return true;
-  const m = store.metadata ?? {};
-  const path = store.kind === "ClusterSecretStore"
-    ? `/apis/external-secrets.io/v1/clustersecretstores/${m.name ?? ""}/status`
-    : `/apis/external-secrets.io/v1/namespaces/${m.namespace ?? ""}/secretstores/${m.name ?? ""}/status`;
-  try {
-    await client.replace(path, { ...store, status: next });
-    return true;
-  } catch (err) {
-    if ((err as { code?: string }).code === "kube.conflict") return false;
-    throw err;
-  }
+/** Write the store's status when it changed; false on a conflict. */
+export function writeStoreStatus(client: KubeClient, store: SecretStore, next: NonNullable<SecretStore["status"]>): Promise<boolean> {
+  return writeStatus(client, store.kind === "ClusterSecretStore" ? CLUSTER_SECRET_STORES : SECRET_STORES, store, next);
 }

@@ -99,9 +99,11 @@ export async function vaultStoreConfig(client: KubeClient, store: SecretStore, n
   const cluster = store.kind === "ClusterSecretStore";
   const scope: RefScope = { client, cluster, namespace: cluster ? namespace : (store.metadata?.namespace ?? namespace) };
   const m = store.metadata ?? {};
+  const owner = `${storeSubject(store)}#${m.uid ?? ""}${cluster ? `/${namespace}` : ""}`;
   const key = `${storeSubject(store)}#${m.uid ?? ""}@${String(m.generation ?? 0)}${cluster ? `/${namespace}` : ""}`;
   return {
     key,
+    owner,
     connection: await connectionOf(scope, v),
     kv: { mount: v.path === "" ? undefined : v.path, version: v.version === "v1" ? "v1" : "v2", namespace: v.namespace },
     authNamespace: v.auth?.namespace ?? v.namespace,

@@ -9,13 +9,15 @@ import type { KubeClient } from "../../kube/index.js";
 import type { WorkResult } from "../../kube/runtime/index.js";
 import type { Condition, Sync } from "../../reconcile/index.js";
 import type { ArtifactStore } from "./artifacts.js";
-import { SYNCS, condition, patchStatus } from "./status.js";
+import { SYNCS, condition } from "./status.js";
 
 /** Condition reasons (Flux's `DependencyNotReady`, and one for cycles). */
 export const DEPENDENCY_NOT_READY = "DependencyNotReady";
 export const DEPENDENCY_CYCLE = "DependencyCycle";
 /** How long a waiting Sync waits before it looks again (a dependency that becomes Ready also wakes it at once). */
 export const DEPENDENCY_REQUEUE_MS = 10_000;
+/** Why a dependency waits while its GitSource is not fetched (also just after an operator restart). */
+const NO_ARTIFACT = "its GitSource has no artifact yet";
 /** The largest dependency graph walked looking for a cycle. */
 const MAX_NODES = 200;
 
@@ -66,7 +68,7 @@ function readyCondition(s: Sync): Condition | undefined {
 /** Why a dependency is not Ready at its latest revision, or undefined when it is. */
 export function notReadyReason(dep: Sync, latest: string | undefined): string | undefined {
   if (dep.spec.suspend === true) return "it is suspended";
-  if (latest === undefined) return "its GitSource has no artifact yet";
+  if (latest === undefined) return NO_ARTIFACT;
   if (dep.status?.observedGeneration !== dep.metadata.generation) return "its current generation is not reconciled yet";
   if (readyCondition(dep)?.status !== "True") return "it is not Ready";
   if (dep.status?.lastAppliedRevision !== latest) return `it has not applied ${latest} yet`;
@@ -106,6 +108,8 @@ export interface DependencyGateOptions {
   readonly client: KubeClient;
   readonly store: ArtifactStore;
   readonly now: () => Date;
+  /** Merge the status of the Sync (the controller's writer, which skips a write that changes nothing). */
+  readonly writeStatus: (status: Record<string, unknown>) => Promise<unknown>;
 }
 
 /**
@@ -120,7 +124,9 @@ export async function dependencyGate(s: Sync, opts: DependencyGateOptions): Prom
     revisionOf: (d) => opts.store.get(`${d.metadata.namespace ?? "default"}/${d.spec.sourceRef.name}`)?.revision,
   });
   if (state.state === "ready") return undefined;
+  // Just after a restart the sources are fetched again: a Ready Sync does not flap to not Ready meanwhile (its dependency wakes it once Ready).
+  if (state.state === "waiting" && state.why === NO_ARTIFACT && readyCondition(s)?.status === "True") return { requeueAfterMs: DEPENDENCY_REQUEUE_MS };
   const c = dependencyCondition(state);
-  await patchStatus(opts.client, SYNCS, s.metadata.namespace ?? "default", s.metadata.name, { conditions: [condition(s.status?.conditions, "Ready", "False", c.reason, c.message, opts.now(), s.metadata.generation)] });
+  await opts.writeStatus({ conditions: [condition(s.status?.conditions, "Ready", "False", c.reason, c.message, opts.now(), s.metadata.generation)] });
   return { requeueAfterMs: DEPENDENCY_REQUEUE_MS };
 }

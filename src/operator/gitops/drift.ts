@@ -7,6 +7,7 @@
 import type { Logger } from "../../core/index.js";
 import { gvkOf } from "../../kube/index.js";
 import type { KubeObject, RestMapper } from "../../kube/index.js";
+import { METADATA_ONLY } from "../../kube/runtime/index.js";
 import type { SharedInformer, SharedInformers } from "../../kube/runtime/index.js";
 import { SYNC_NAMESPACE_LABEL, SYNC_NAME_LABEL, entryId, refOf } from "../../reconcile/index.js";
 import type { InventoryStatus, LiveRef, LiveVersions } from "../../reconcile/index.js";
@@ -61,7 +62,8 @@ export class DriftWatcher implements LiveVersions {
       const informers = this.informers();
       const mapping = informers === undefined ? undefined : await this.mapper.find(gvkOf(ref));
       if (informers === undefined || mapping === undefined) continue;
-      const informer = informers.informer<Managed>({ resource: { group: mapping.group, version: mapping.version, plural: mapping.plural }, labelSelector: SYNC_NAME_LABEL });
+      // Only identity, labels, generation and resourceVersion are read: the cache keeps no spec, data (a Secret's values) or status.
+      const informer = informers.informer<Managed>({ resource: { group: mapping.group, version: mapping.version, plural: mapping.plural }, labelSelector: SYNC_NAME_LABEL, transform: METADATA_ONLY });
       informer.addHandler({
         updated: (_key, prev, next) => {
           const sync = owner(next);

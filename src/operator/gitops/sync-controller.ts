@@ -279,7 +279,7 @@ export class SyncController implements Controller {
     if (isDeleting(s)) return this.#finalize(key, s);
     if (!hasFinalizer(s)) await addFinalizer(this.#opts.client, s);
     if (s.spec.suspend === true) return {};
-    const waiting = await dependencyGate(s, this.#opts); // spec.dependsOn (depends.ts)
+    const waiting = await dependencyGate(s, { ...this.#opts, writeStatus: (st) => this.#status.patch(key, s.status, st) }); // spec.dependsOn (depends.ts)
     if (waiting !== undefined) return waiting;
     let sourceKey: string;
     try {
@@ -305,7 +305,8 @@ export class SyncController implements Controller {
     this.#target.set(key, target);
     const registry = await this.#providers(s);
     const sops = sopsDecryptor({ registry });
-    const result = await reconcile({ ...planOf(s), hooks: hooksDue(s, artifact.revision, requestedAt(s)), preflight: target.preflight }, readInventory(s.status?.inventory), {
+    const fresh = hooksDue(s, artifact.revision, requestedAt(s)); // a new sync: hooks run (hook-events.ts)
+    const result = await reconcile({ ...planOf(s), hooks: fresh, preflight: target.preflight }, readInventory(s.status?.inventory), {
       source: () => Promise.resolve(artifact),
       manager: target.manager,
       render: { kustomizeBin: this.#opts.kustomizeBin, sops },
@@ -316,7 +317,7 @@ export class SyncController implements Controller {
     else if (!result.ok) this.#desired.delete(key);
     if (this.#healing.delete(key)) for (const c of result.changes.filter((x) => x.action === "configured" || x.action === "created")) this.#recordChange(key, c, true);
     const done = await this.#report(key, s, result);
-    if (result.ok) for (const k of dependentsOf(key, [...this.#loop.keys()].map((k2) => [k2, this.#loop.get(k2)] as const))) this.#loop.enqueue(k);
+    if (result.ok && fresh) for (const k of dependentsOf(key, [...this.#loop.keys()].map((k2) => [k2, this.#loop.get(k2)] as const))) this.#loop.enqueue(k); // a new Ready revision wakes dependents
     await target.drift.watchInventory(result.inventory);
     return done;
   }

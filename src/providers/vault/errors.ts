@@ -18,8 +18,12 @@ function shape(err: unknown): VaultErrorShape {
   return typeof err === "object" && err !== null ? err : {};
 }
 
-/** The first Vault error string in a response body (`{"errors":["…"]}`), cut to 200 characters. */
-function vaultMessage(body: unknown): string | undefined {
+/**
+ * The first Vault error string in a response body (`{"errors":["…"]}`), cut
+ * to 200 characters; undefined when there is none. Vault's error strings
+ * name what failed, never a stored value. Used by the transit and KV clients.
+ */
+export function vaultMessage(body: unknown): string | undefined {
   if (typeof body !== "object" || body === null || !("errors" in body) || !Array.isArray(body.errors)) return undefined;
   const first: unknown = body.errors[0];
   return typeof first === "string" ? first.slice(0, 200) : undefined;

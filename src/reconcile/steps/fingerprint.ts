@@ -117,15 +117,13 @@ function confirmed(entries: readonly ChangeSetEntry[]): Map<string, ChangeSetEnt
 
 /**
  * Step 5 with a {@link ResyncCache}: objects known unchanged get no request; the rest are applied as {@link applyObjects} does (staged, diffed, written when drifted).
- * Without a cache, or in a dry run, every object is diffed. `applyRest` applies what is left (default: {@link applyObjects});
- * when given, it is called even with nothing left, so that phase work (hooks) still runs.
+ * Without a cache, or in a dry run, every object is diffed.
  * @throws SigilError as {@link applyObjects}; nothing is remembered then.
  */
-export async function applyChanged(objects: readonly KubeObject[], manager: ResourceManager, opts: ApplyStepOptions, cache: ResyncCache | undefined, applyRest?: (rest: readonly KubeObject[]) => Promise<ChangeSetEntry[]>): Promise<ChangeSetEntry[]> {
-  const apply = applyRest ?? ((rest: readonly KubeObject[]) => applyObjects(rest, manager, opts));
-  if (cache === undefined || opts.dryRun) return apply(objects);
+export async function applyChanged(objects: readonly KubeObject[], manager: ResourceManager, opts: ApplyStepOptions, cache: ResyncCache | undefined): Promise<ChangeSetEntry[]> {
+  if (cache === undefined || opts.dryRun) return applyObjects(objects, manager, opts);
   const { known, rest } = cache.split(objects, opts.defaultNamespace);
-  const applied = rest.length === 0 && applyRest === undefined ? [] : await apply(rest);
+  const applied = rest.length === 0 ? [] : await applyObjects(rest, manager, opts);
   const entries = [...known, ...applied];
   cache.remember(entries);
   return entries;

@@ -8,6 +8,7 @@
 import type { ChangeSetEntry, KubeObject, ResourceManager } from "../../kube/index.js";
 import { applyObjects } from "./apply.js";
 import type { ApplyStepOptions } from "./apply.js";
+import type { ResyncCache } from "./fingerprint.js";
 import { runHookPhase, runSyncFailHooks } from "./hooks.js";
 import type { HookOptions, HookRun } from "./hooks.js";
 import { resourcesOf, syncWaves } from "./waves.js";
@@ -35,18 +36,24 @@ export async function syncFailPhase(p: Phases): Promise<void> {
 /**
  * The `Sync` phase: each wave applied (staged: CRDs and Namespaces first within the wave), its `Sync` hooks run,
  * and with `wait` every wave but the last waited for (the health step waits for everything at the end).
- * A dry run diffs all resources at once and runs no hook. `only`: apply just these (the rest are known unchanged: steps/fingerprint.ts).
+ * A dry run diffs all resources at once and runs no hook. With a re-sync cache (steps/fingerprint.ts), objects it
+ * knows unchanged get no request in their wave, and the whole set is remembered once every wave succeeded.
  * @throws SigilError from the apply engine, `apply.failed` / `apply.timeout` from a wave's wait, `hook.failed`.
  */
-export async function syncPhase(p: Phases, manager: ResourceManager, opts: ApplyStepOptions, wait: boolean, only?: ReadonlySet<KubeObject>): Promise<ChangeSetEntry[]> {
-  if (opts.dryRun) return applyObjects(resourcesOf(p.order).filter((o) => only === undefined || only.has(o)), manager, opts);
+export async function syncPhase(p: Phases, manager: ResourceManager, opts: ApplyStepOptions, wait: boolean, cache?: ResyncCache): Promise<ChangeSetEntry[]> {
+  if (opts.dryRun) return applyObjects(resourcesOf(p.order), manager, opts);
+  const split = cache?.split(resourcesOf(p.order), opts.defaultNamespace);
+  const rest = split === undefined ? undefined : new Set(split.rest);
   const waves = syncWaves(p.order);
-  const changes: ChangeSetEntry[] = [];
+  const applied: ChangeSetEntry[] = [];
   for (const [i, wave] of waves.entries()) {
-    const objects: readonly KubeObject[] = (p.order.resources.find((w) => w.wave === wave)?.items ?? []).filter((o) => only === undefined || only.has(o));
-    if (objects.length > 0) changes.push(...(await applyObjects(objects, manager, opts)));
+    const objects: readonly KubeObject[] = p.order.resources.find((w) => w.wave === wave)?.items ?? [];
+    const toApply = rest === undefined ? objects : objects.filter((o) => rest.has(o));
+    if (toApply.length > 0) applied.push(...(await applyObjects(toApply, manager, opts)));
     if (p.runHooks) await runHookPhase(p.order, "Sync", p.hooks, p.runs, wave);
     if (wait && objects.length > 0 && i < waves.length - 1) await manager.wait(objects, { timeoutMs: opts.timeoutMs, defaultNamespace: opts.defaultNamespace });
   }
+  const changes = [...(split?.known ?? []), ...applied];
+  cache?.remember(changes);
   return changes;
 }

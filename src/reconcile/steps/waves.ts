@@ -47,8 +47,8 @@ export interface SyncOrder {
   /** Objects applied and kept in the inventory, by wave (ascending). */
   readonly resources: readonly Wave<KubeObject>[];
   readonly hooks: readonly Hook[];
-  /** Subjects of objects kept out of the sync (`Skip`, `PreDelete`, `PostDelete`), with the hook value. */
-  readonly skipped: readonly { readonly subject: string; readonly hook: string }[];
+  /** Objects kept out of the sync (`Skip`, `PreDelete`, `PostDelete`), with the hook value: not applied, and not pruned either (they are still in Git). */
+  readonly skipped: readonly { readonly subject: string; readonly hook: string; readonly object: KubeObject }[];
 }
 
 const MAX_LIST = 16;
@@ -139,11 +139,11 @@ export function byWave<T>(items: readonly T[], wave: (t: T) => number, object: (
 export function orderForSync(objects: readonly KubeObject[]): SyncOrder {
   const resources: { o: KubeObject; wave: number }[] = [];
   const hooks: Hook[] = [];
-  const skipped: { subject: string; hook: string }[] = [];
+  const skipped: { subject: string; hook: string; object: KubeObject }[] = [];
   for (const o of objects) {
     const values = hookValues(o);
     const out = values.find((v) => known(NOT_IN_SYNC, v));
-    if (out !== undefined) skipped.push({ subject: subject(o), hook: out });
+    if (out !== undefined) skipped.push({ subject: subject(o), hook: out, object: o });
     else if (values.length > 0) hooks.push(hookOf(o, values));
     else resources.push({ o, wave: waveOf(o) });
   }

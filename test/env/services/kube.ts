@@ -112,12 +112,13 @@ function apiserverArgsFor(l: KubeLayout, pki: Pki, ports: { etcd: number; api: n
 /**
  * The controllers a real cluster relies on that the tests exercise: namespace
  * deletion (finalization), garbage collection (ownerReferences, Foreground
- * deletes) and the `default` ServiceAccount of each namespace.
+ * deletes), the `default` ServiceAccount of each namespace, and Deployments
+ * turning pod-template changes into ReplicaSets (no scheduler or kubelet: pods stay Pending).
  */
 function startControllerManager(l: KubeLayout, pki: Pki, kcmBin: string, kubeconfigPath: string): Daemon {
   return startDaemon(`kube-controller-manager${l.suffix}`, kcmBin, [
     `--kubeconfig=${kubeconfigPath}`,
-    "--controllers=namespace-controller,garbage-collector-controller,serviceaccount-controller",
+    "--controllers=namespace-controller,garbage-collector-controller,serviceaccount-controller,deployment-controller,replicaset-controller",
     "--leader-elect=false", "--secure-port=0", "--use-service-account-credentials=false",
     `--service-account-private-key-file=${pki.saKey}`, `--root-ca-file=${pki.caCrt}`,
     "--concurrent-gc-syncs=5", "--namespace-sync-period=10s",

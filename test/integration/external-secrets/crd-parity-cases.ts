@@ -10,6 +10,7 @@ const es = (name: string, spec: Record<string, unknown>): Record<string, unknown
 const ss = (name: string, spec: Record<string, unknown>, kind = "SecretStore"): Record<string, unknown> => ({ kind, metadata: { name }, spec });
 const vault = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ provider: { vault: { server: "http://127.0.0.1:8200", ...extra } } });
 const ref = { name: "vault", kind: "SecretStore" };
+const ces = (name: string, spec: Record<string, unknown>): Record<string, unknown> => ({ kind: "ClusterExternalSecret", metadata: { name }, spec });
 
 export const PARITY_CASES: readonly ParityCase[] = [
   { reason: "a minimal ExternalSecret with one data item", valid: true, manifest: es("a", { secretStoreRef: ref, data: [{ secretKey: "password", remoteRef: { key: "db/prod", property: "password" } }] }) },
@@ -50,4 +51,10 @@ export const PARITY_CASES: readonly ParityCase[] = [
   { reason: "a store refreshInterval given as a duration string is refused", valid: false, manifest: ss("v16", { refreshInterval: "5m", ...vault() }) },
   { reason: "a condition namespace that is not a DNS label is refused", valid: false, manifest: ss("v17", { conditions: [{ namespaces: ["Team_A"] }], ...vault() }, "ClusterSecretStore") },
   { reason: "a tokenSecretRef with an invalid key is refused", valid: false, manifest: ss("v18", vault({ auth: { tokenSecretRef: { name: "t", key: "a/b" } } })) },
+  { reason: "a ClusterExternalSecret with selectors, names, metadata and a refresh time", valid: true, manifest: ces("ces-a", { externalSecretName: "db", externalSecretMetadata: { labels: { a: "b" }, annotations: { c: "d" } }, namespaceSelectors: [{ matchLabels: { team: "a" } }, { matchExpressions: [{ key: "env", operator: "In", values: ["prod"] }] }], namespaces: ["ns-1"], refreshTime: "1m", externalSecretSpec: { secretStoreRef: ref, data: [{ secretKey: "k", remoteRef: { key: "a" } }] } }) },
+  { reason: "a ClusterExternalSecret with an empty ExternalSecret spec gets its defaults", valid: true, manifest: ces("ces-b", { externalSecretSpec: {}, namespaceSelector: { matchLabels: { x: "y" } } }) },
+  { reason: "a ClusterExternalSecret without externalSecretSpec is refused", valid: false, manifest: ces("ces-c", { namespaces: ["a"] }) },
+  { reason: "a ClusterExternalSecret with an invalid namespace name is refused", valid: false, manifest: ces("ces-d", { externalSecretSpec: {}, namespaces: ["Not_A_Namespace"] }) },
+  { reason: "a ClusterExternalSecret with an invalid externalSecretName is refused", valid: false, manifest: ces("ces-e", { externalSecretSpec: {}, externalSecretName: "Upper" }) },
+  { reason: "a ClusterExternalSecret whose embedded spec is invalid is refused", valid: false, manifest: ces("ces-f", { externalSecretSpec: { target: { creationPolicy: "Sometimes" } } }) },
 ];

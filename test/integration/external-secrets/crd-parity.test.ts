@@ -19,7 +19,7 @@ import type { CrdObject } from "../../support/eso.js";
 import { describePeers, uniqueName } from "../../support/peers.js";
 import { PARITY_CASES } from "./crd-parity-cases.js";
 
-const KINDS = ["externalsecrets", "secretstores", "clustersecretstores"] as const;
+const KINDS = ["externalsecrets", "secretstores", "clustersecretstores", "clusterexternalsecrets"] as const;
 const ESO_GROUP = "eso-ref.parity.sigil.test";
 const SIGIL_GROUP = "sigil.parity.sigil.test";
 
@@ -40,7 +40,7 @@ interface Outcome {
 async function tryCreate(client: HttpKubeClient, group: string, ns: string, manifest: Record<string, unknown>): Promise<Outcome> {
   const kind = String(manifest["kind"]);
   const plural = `${kind.toLowerCase()}s`;
-  const scoped = kind !== "ClusterSecretStore";
+  const scoped = kind !== "ClusterSecretStore" && kind !== "ClusterExternalSecret";
   const path = `/apis/${group}/v1${scoped ? `/namespaces/${ns}` : ""}/${plural}?dryRun=All`;
   const metadata = { ...(manifest["metadata"] as Record<string, unknown>), ...(scoped ? { namespace: ns } : {}) };
   try {

@@ -5,10 +5,11 @@
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { isSigilError } from "../../../src/core/index.js";
 import { HttpKubeClient, loadKubeConfig } from "../../../src/kube/index.js";
+import { certificatePlugin, pluginRuns, sequencePlugin, signClientCert } from "../../support/client-certs.js";
 import { describePeers, kubeAuditMark, kubeAuditSince, peers } from "../../support/peers.js";
 import { taggedClient } from "./support.js";
 
@@ -54,6 +55,46 @@ describePeers("kubeconfig reader against a real API server", () => {
     const reversed = await client({ KUBECONFIG: `${second}:${first}` });
     const err: unknown = await reversed.get("/api/v1/namespaces/default").catch((e: unknown) => e);
     expect(isSigilError(err, "kube.unauthorized")).toBe(true);
+  });
+
+  it("renews an exec plugin's client certificate before it expires, and the API server sees the new one", async () => {
+    const plugins = mkdtempSync(join(dir, "exec-certs-"));
+    const ca = { crt: peers().kube.caFile, key: join(dirname(peers().kube.caFile), "ca.key") };
+    const [a, b] = [`sigil-exec-a-${Math.random().toString(36).slice(2, 8)}`, `sigil-exec-b-${Math.random().toString(36).slice(2, 8)}`];
+    const plugin = certificatePlugin(plugins, [signClientCert(ca, plugins, a), signClientCert(ca, plugins, b)], 600);
+    const kubeconfig = file("exec-certs.json", {
+      clusters: [cluster()],
+      users: [{ name: "me", user: { exec: { apiVersion: V1, command: plugin, interactiveMode: "Never" } } }],
+      contexts: [{ name: "ctx", context: { cluster: "env", user: "me" } }],
+      "current-context": "ctx",
+    });
+    let clock = Date.now();
+    const c = await client({ KUBECONFIG: kubeconfig }, { now: () => clock });
+    const whoAmI = async (): Promise<string | undefined> => (await c.create<{ status?: { userInfo?: { username?: string } } }>("/apis/authentication.k8s.io/v1/selfsubjectreviews", { apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" })).status?.userInfo?.username;
+    expect(await whoAmI()).toBe(a);
+    expect(pluginRuns(plugins)).toBe(1);
+    clock += 591_000; // 9 s before the credential's expirationTimestamp
+    expect(await whoAmI()).toBe(b);
+    expect(await whoAmI()).toBe(b);
+    expect(pluginRuns(plugins)).toBe(2);
+  });
+
+  it("runs an exec plugin again after the API server's 401 and repeats the request once with the new credential", async () => {
+    const plugins = mkdtempSync(join(dir, "exec-401-"));
+    const plugin = sequencePlugin(plugins, [{ token: "revoked-token" }, { token: peers().kube.adminToken }], 3600);
+    const kubeconfig = file("exec-401.json", {
+      clusters: [cluster()],
+      users: [{ name: "me", user: { exec: { apiVersion: V1, command: plugin, interactiveMode: "Never" } } }],
+      contexts: [{ name: "ctx", context: { cluster: "env", user: "me" } }],
+      "current-context": "ctx",
+    });
+    const c = await client({ KUBECONFIG: kubeconfig });
+    const mark = kubeAuditMark();
+    expect(await c.get("/api/v1/namespaces/default")).toBeDefined();
+    expect(pluginRuns(plugins)).toBe(2);
+    const mine = (await kubeAuditSince(mark, c)).filter((e) => e.name === "default" && e.resource === "namespaces");
+    // The refused request has no user in the audit log; the repeated one is the plugin's second token.
+    expect(mine.filter((e) => e.code === 200).map((e) => e.user)).toEqual(["admin"]);
   });
 
   it("re-reads a rotated token file, and maps the API server's 403 to kube.forbidden", async () => {

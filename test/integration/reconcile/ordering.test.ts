@@ -195,6 +195,18 @@ describePeers("sync waves and Argo CD hooks against the real API server", () => 
     expect(result.hooks?.map((h) => `${h.phase} ${h.subject} ${h.outcome}`)).toEqual([`Sync Job/${n}/slow TimedOut`, `SyncFail ConfigMap/${n}/failed-marker Succeeded`]);
   });
 
+  it("an object that turns into a hook or Skip leaves the inventory but is not pruned (it is still in Git)", async () => {
+    const n = await ns("order-skip");
+    const first = await sync(n, { "a.yaml": cm("a"), "s.yaml": cm("s"), "h.yaml": cm("h") });
+    expect(first.inventory.entries).toHaveLength(3);
+    const second = await sync(n, { "a.yaml": cm("a"), "s.yaml": cm("s", { "argocd.argoproj.io/hook": "Skip" }), "h.yaml": cm("h", hook("PostSync", "HookFailed")) }, first.inventory);
+    expect(second.ok, second.error?.describe()).toBe(true);
+    expect(second.inventory.entries.map((e) => e.id)).toEqual([`${n}_a__ConfigMap`]);
+    expect(second.changes.filter((c) => c.action === "deleted")).toEqual([]);
+    expect(await exists(`/api/v1/namespaces/${n}/configmaps/s`)).toBe(true);
+    expect(await exists(`/api/v1/namespaces/${n}/configmaps/h`)).toBe(true);
+  });
+
   it("refuses generateName on an object that is not a hook, naming the file", async () => {
     const n = await ns("order-genname");
     const result = await sync(n, { "a.yaml": cm("a"), "g.yaml": cm("plain-") });

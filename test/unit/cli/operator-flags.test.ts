@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CONTROLLERS, controllerOptions, keyNamespace, noCrossNamespaceRefs, parseCutoff, parseDuration, parsePairs, refreshJitter, selectControllers, semiSpaceCapped } from "../../../src/cli/commands/operator/index.js";
+import { CONTROLLERS, DEFAULT_CONTROLLERS, controllerOptions, keyNamespace, noCrossNamespaceRefs, parseCutoff, parseDuration, parsePairs, refreshJitter, selectControllers, semiSpaceCapped } from "../../../src/cli/commands/operator/index.js";
 import { PassThrough } from "node:stream";
 import { runCli } from "../../../src/cli/index.js";
 import { createOperatorCommand, manualSignals } from "../../../src/cli/commands/operator/index.js";
@@ -13,6 +13,7 @@ const defaults: OperatorFlags = {
   shutdownTimeout: "30s",
   externalSecretsControllerClass: "default",
   externalSecretsRefreshJitter: "0.1",
+  rolloutReloaderAnnotation: "false",
   crossNamespaceRefs: "false",
   allNamespaces: "true",
   additionalNamespaces: "",
@@ -122,12 +123,15 @@ describe("sigil operator --controllers", () => {
     expect(selectControllers(" sealedsecrets, ,sealedsecrets").map((c) => c.name)).toEqual(["sealedsecrets"]);
     expect(CONTROLLERS.map((c) => c.name)).toContain("sealedsecrets");
     expect(selectControllers("externalsecrets").map((c) => c.name)).toEqual(["externalsecrets"]);
+    expect(selectControllers("rollout,externalsecrets").map((c) => c.name)).toEqual(["externalsecrets", "rollout"]);
+    expect(DEFAULT_CONTROLLERS.split(",")).not.toContain("rollout"); // opt-in: it patches workloads
+    expect(DEFAULT_CONTROLLERS.split(",")).toContain("clusterexternalsecrets"); // on, as in ESO
     expect(refreshJitter("0.25")).toBe(0.25);
     for (const bad of ["", "-0.1", "1.5", "x"]) expect(() => refreshJitter(bad)).toThrow(expect.objectContaining({ code: "input.invalid" }));
   });
 
   it.each([
-    { reason: "an unknown name", list: "sealedsecrets,externalsecret", code: "operator.unknown_controller", text: "unknown controller 'externalsecret' (known: sealedsecrets, externalsecrets, gitsources, syncs, receivers)" },
+    { reason: "an unknown name", list: "sealedsecrets,externalsecret", code: "operator.unknown_controller", text: "unknown controller 'externalsecret' (known: sealedsecrets, externalsecrets, clusterexternalsecrets, rollout, gitsources, syncs, receivers)" },
     { reason: "a name in another case", list: "SealedSecrets", code: "operator.unknown_controller", text: "'SealedSecrets'" },
     { reason: "an empty list", list: " , ", code: "input.invalid", text: "names no controller" },
   ])("refuses $reason with $code", ({ list, code, text }) => {

@@ -7,7 +7,7 @@
  * the sources in it.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,6 +21,9 @@ const TRACER = join(ROOT, "test", "support", "module-trace.mjs");
 const FIXTURES = join(ROOT, "test", "fixtures", "sops");
 /** What neither --version nor --help may load: the SDKs and the code behind the commands. */
 const HEAVY = [/node_modules\/@kubernetes\/client-node\//, /node_modules\/@aws-sdk\//, /node_modules\/node-forge\//, /node_modules\/node-vault\//, /node_modules\/age-encryption\//, /node_modules\/@noble\//, /node_modules\/yaml\//, /src\/cli\/commands\/[^/]+\//, /src\/decrypt\//, /src\/providers\//, /src\/operator\//];
+
+/** Areas `sigil decrypt` of a SOPS file has no use for (the bundle must not load them through an area's index.ts). */
+const NOT_FOR_DECRYPT = /src\/(kube|decrypt\/sealed-secrets|providers\/vault\/kv|providers\/wiring\/from-secret|operator|reconcile|external-secrets)\//;
 
 interface Traced {
   readonly status: number | null;
@@ -145,5 +148,32 @@ describe("the packaged CLI (bin/sigil.js running dist/bundle)", () => {
     const loaded = sources(run.modules);
     expect(loaded.some((m) => m.includes("src/providers/age/native-x25519.ts"))).toBe(true);
     expect(loaded.filter((m) => /node_modules\/(age-encryption|@noble|@kubernetes|@aws-sdk|node-forge|node-vault)\//.test(m))).toEqual([]);
+    expect(loaded.filter((m) => NOT_FOR_DECRYPT.test(m))).toEqual([]);
+  });
+
+  it("decrypts a file with an encrypted_regex of plain names, and reads a .sops.yaml only where there is one, loading neither yaml nor re2js nor other areas otherwise", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sigil-startup-regex-"));
+    try {
+      const env = { SOPS_AGE_KEY_FILE: join(FIXTURES, "age-key.txt") };
+      const recipient = spawnSync(process.execPath, [bin(), "keygen", "age", "-y", join(FIXTURES, "age-key.txt")], { encoding: "utf8" }).stdout.trim();
+      writeFileSync(join(dir, "s.yaml"), "apiVersion: v1\nkind: Secret\nmetadata:\n    name: s\ndata:\n    password: aHVudGVyMg==\n");
+      const enc = spawnSync(process.execPath, [bin(), "encrypt", "--age", recipient, "--encrypted-regex", "^(data|stringData)$", join(dir, "s.yaml")], { encoding: "utf8", cwd: dir });
+      expect(enc.status, enc.stderr).toBe(0);
+      expect(enc.stdout).toContain("encrypted_regex: ^(data|stringData)$");
+      expect(enc.stdout).toContain("name: s\n");
+      writeFileSync(join(dir, "s.sops.yaml"), enc.stdout);
+      const run = traced(dir, [bin(), "decrypt", join(dir, "s.sops.yaml")], env);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toBe(readFileSync(join(dir, "s.yaml"), "utf8"));
+      expect(sources(run.modules).filter((m) => NOT_FOR_DECRYPT.test(m) || /node_modules\/(yaml|re2js)\//.test(m))).toEqual([]);
+      // With a .sops.yaml in the working directory the YAML parser is loaded, and a bad one is still refused.
+      writeFileSync(join(dir, ".sops.yaml"), "creation_rules: [\n");
+      const bad = spawnSync(process.execPath, [bin(), "decrypt", join(dir, "s.sops.yaml")], { encoding: "utf8", cwd: dir, env: { ...process.env, ...env } });
+      expect(bad.status).not.toBe(0);
+      expect(bad.stderr).toContain(".sops.yaml");
+      expect(bad.stdout).toBe("");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

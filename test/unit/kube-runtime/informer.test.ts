@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Logger, SigilError } from "../../../src/core/index.js";
 import { SECRETS, resourcePath } from "../../../src/kube/index.js";
 import type { SecretObject } from "../../../src/kube/index.js";
-import { SECRET_METADATA, SharedInformers } from "../../../src/kube/runtime/index.js";
+import { LAST_APPLIED_ANNOTATION, METADATA_ONLY, SECRET_METADATA, SharedInformers } from "../../../src/kube/runtime/index.js";
 import type { InformerHandler } from "../../../src/kube/runtime/index.js";
 import { FakeKubeClient } from "../../../src/kube/testing/index.js";
 import { FakeClock } from "../../../src/kube/testing/index.js";
@@ -60,6 +60,31 @@ describe("SharedInformer against the fake client", () => {
     await until(() => lines.length === 6);
     expect(lines.slice(3)).toEqual(["added ns/d", "updated ns/a", "deleted ns/b"]);
     expect([...informer.keys()].sort()).toEqual(["ns/a", "ns/c", "ns/d"]);
+  });
+
+  it("METADATA_ONLY keeps identity, labels and generation, and no values, spec, status or bookkeeping; updates are still heard", async () => {
+    const { client, informers, path } = setup();
+    const canary = Buffer.from("metadata-only-canary").toString("base64");
+    await client.create(path, { ...secret("a", canary, { "sigil.dev/sync": "s" }), stringData: { x: "metadata-only-canary" }, metadata: { name: "a", generation: 3, labels: { "sigil.dev/sync": "s" }, annotations: { [LAST_APPLIED_ANNOTATION]: `{"data":{"v":"${canary}"}}`, keep: "me" }, managedFields: [{ manager: "x" }] } });
+    const informer = informers.informer({ resource: SECRETS, namespace: "ns", transform: METADATA_ONLY });
+    const { lines, handler } = journal();
+    informer.addHandler(handler);
+    informers.start();
+    await informer.synced();
+    const cached = informer.get("ns/a");
+    expect(cached?.apiVersion).toBe("v1");
+    expect(cached?.kind).toBe("Secret");
+    expect(cached?.metadata?.labels).toEqual({ "sigil.dev/sync": "s" });
+    expect(cached?.metadata?.annotations).toEqual({ keep: "me" });
+    expect(cached?.metadata?.generation).toBe((await client.get<SecretObject>(resourcePath(SECRETS, { namespace: "ns", name: "a" })))?.metadata.generation);
+    expect(cached?.metadata?.generation).toBeTypeOf("number");
+    expect(Object.keys(cached ?? {}).sort()).toEqual(["apiVersion", "kind", "metadata"]);
+    expect(JSON.stringify(cached)).not.toContain(canary);
+    expect(JSON.stringify(cached)).not.toContain("metadata-only-canary");
+    expect(JSON.stringify(cached)).not.toContain("managedFields");
+    await client.replace(resourcePath(SECRETS, { namespace: "ns", name: "a" }), secret("a", "b3RoZXI="));
+    await until(() => lines.length === 2);
+    expect(lines).toEqual(["added ns/a (initial)", "updated ns/a"]);
   });
 
   it("gives two requests for the same collection and transform one informer and one watch", async () => {

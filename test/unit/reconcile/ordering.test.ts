@@ -7,7 +7,9 @@
 import { describe, expect, it } from "vitest";
 import { isSigilError } from "../../../src/core/index.js";
 import type { KubeObject } from "../../../src/kube/index.js";
-import { checkDependencies, dependencyCondition, dependentsOf } from "../../../src/operator/gitops/depends.js";
+import { FakeKubeClient } from "../../../src/kube/testing/index.js";
+import { ArtifactStore } from "../../../src/operator/gitops/index.js";
+import { checkDependencies, dependencyCondition, dependencyGate, dependentsOf } from "../../../src/operator/gitops/depends.js";
 import { hookEvent, hooksDue } from "../../../src/operator/gitops/hook-events.js";
 import { deletePolicies, hookState, hooksOf, orderForSync, syncWaves, waveOf } from "../../../src/reconcile/index.js";
 import type { Sync } from "../../../src/reconcile/index.js";
@@ -66,7 +68,7 @@ describe("hook annotations", () => {
     expect(hooksOf(order, "PreSync").map((w) => [w.wave, names(w.items.map((h) => h.object))])).toEqual([[0, ["pre"]], [3, ["both"]]]);
     expect(hooksOf(order, "PostSync").map((w) => names(w.items.map((h) => h.object)))).toEqual([["both"]]);
     expect(syncWaves(order)).toEqual([0, 5]);
-    expect(order.skipped).toEqual([{ subject: "ConfigMap/n/skip", hook: "Skip" }, { subject: "Job/n/gone", hook: "PostDelete" }]);
+    expect(order.skipped.map((x) => [x.subject, x.hook])).toEqual([["ConfigMap/n/skip", "Skip"], ["Job/n/gone", "PostDelete"]]);
   });
 
   it("defaults the delete policy to BeforeHookCreation, as Argo CD does, and reads lists", () => {
@@ -140,5 +142,20 @@ describe("dependsOn", () => {
     expect(dependencyCondition({ state: "cycle", cycle: ["n/a", "n/b", "n/a"] })).toEqual({ reason: "DependencyCycle", message: "dependency cycle: Sync/n/a -> Sync/n/b -> Sync/n/a" });
     expect(dependencyCondition({ state: "waiting", on: "n/b", why: "it is not Ready" }).reason).toBe("DependencyNotReady");
     expect(dependentsOf("n/b", [["n/a", sync("a", ["b"])], ["n/c", sync("c", [])], ["n/d", undefined]])).toEqual(["n/a"]);
+  });
+});
+
+describe("the dependency gate", () => {
+  it("does not flip a Ready Sync to not Ready while its dependency's GitSource is not fetched yet (after a restart), but reports it for a Sync not Ready", async () => {
+    const client = new FakeKubeClient();
+    await client.create("/apis/gitops.sigil.dev/v1alpha1/namespaces/n/syncs", sync("b", [], readyAt("r1")));
+    const store = new ArtifactStore();
+    const written: Record<string, unknown>[] = [];
+    const opts = { client, store, now: () => new Date(0), writeStatus: (st: Record<string, unknown>) => Promise.resolve(written.push(st)) };
+    expect(await dependencyGate(sync("a", ["b"], readyAt("r1")), opts)).toEqual({ requeueAfterMs: 10_000 });
+    expect(written).toEqual([]);
+    await client.create("/apis/gitops.sigil.dev/v1alpha1/namespaces/n/syncs", sync("c", ["b"]));
+    expect(await dependencyGate(sync("c", ["b"]), opts)).toEqual({ requeueAfterMs: 10_000 });
+    expect(written).toEqual([{ conditions: [expect.objectContaining({ type: "Ready", status: "False", reason: "DependencyNotReady", message: "waiting for Sync/n/b: its GitSource has no artifact yet" })] }]);
   });
 });

@@ -10,8 +10,8 @@ import type { Controller } from "../../../kube/runtime/index.js";
 import { SEALED_SECRETS_CONTROLLER, SealedSecretsController } from "../../../operator/index.js";
 import type { ProviderRegistry } from "../../../providers/index.js";
 import type { CliContext } from "../../context.js";
-import { ExternalSecretsController } from "../../../operator/index.js";
-import { controllerOptions, keyNamespace } from "./flags.js";
+import { ClusterExternalSecretsController, ExternalSecretsController, ROLLOUT_CONTROLLER, RolloutController } from "../../../operator/index.js";
+import { controllerOptions, keyNamespace, parseBool } from "./flags.js";
 import { gitopsControllers } from "./gitops.js";
 import { receiversController } from "./webhooks.js";
 import type { OperatorFlags } from "./flags.js";
@@ -48,6 +48,17 @@ export const CONTROLLERS: readonly ControllerEntry[] = [
     summary: "external-secrets.io/v1 ExternalSecrets from Vault/OpenBao stores, ESO-compatible, with drift repair and no refresh storms",
     create: ({ flags }) => new ExternalSecretsController({ controllerClass: flags.externalSecretsControllerClass, refreshJitter: refreshJitter(flags.externalSecretsRefreshJitter) }),
   },
+  {
+    name: "clusterexternalsecrets",
+    summary: "external-secrets.io/v1 ClusterExternalSecrets: an ExternalSecret in each selected namespace, as ESO creates them",
+    create: () => new ClusterExternalSecretsController(),
+  },
+  {
+    name: ROLLOUT_CONTROLLER,
+    summary: "rolls Deployments, StatefulSets and DaemonSets annotated sigil.dev/rollout-on-secret-change when those Secrets' content changes (opt-in)",
+    create: ({ flags }) => new RolloutController({ reloaderAnnotation: parseBool(flags.rolloutReloaderAnnotation, "--rollout-reloader-annotation") }),
+    byDefault: false,
+  },
   ...gitopsControllers(),
   receiversController,
 ];
@@ -62,7 +73,7 @@ export function refreshJitter(text: string): number {
   return n;
 }
 
-/** The default of `--controllers`: every controller not marked `byDefault: false` (the GitOps ones need their CRDs, so they are opt-in). */
+/** The default of `--controllers`: every controller not marked `byDefault: false` (the GitOps ones need their CRDs, and `rollout` patches workloads, so they are opt-in). */
 export const DEFAULT_CONTROLLERS = CONTROLLERS.filter((c) => c.byDefault !== false).map((c) => c.name).join(",");
 
 /**

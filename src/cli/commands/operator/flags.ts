@@ -47,6 +47,8 @@ export interface OperatorFlags {
   resyncPeriod: string;
   externalSecretsControllerClass: string;
   externalSecretsRefreshJitter: string;
+  /** `rollout`: also follow stakater Reloader's `secret.reloader.stakater.com/reload`. */
+  rolloutReloaderAnnotation: string;
   /** syncs: the ServiceAccount Syncs that name none impersonate (Flux's --default-service-account). */
   defaultServiceAccount?: string;
   /**

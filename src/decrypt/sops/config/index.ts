@@ -4,8 +4,10 @@
  * creation rule for a file and turn it into encrypt settings, and compile
  * Go RE2 patterns (re2js, linear-time). Pure apart from the injected file system.
  */
-export { defaultSopsConfigOptions, findSopsConfig, loadSopsConfig, nodeConfigFileSystem, parseSopsConfig, SOPS_CONFIG_MAX_DEPTH } from "./load.js";
-export type { ConfigFileSystem, SopsConfigLookup, SopsConfigOptions } from "./load.js";
+export { findSopsConfig, loadSopsConfig, nodeConfigFileSystem, SOPS_CONFIG_MAX_DEPTH } from "./load.js";
+export type { ConfigFileSystem, SopsConfigLookup } from "./load.js";
+export { defaultSopsConfigOptions, parseSopsConfig } from "./parse-file.js";
+export type { SopsConfigOptions } from "./parse-file.js";
 export { creationRuleSettings, matchCreationRule, requireUsableKeys, resolveCreationRule, storeIndents } from "./match.js";
 export type { CreationRuleMatch, MatchOptions, RuleSettingsOptions } from "./match.js";
 export { compileRe2 } from "./re2.js";

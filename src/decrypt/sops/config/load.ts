@@ -7,10 +7,9 @@
 import { readFile, stat } from "node:fs/promises";
 import { isAbsolute, join, dirname } from "node:path";
 import { SigilError } from "../../../core/index.js";
-import { parseConfigTree } from "./parse.js";
 import { SOPS_CONFIG_ALTERNATE_FILE, SOPS_CONFIG_FILE } from "./types.js";
 import type { SopsConfig } from "./types.js";
-import { readYaml } from "./yaml-read.js";
+import type { SopsConfigOptions } from "./parse-file.js";
 
 /** The file access the config module needs. */
 export interface ConfigFileSystem {
@@ -73,43 +72,6 @@ export async function findSopsConfig(startDir: string, fs: ConfigFileSystem = no
   return { path: undefined, warning: alternate === undefined ? undefined : alternateWarning(alternate, undefined) };
 }
 
-/** Limits for reading a config file. */
-export interface SopsConfigOptions {
-  /** Larger files are refused (default 1 MiB). */
-  readonly maxBytes: number;
-  /** Passed to the yaml package's alias-expansion guard (default 100). */
-  readonly maxAliasCount: number;
-  /** Nodes after alias and merge expansion (default 100,000). */
-  readonly maxNodes: number;
-}
-
-export function defaultSopsConfigOptions(): SopsConfigOptions {
-  return { maxBytes: 1024 * 1024, maxAliasCount: 100, maxNodes: 100_000 };
-}
-
-/**
- * Parse config bytes (or text). `path` is used for messages and kept in the result.
- * @throws SigilError `input.too_large` over `maxBytes`; `config.invalid` for
- *   invalid UTF-8 or YAML, alias bombs, and any field of the wrong shape
- *   (the message names the field, e.g. `creation_rules[1].age`, and the line).
- */
-export function parseSopsConfig(source: Uint8Array | string, options: Partial<SopsConfigOptions> & { readonly path?: string } = {}): SopsConfig {
-  const opts = { ...defaultSopsConfigOptions(), ...options };
-  const subject = options.path ?? SOPS_CONFIG_FILE;
-  const size = typeof source === "string" ? Buffer.byteLength(source) : source.length;
-  if (size > opts.maxBytes) {
-    throw new SigilError("input.too_large", `the config file is ${size} bytes, over the limit of ${opts.maxBytes}`, { subject });
-  }
-  let text: string;
-  try {
-    text = typeof source === "string" ? source : new TextDecoder("utf-8", { fatal: true }).decode(source);
-  } catch (cause) {
-    throw new SigilError("config.invalid", "the config file is not valid utf-8", { subject, cause });
-  }
-  const { root, warnings } = readYaml(text, subject, opts);
-  return parseConfigTree({ subject, warnings }, root, options.path);
-}
-
 function readFailure(path: string, cause: unknown): SigilError {
   const code = (cause as { code?: unknown } | null)?.code;
   if (code === "ENOENT") return new SigilError("input.not_found", "the config file does not exist", { subject: path, cause });
@@ -126,6 +88,9 @@ export async function loadSopsConfig(
   options: Partial<SopsConfigOptions> & { readonly fs?: ConfigFileSystem; readonly path?: string } = {},
 ): Promise<SopsConfig> {
   const { fs = nodeConfigFileSystem, ...rest } = options;
+  // The YAML parser is imported only when there is a file to parse, so that
+  // a command run where no .sops.yaml exists does not load it (start-up time).
+  const { parseSopsConfig } = await import("./parse-file.js");
   if (typeof source !== "string") return parseSopsConfig(source, rest);
   let bytes: Uint8Array;
   try {

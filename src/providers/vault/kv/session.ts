@@ -1,5 +1,7 @@
 /**
- * KV clients per store: one transport per connection, tokens from the
+ * KV clients per store: one transport per connection (shared by the stores
+ * that use the same one, closed when the last of them moves to another
+ * connection, is forgotten, or on close), tokens from the
  * shared {@link TokenCache}, one retry with a fresh login when Vault refuses
  * a cached token, and request coalescing: GETs for the same store identity,
  * path and query that are in flight, or finished within `coalesceWindowMs`,
@@ -17,6 +19,12 @@ import type { VaultConnection, VaultRequest, VaultResponse, VaultTransport } fro
 export interface VaultStoreConfig {
   /** Cache identity of the store and its login (no secret in it). */
   readonly key: string;
+  /**
+   * Identity of the store across its generations (default `key`): when the
+   * same owner comes with another connection, the old transport is closed
+   * once no other store uses it.
+   */
+  readonly owner?: string | undefined;
   readonly connection: VaultConnection;
   readonly kv: KvSettings;
   /** Namespace used for the login (`auth.namespace`, else the store's). */
@@ -52,7 +60,11 @@ export interface KvClientOptions {
 /** The KV clients of a controller. */
 export class VaultClients {
   readonly #opts: VaultClientsOptions;
-  readonly #transports = new Map<string, VaultTransport>();
+  readonly #transports = new Map<string, { readonly transport: VaultTransport; readonly owners: Set<string> }>();
+  /** Connection id of each owner. */
+  readonly #ownerOf = new Map<string, string>();
+  /** Connection ids, computed once per connection object (a store config is built once per reconcile). */
+  readonly #ids = new WeakMap<VaultConnection, string>();
   readonly #shared = new Map<string, Shared>();
   #reads = 0;
 
@@ -71,7 +83,7 @@ export class VaultClients {
 
   /** A KV client for `config`. */
   kv(config: VaultStoreConfig, options: Partial<KvClientOptions> = {}): KvClient {
-    const transport = this.#transport(config.connection);
+    const transport = this.#transport(config);
     const fresh = options.fresh === true;
     const send = (req: Omit<VaultRequest, "token">): Promise<VaultResponse> => this.#coalesced(config, transport, req, fresh);
     return new KvClient(send, config.kv);
@@ -82,26 +94,66 @@ export class VaultClients {
    * @throws SigilError `provider.denied`, `provider.unreachable`, `provider.failed`.
    */
   async checkToken(config: VaultStoreConfig): Promise<void> {
-    const transport = this.#transport(config.connection);
+    const transport = this.#transport(config);
     const res = await this.#authed(config, transport, { method: "GET", path: "auth/token/lookup-self", namespace: config.authNamespace ?? config.kv.namespace });
     if (res.status < 200 || res.status >= 300) throw statusError(res.status, res.body, "invalid vault credentials", "vault auth/token/lookup-self");
+  }
+
+  /** Open transports (connections in use). */
+  get transportCount(): number {
+    return this.#transports.size;
+  }
+
+  /** Forget the stores whose owner starts with `ownerPrefix` (a deleted store), closing transports no other store uses. */
+  forget(ownerPrefix: string): void {
+    for (const [owner, id] of [...this.#ownerOf]) {
+      if (!owner.startsWith(ownerPrefix)) continue;
+      this.#ownerOf.delete(owner);
+      this.#release(owner, id);
+    }
   }
 
   /** Revoke login tokens and close connections. */
   async close(): Promise<void> {
     await this.#opts.tokens.close();
-    for (const t of this.#transports.values()) t.close();
+    for (const t of this.#transports.values()) t.transport.close();
     this.#transports.clear();
+    this.#ownerOf.clear();
   }
 
-  #transport(connection: VaultConnection): VaultTransport {
-    const id = createHash("sha256").update(JSON.stringify(connection)).digest("hex");
-    let t = this.#transports.get(id);
-    if (t === undefined) {
-      t = this.#opts.transport(connection);
-      this.#transports.set(id, t);
+  #transport(config: VaultStoreConfig): VaultTransport {
+    const id = this.#connectionId(config.connection);
+    const owner = config.owner ?? config.key;
+    const previous = this.#ownerOf.get(owner);
+    if (previous !== id) {
+      if (previous !== undefined) this.#release(owner, previous);
+      this.#ownerOf.set(owner, id);
     }
-    return t;
+    let entry = this.#transports.get(id);
+    if (entry === undefined) {
+      entry = { transport: this.#opts.transport(config.connection), owners: new Set() };
+      this.#transports.set(id, entry);
+    }
+    entry.owners.add(owner);
+    return entry.transport;
+  }
+
+  #release(owner: string, id: string): void {
+    const entry = this.#transports.get(id);
+    if (entry === undefined) return;
+    entry.owners.delete(owner);
+    if (entry.owners.size > 0) return;
+    entry.transport.close();
+    this.#transports.delete(id);
+  }
+
+  #connectionId(connection: VaultConnection): string {
+    let id = this.#ids.get(connection);
+    if (id === undefined) {
+      id = createHash("sha256").update(JSON.stringify(connection)).digest("hex");
+      this.#ids.set(connection, id);
+    }
+    return id;
   }
 
   #coalesced(config: VaultStoreConfig, transport: VaultTransport, req: Omit<VaultRequest, "token">, fresh: boolean): Promise<VaultResponse> {

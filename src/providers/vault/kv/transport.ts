@@ -7,6 +7,7 @@
 import http from "node:http";
 import https from "node:https";
 import { SigilError, isNetworkErrorCode } from "../../../core/index.js";
+import { vaultMessage } from "../errors.js";
 import { parseJson } from "./json.js";
 import type { JsonValue } from "./json.js";
 
@@ -134,17 +135,9 @@ function networkError(e: Error & { code?: string }, subject: string): SigilError
   return new SigilError("provider.failed", `vault request failed (${code})`, { subject, cause: new Error(code) });
 }
 
-/** The first error string Vault returned (`{"errors":[…]}`), cut to 200 characters, never a value. */
-export function vaultErrorText(body: JsonValue): string | undefined {
-  if (typeof body !== "object" || body === null || Array.isArray(body) || !("errors" in body)) return undefined;
-  const errors = body["errors"];
-  const first = Array.isArray(errors) ? errors[0] : undefined;
-  return typeof first === "string" ? first.slice(0, 200) : undefined;
-}
-
 /** A SigilError for a non-2xx status. */
 export function statusError(status: number, body: JsonValue, what: string, subject: string): SigilError {
-  const detail = vaultErrorText(body) ?? `http ${status}`;
+  const detail = vaultMessage(body) ?? `http ${status}`;
   if (status === 401 || status === 403) return new SigilError("provider.denied", `${what}: access denied (${detail})`, { subject });
   if (status === 429 || status >= 500) return new SigilError("provider.unreachable", `${what}: the server is not available (${detail})`, { subject });
   return new SigilError("provider.failed", `${what}: ${detail}`, { subject });

@@ -1,5 +1,6 @@
 // .sops.yaml configuration (creation rules) — see docs/sops-config.md
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { isSigilError } from "../../../../src/core/index.js";
 import { compileRe2 } from "../../../../src/decrypt/sops/config/index.js";
@@ -95,3 +96,28 @@ describe("RE2 patterns (re2js)", () => {
     }
   });
 });
+
+describe("plain-name patterns (answered without loading re2js)", () => {
+  const PATTERNS = ["^(data|stringData)$", "^data$", "data", "^data", "data$", "(a|b-c)", "^(x_1|y)", "(key|value)$", "^(a)$"];
+  const INPUTS = ["", "data", "stringData", "stringDatax", "xdata", "data\n", "a", "b-c", "xb-cx", "x_1", "x_12", "y", "ykey", "key", "valuex", "DATA", "dat", "sdata"];
+
+  it.each(PATTERNS)("%s gives Go RE2's answer for every input", async (pattern) => {
+    const { RE2JS } = await import("re2js");
+    const engine = RE2JS.compile(pattern);
+    const fast = compileRe2(pattern);
+    for (const input of INPUTS) expect(fast.test(input), JSON.stringify(input)).toBe(engine.test(input));
+  });
+
+  it("leaves anything else (classes, repeats, dots, flags, empty alternatives) to the engine", () => {
+    for (const pattern of ["^d.ta$", "^(a|)$", "a+", "(?i)data", "[ab]", "^(a|b)|c$", "a\\$"]) {
+      const { RE2JS } = re2jsSync();
+      const engine = RE2JS.compile(pattern);
+      const compiled = compileRe2(pattern);
+      for (const input of [...INPUTS, "dxta", "A", "aa", "c", "a$"]) expect(compiled.test(input), `${pattern} ${JSON.stringify(input)}`).toBe(engine.test(input));
+    }
+  });
+});
+
+function re2jsSync(): typeof import("re2js") {
+  return createRequire(import.meta.url)("re2js") as typeof import("re2js");
+}
