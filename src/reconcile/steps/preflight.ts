@@ -16,6 +16,7 @@ import { stub } from "./prune.js";
  * @throws SigilError `kube.forbidden` with the API server's denial, the object as subject.
  */
 export async function preflightObjects(objects: readonly KubeObject[], previous: InventoryStatus, desired: readonly ObjectRef[], manager: ResourceManager, opts: ApplyStepOptions): Promise<void> {
-  const stale = diff(previous, inventoryOf(desired)).map(stub);
+  // An object that names no namespace is namespaced (default namespace) or cluster-scoped (none): keep both ids, as prune keeps what the server resolved. A kind is one or the other, so they never collide.
+  const stale = diff(previous, inventoryOf(desired.flatMap((r) => [r, { ...r, namespace: "" }]))).map(stub);
   await manager.preflight(objects, stale, { fieldManager: "sigil", force: true, defaultNamespace: opts.defaultNamespace });
 }
