@@ -18,7 +18,7 @@ export const MARKS = [
   { name: "fetch started", msg: "fetching", field: "gitsource" },
   { name: "fetched", msg: "fetched", field: "url" },
   { name: "sync started", msg: "sync reconcile started", field: "sync" },
-  { name: "sync applied", msg: "sync reconcile applied", field: "sync" },
+  { name: "sync applied", msg: "reconciled", field: "sync" },
 ] as const;
 
 /** Collects stamped lines (bounded: the oldest are dropped past `max`). */

@@ -105,6 +105,7 @@ export const ERROR_CODES = [
   "sync.invalid_wave",
   "hook.invalid",
   "hook.failed",
+  "sync.cross_namespace_ref",
   "operator.unknown_controller",
 ] as const;
 

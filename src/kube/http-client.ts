@@ -21,6 +21,12 @@ export interface HttpKubeClientOptions {
   readonly userAgent: string;
   /** Largest response body read (a watch event line is capped at the same size). */
   readonly maxResponseBytes: number;
+  /**
+   * Act as this user (`Impersonate-User`), e.g. `system:serviceaccount:<ns>:<name>`. For a service
+   * account the API server adds its groups (`system:serviceaccounts`, `system:serviceaccounts:<ns>`)
+   * itself, as it does for Flux and `kubectl --as`; the caller needs `impersonate` on `serviceaccounts`.
+   */
+  readonly impersonateUser?: string | undefined;
 }
 
 export function defaultHttpKubeClientOptions(): HttpKubeClientOptions {
@@ -50,6 +56,19 @@ export class HttpKubeClient implements KubeClient {
   /** The API server's address. */
   get server(): URL {
     return this.#conn.server;
+  }
+
+  /** The user this client impersonates, if any. */
+  get impersonating(): string | undefined {
+    return this.#opts.impersonateUser;
+  }
+
+  /**
+   * A client for the same connection that acts as `user` (see {@link HttpKubeClientOptions.impersonateUser}).
+   * It has its own connection pool: `close()` it when done.
+   */
+  as(user: string): HttpKubeClient {
+    return new HttpKubeClient(this.#conn, { ...this.#opts, impersonateUser: user });
   }
 
   /** The connection's default namespace. */
@@ -152,6 +171,7 @@ export class HttpKubeClient implements KubeClient {
     const headers: http.OutgoingHttpHeaders = { Accept: accept, "User-Agent": this.#opts.userAgent };
     const authorization = await this.#conn.authorization();
     if (authorization !== undefined) headers["Authorization"] = authorization;
+    if (this.#opts.impersonateUser !== undefined) headers["Impersonate-User"] = this.#opts.impersonateUser;
     if (body !== undefined) {
       headers["Content-Type"] = body.type;
       headers["Content-Length"] = Buffer.byteLength(body.text);

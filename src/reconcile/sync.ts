@@ -21,6 +21,7 @@ import { defaultHookOptions } from "./steps/hooks.js";
 import type { HookRun } from "./steps/hooks.js";
 import { hookPhase, syncFailPhase, syncPhase } from "./steps/phases.js";
 import type { Phases } from "./steps/phases.js";
+import { preflightObjects } from "./steps/preflight.js";
 import { prepareObjects } from "./steps/prepare.js";
 import { pruneObjects } from "./steps/prune.js";
 import { orderForSync, resourcesOf } from "./steps/waves.js";
@@ -43,6 +44,8 @@ export interface SyncPlan {
   readonly hooks?: boolean;
   /** Written into the ownership labels of every object. */
   readonly owner: { readonly name: string; readonly namespace: string };
+  /** Dry-run every apply and prune before the first write, so a denial leaves the whole set untouched (an impersonated or remote writer; steps/preflight.ts). */
+  readonly preflight?: boolean | undefined;
 }
 
 export interface ReconcileDeps {
@@ -105,10 +108,19 @@ function phasesOf(objects: readonly KubeObject[], plan: SyncPlan, manager: Resou
   return { order: orderForSync(objects), runHooks: plan.hooks !== false && !plan.dryRun, hooks: defaultHookOptions(manager, plan.defaultNamespace, plan.timeoutMs), runs: [] };
 }
 
+/** The hook objects with a name (not `generateName`). */
+function namedHooks(phases: Phases): KubeObject[] {
+  return phases.order.hooks.map((h) => h.object).filter((o) => (o.metadata?.name ?? "") !== "");
+}
+
+/** Objects in Git that are not applied as resources: named hooks and `Skip`ped objects. */
+function inGitOnly(phases: Phases): KubeObject[] {
+  return [...phases.order.hooks.map((h) => h.object), ...phases.order.skipped.map((x) => x.object)].filter((o) => (o.metadata?.name ?? "") !== "");
+}
+
 /** What prune keeps: the applied objects, every named hook and every skipped object (an object that became a hook or `Skip` is still in Git, so it is not deleted). */
 function kept(changes: readonly ChangeSetEntry[], phases: Phases, plan: SyncPlan): InventoryStatus {
-  const inGit = [...phases.order.hooks.map((h) => h.object), ...phases.order.skipped.map((x) => x.object)].filter((o) => (o.metadata?.name ?? "") !== "");
-  return inventoryOf([...refsOf(changes), ...desiredInventory(inGit, plan)]);
+  return inventoryOf([...refsOf(changes), ...desiredInventory(inGitOnly(phases), plan)]);
 }
 
 function desiredInventory(objects: readonly KubeObject[], plan: SyncPlan): ObjectRef[] {
@@ -133,6 +145,7 @@ export async function reconcile(plan: SyncPlan, previous: InventoryStatus, deps:
     const prepared = await step("apply", () => prepareObjects(decrypted.map((m) => m.object), deps.manager.mapper, plan));
     const ordered = await step("render", () => Promise.resolve().then(() => phasesOf(prepared, plan, deps.manager))); //                waves and hooks (docs/ordering.md)
     const objects = resourcesOf(ordered.order);
+    if (plan.preflight === true && !plan.dryRun) await step("apply", () => preflightObjects([...objects, ...namedHooks(ordered)], previous, desiredInventory([...objects, ...inGitOnly(ordered)], plan), deps.manager, applyOpts)); // 5a. may it? (before any hook)
     phases = ordered;
     await step("hook", () => hookPhase(ordered, "PreSync")); //                                                  PreSync hooks
     inventory = inventoryOf([...previous.entries.map(refOf), ...desiredInventory(objects, plan)]);

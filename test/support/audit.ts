@@ -28,6 +28,8 @@ export interface KubeAuditEvent {
   readonly stage: string;
   readonly verb: string;
   readonly user: string;
+  /** The user the request acted as (`Impersonate-User`), if any. */
+  readonly impersonatedUser: string | undefined;
   readonly userAgent: string;
   readonly requestURI: string;
   readonly resource: string | undefined;
@@ -104,6 +106,7 @@ interface RawKubeEvent {
   requestURI?: string;
   userAgent?: string;
   user?: { username?: string };
+  impersonatedUser?: { username?: string };
   objectRef?: { resource?: string; subresource?: string; apiGroup?: string; namespace?: string; name?: string };
   responseStatus?: { code?: number };
   stageTimestamp?: string;
@@ -116,6 +119,7 @@ function kubeEvent(line: string): KubeAuditEvent {
     stage: e.stage ?? "",
     verb: e.verb ?? "",
     user: e.user?.username ?? "",
+    impersonatedUser: e.impersonatedUser?.username,
     userAgent: e.userAgent ?? "",
     requestURI: uri,
     resource: e.objectRef?.resource,

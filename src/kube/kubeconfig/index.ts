@@ -9,3 +9,4 @@ export { KUBECONFIG_ENV, connectionFromKubeconfig, findKubeconfig, kubeconfigCon
 export type { KubeConfigSource, LoadedKubeConfig } from "./load.js";
 export { kubeconfigList, mergeKubeconfigs } from "./merge.js";
 export type { MergedKubeconfig } from "./merge.js";
+export { REFUSED_CLUSTER_FIELDS, REFUSED_USER_FIELDS, connectionFromKubeconfigData } from "./secret.js";

@@ -13,6 +13,7 @@ import { deleteAll } from "./delete.js";
 import { diffAll } from "./diff.js";
 import { defaultApplyOptions, defaultDeleteOptions, defaultWaitOptions } from "./options.js";
 import type { ApplyOptions, DeleteOptions, WaitOptions } from "./options.js";
+import { preflightAll } from "./preflight.js";
 import { sortForApply } from "./sort.js";
 import { waitForReady } from "./wait.js";
 
@@ -71,6 +72,14 @@ export class ResourceManager {
    */
   async diff(objects: readonly KubeObject[], options: Partial<ApplyOptions> = {}): Promise<ChangeSetEntry[]> {
     return (await diffAll(this.#ctx, sortForApply(objects), { ...defaultApplyOptions(), ...options })).map((r) => r.entry);
+  }
+
+  /**
+   * Would applying `apply` and deleting `remove` be allowed? Dry-runs only, nothing written (see `preflight.ts`).
+   * @throws SigilError `kube.forbidden` with the API server's denial, the object as subject.
+   */
+  preflight(apply: readonly KubeObject[], remove: readonly KubeObject[], options: Partial<ApplyOptions> = {}): Promise<void> {
+    return preflightAll(this.#ctx, apply, remove, { ...defaultApplyOptions(), ...options });
   }
 
   /**

@@ -4,24 +4,26 @@
  * interval, and whenever a managed object drifts (selfHeal), reporting
  * status and one Event per reconcile.
  */
-import { SigilError, describeError } from "../../core/index.js";
+import { SigilError, describeError, isSigilError } from "../../core/index.js";
 import type { Logger } from "../../core/index.js";
 import { sopsDecryptor } from "../../decrypt/index.js";
-import { ResourceManager, SECRETS, resourcePath, splitKey } from "../../kube/index.js";
+import { SECRETS, resourcePath, splitKey } from "../../kube/index.js";
 import type { ChangeSetEntry, KubeClient, KubeObject, SecretObject } from "../../kube/index.js";
 import { ReconcileLoop } from "../../kube/runtime/index.js";
 import type { Controller, ControllerContext, EventRecorder, StopOptions, WorkResult } from "../../kube/runtime/index.js";
 import type { KeySecret, ProviderRegistry } from "../../providers/index.js";
-import { FLUX_REQUESTED_AT_ANNOTATION, REQUESTED_AT_ANNOTATION, ResyncMemory, applyObjects, entryId, loadSealingKeys, parseGoDuration, readInventory, reconcile } from "../../reconcile/index.js";
-import type { DriftEntry, Sync, SyncPlan } from "../../reconcile/index.js";
+import { FLUX_REQUESTED_AT_ANNOTATION, REQUESTED_AT_ANNOTATION, applyObjects, entryId, loadSealingKeys, parseGoDuration, readInventory, reconcile } from "../../reconcile/index.js";
+import type { Artifact, DriftEntry, ReconcileResult, Sync, SyncPlan } from "../../reconcile/index.js";
 import type { ArtifactStore } from "./artifacts.js";
 import { dependencyGate, dependentsOf } from "./depends.js";
 import { hooksDue, recordHookEvents } from "./hook-events.js";
-import { DriftWatcher } from "./drift.js";
 import type { DriftEvent } from "./drift.js";
 import { addFinalizer, finalizeEvent, hasFinalizer, isDeleting, pruneDeletedSync, removeFinalizer } from "./finalizer.js";
 import { SYNCS, condition } from "./status.js";
 import { StatusWriter } from "./status-writer.js";
+import { SyncTargets, defaultSyncTargetsOptions } from "./targets.js";
+import type { SyncTarget, SyncTargetsOptions } from "./targets.js";
+import { sourceKeyOf } from "./tenancy.js";
 import { counts, syncEvent, syncStatus } from "./sync-status.js";
 
 export const SYNCS_CONTROLLER = "syncs";
@@ -43,6 +45,14 @@ export interface SyncControllerOptions {
    * (default 60 s). After it, a missing artifact is reported.
    */
   readonly sourceGraceMs?: number | undefined;
+  /** Flux's `--default-service-account`: Syncs that name no `serviceAccountName` impersonate this one. */
+  readonly defaultServiceAccount?: string | undefined;
+  /** Flux's `--no-cross-namespace-refs`: refuse a `sourceRef` to another namespace. */
+  readonly noCrossNamespaceRefs?: boolean | undefined;
+  /** Only Syncs with these labels (a label selector; default all), e.g. to shard Syncs between operators. */
+  readonly labelSelector?: string | undefined;
+  /** How impersonating and remote clients are made (default: from the operator's `HttpKubeClient`). */
+  readonly targets?: Partial<Pick<SyncTargetsOptions, "impersonate" | "connect">> | undefined;
 }
 
 const DEFAULT_SOURCE_GRACE_MS = 60_000;
@@ -64,6 +74,12 @@ function planOf(s: Sync): SyncPlan {
   };
 }
 
+/** A failed reconcile that never reached the cluster (the inventory is kept). */
+function failedBefore(s: Sync, stage: "fetch" | "apply", err: unknown, artifact: Artifact | undefined): ReconcileResult {
+  const error = err instanceof SigilError ? err : new SigilError("internal", describeError(err), { cause: err });
+  return { ok: false, revision: artifact?.revision, changes: [], inventory: readInventory(s.status?.inventory), healthy: undefined, stage, error };
+}
+
 /**
  * The inventory ids a prepared object can have: a namespaced object that names no namespace goes to the
  * default namespace, a cluster-scoped one has none. (A kind is one or the other, so the two never collide.)
@@ -78,8 +94,9 @@ export class SyncController implements Controller {
   readonly name = SYNCS_CONTROLLER;
   readonly #opts: SyncControllerOptions;
   readonly #loop: ReconcileLoop<Sync>;
-  readonly #manager: ResourceManager;
-  readonly #drift: DriftWatcher;
+  readonly #targets: SyncTargets;
+  /** Per Sync: the target of its last reconcile (drift repairs and checks go there). */
+  readonly #target = new Map<string, SyncTarget>();
   readonly #driftLog = new Map<string, DriftEntry[]>();
   /** Syncs queued because a managed object changed: their next reconcile's writes are recorded as corrected drift. */
   readonly #healing = new Set<string>();
@@ -87,38 +104,34 @@ export class SyncController implements Controller {
   readonly #desired = new Map<string, Map<string, KubeObject>>();
   /** Per Sync: the tail of its chain of single-object repairs (they run one at a time). */
   readonly #repairs = new Map<string, Promise<void>>();
-  /** Per Sync: what its last apply confirmed, so an unchanged re-sync skips the per-object diffs (reconcile/steps/fingerprint.ts). */
-  readonly #resync: ResyncMemory;
   readonly #status: StatusWriter;
   #stopped = false;
   #startedAt = 0;
-  #ctx: ControllerContext | undefined;
   #events: EventRecorder | undefined;
 
   constructor(options: SyncControllerOptions) {
     this.#opts = options;
-    this.#manager = new ResourceManager({ client: options.client });
-    this.#drift = new DriftWatcher(() => this.#ctx?.informers, this.#manager.mapper, (e) => { this.#onDrift(e); }, options.logger);
-    this.#resync = new ResyncMemory(this.#drift);
+    const defaults = defaultSyncTargetsOptions(options.client);
+    this.#targets = new SyncTargets({ ...defaults, ...options.targets, client: options.client, logger: options.logger, defaultServiceAccount: options.defaultServiceAccount, onDrift: (e) => { this.#onDrift(e); } });
     this.#status = new StatusWriter(options.client, SYNCS);
     this.#loop = new ReconcileLoop<Sync>({
       name: SYNCS_CONTROLLER,
-      primary: { resource: SYNCS, changed: (a, b) => a.metadata.generation !== b.metadata.generation || requestedAt(a) !== requestedAt(b) || isDeleting(a) !== isDeleting(b) },
+      primary: { resource: SYNCS, labelSelector: options.labelSelector, changed: (a, b) => a.metadata.generation !== b.metadata.generation || requestedAt(a) !== requestedAt(b) || isDeleting(a) !== isDeleting(b) },
       reconcile: (key, s) => this.#reconcile(key, s),
     });
     options.store.onChange = (gsKey) => {
       const { namespace, name } = splitKey(gsKey);
       for (const key of this.#loop.keys()) {
         const s = this.#loop.get(key);
-        if (s?.metadata.namespace === namespace && s.spec.sourceRef.name === name) this.#loop.enqueue(key);
+        if ((s?.spec.sourceRef.namespace ?? s?.metadata.namespace) === namespace && s?.spec.sourceRef.name === name) this.#loop.enqueue(key);
       }
     };
   }
 
   async start(ctx: ControllerContext): Promise<void> {
-    this.#ctx = ctx;
     this.#startedAt = this.#opts.now().getTime();
     this.#events = ctx.events("sigil-sync");
+    this.#targets.start(ctx.informers, ctx.clock);
     await this.#loop.start(ctx);
   }
 
@@ -131,6 +144,12 @@ export class SyncController implements Controller {
     this.#stopped = true;
     await Promise.allSettled([...this.#repairs.values()]);
     await this.#loop.stop(options);
+    await this.#targets.stop();
+  }
+
+  /** How many remote clusters and impersonating clients are held (tests, metrics). */
+  get targetStats(): { remoteClusters: number; identities: number } {
+    return this.#targets.size;
   }
 
   /** A managed object changed or went away: selfHeal reconciles now; detect-only checks with a dry run and reports. */
@@ -159,7 +178,9 @@ export class SyncController implements Controller {
   async #repair(key: string, s: Sync, desired: KubeObject): Promise<void> {
     try {
       const plan = planOf(s);
-      const changes = await applyObjects([desired], this.#manager, { dryRun: false, force: plan.force, defaultNamespace: plan.defaultNamespace, timeoutMs: plan.timeoutMs });
+      const target = this.#target.get(key);
+      if (target === undefined) throw new SigilError("internal", "no target yet", { subject: key });
+      const changes = await applyObjects([desired], target.manager, { dryRun: false, force: plan.force, defaultNamespace: plan.defaultNamespace, timeoutMs: plan.timeoutMs });
       let log: DriftEntry[] = [];
       for (const c of changes.filter((x) => x.action === "configured" || x.action === "created")) log = this.#recordChange(key, c, true);
       if (log.length === 0) return;
@@ -184,13 +205,15 @@ export class SyncController implements Controller {
   }
 
   async #detect(key: string, s: Sync): Promise<void> {
-    const artifact = this.#opts.store.get(`${s.metadata.namespace ?? "default"}/${s.spec.sourceRef.name}`);
-    if (artifact === undefined) return;
+    const target = this.#target.get(key);
+    if (target === undefined) return;
     try {
+      const artifact = this.#opts.store.get(sourceKeyOf(s, this.#opts.noCrossNamespaceRefs === true));
+      if (artifact === undefined) return;
       const registry = await this.#providers(s);
       const sops = sopsDecryptor({ registry });
       const dry = await reconcile({ ...planOf(s), dryRun: true }, readInventory(s.status?.inventory), {
-        source: () => Promise.resolve(artifact), manager: this.#manager, render: { kustomizeBin: this.#opts.kustomizeBin, sops }, decrypt: { sops, sealingKeys: () => loadSealingKeys(this.#opts.client, this.#opts.sealingKeyNamespace, registry) },
+        source: () => Promise.resolve(artifact), manager: target.manager, render: { kustomizeBin: this.#opts.kustomizeBin, sops }, decrypt: { sops, sealingKeys: () => loadSealingKeys(this.#opts.client, this.#opts.sealingKeyNamespace, registry) },
       });
       const drifted = dry.changes.filter((c) => c.action === "configured" || c.action === "created");
       if (drifted.length === 0) return;
@@ -215,7 +238,8 @@ export class SyncController implements Controller {
   #forget(key: string): void {
     this.#desired.delete(key);
     this.#driftLog.delete(key);
-    this.#resync.forget(key);
+    this.#target.get(key)?.resync.forget(key);
+    this.#target.delete(key);
     this.#status.forget(key);
   }
 
@@ -223,55 +247,90 @@ export class SyncController implements Controller {
   async #finalize(key: string, s: Sync): Promise<WorkResult> {
     this.#forget(key);
     await this.#repairs.get(key);
-    if (!hasFinalizer(s)) return {};
-    const outcome = await pruneDeletedSync(s, this.#manager);
+    if (!hasFinalizer(s)) return this.#release(key);
+    let target: SyncTarget;
+    try {
+      target = await this.#targets.acquire(key, s); // prune where, and as whom, it applied
+    } catch (err) {
+      // A kubeConfig Secret that is gone or refused cannot come back by waiting (a namespace being deleted takes it first): give up the prune, not the deletion.
+      const gone = isSigilError(err, "config.invalid");
+      this.#opts.logger.warn(gone ? "the target of a deleted Sync is gone; its objects are left in place" : "cannot reach the target of a deleted Sync to prune it; retrying", { sync: key, error: describeError(err) });
+      if (!gone) return { requeueAfterMs: parseGoDuration(s.spec.retryInterval ?? "30s", "spec.retryInterval") };
+      await this.#events?.record(s, "Warning", "PruneSkipped", `objects not pruned: ${describeError(err)}`).catch(() => undefined);
+      await removeFinalizer(this.#opts.client, s);
+      return this.#release(key);
+    }
+    const outcome = await pruneDeletedSync(s, target.manager);
     const ev = finalizeEvent(outcome);
     await this.#events?.record(s, ev.type, ev.reason, ev.message).catch(() => undefined);
     if (outcome.failures.length > 0) return { requeueAfterMs: parseGoDuration(s.spec.retryInterval ?? "30s", "spec.retryInterval") };
     await removeFinalizer(this.#opts.client, s);
+    return this.#release(key);
+  }
+
+  async #release(key: string): Promise<WorkResult> {
+    await this.#targets.release(key);
     return {};
   }
 
   async #reconcile(key: string, s: Sync | undefined): Promise<WorkResult> {
     if (s === undefined) this.#forget(key);
-    if (s === undefined) return {};
+    if (s === undefined) return this.#release(key);
     if (isDeleting(s)) return this.#finalize(key, s);
     if (!hasFinalizer(s)) await addFinalizer(this.#opts.client, s);
     if (s.spec.suspend === true) return {};
     const waiting = await dependencyGate(s, { ...this.#opts, writeStatus: (st) => this.#status.patch(key, s.status, st) }); // spec.dependsOn (depends.ts)
     if (waiting !== undefined) return waiting;
-    const { namespace } = splitKey(key);
-    const artifact = this.#opts.store.get(`${namespace}/${s.spec.sourceRef.name}`);
+    let sourceKey: string;
+    try {
+      sourceKey = sourceKeyOf(s, this.#opts.noCrossNamespaceRefs === true);
+    } catch (err) {
+      return this.#report(key, s, failedBefore(s, "fetch", err, undefined));
+    }
+    const artifact = this.#opts.store.get(sourceKey);
     if (artifact === undefined) {
       // Just (re)started: the store's onChange queues this Sync once its GitSource is fetched; a Ready Sync does not flap meanwhile.
       if (isReady(s) && this.#opts.now().getTime() - this.#startedAt < (this.#opts.sourceGraceMs ?? DEFAULT_SOURCE_GRACE_MS)) return { requeueAfterMs: 5000 };
-      await this.#status.patch(key, s.status, { conditions: [condition(s.status?.conditions, "Ready", "False", "source.not_ready", `GitSource '${s.spec.sourceRef.name}' has no artifact yet`, this.#opts.now(), s.metadata.generation)] });
+      await this.#status.patch(key, s.status, { conditions: [condition(s.status?.conditions, "Ready", "False", "source.not_ready", `GitSource '${sourceKey}' has no artifact yet`, this.#opts.now(), s.metadata.generation)] });
       return { requeueAfterMs: 5000 };
     }
     this.#opts.logger.debug("sync reconcile started", { sync: key, revision: artifact.revision });
     const started = performance.now();
+    let target: SyncTarget;
+    try {
+      target = await this.#targets.acquire(key, s); //     where, and as whom (docs/tenancy.md)
+    } catch (err) {
+      this.#target.delete(key);
+      await this.#targets.release(key);
+      return this.#report(key, s, failedBefore(s, "apply", err, artifact));
+    }
+    this.#target.set(key, target);
     const registry = await this.#providers(s);
     const sops = sopsDecryptor({ registry });
     const fresh = hooksDue(s, artifact.revision, requestedAt(s)); // a new sync: hooks run (hook-events.ts)
-    const result = await reconcile({ ...planOf(s), hooks: fresh }, readInventory(s.status?.inventory), {
+    const result = await reconcile({ ...planOf(s), hooks: fresh, preflight: target.preflight }, readInventory(s.status?.inventory), {
       source: () => Promise.resolve(artifact),
-      manager: this.#manager,
+      manager: target.manager,
       render: { kustomizeBin: this.#opts.kustomizeBin, sops },
       decrypt: { sops, sealingKeys: () => loadSealingKeys(this.#opts.client, this.#opts.sealingKeyNamespace, registry) },
-      resync: this.#resync.session(key, `${artifact.revision}\0${String(s.metadata.generation ?? 0)}`),
+      resync: target.resync.session(key, `${artifact.revision}\0${String(s.metadata.generation ?? 0)}\0${target.user ?? ""}`),
     });
-    this.#opts.logger.debug("sync reconcile applied", { sync: key, revision: result.revision, ok: result.ok });
     if (result.ok && result.objects !== undefined) this.#desired.set(key, new Map(result.objects.flatMap((o) => idsOfObject(o, planOf(s).defaultNamespace).map((id) => [id, o] as const))));
     else if (!result.ok) this.#desired.delete(key);
     if (this.#healing.delete(key)) for (const c of result.changes.filter((x) => x.action === "configured" || x.action === "created")) this.#recordChange(key, c, true);
     this.#opts.logger.debug("reconciled", { sync: key, revision: result.revision, ok: result.ok, ms: Math.round(performance.now() - started), changes: counts(result.changes) });
-    // Status and Event only when something changed: an unchanged re-sync writes nothing (docs/crds/sync.md).
+    const done = await this.#report(key, s, result);
+    if (result.ok && fresh) for (const k of dependentsOf(key, [...this.#loop.keys()].map((k2) => [k2, this.#loop.get(k2)] as const))) this.#loop.enqueue(k); // a new Ready revision wakes dependents
+    await target.drift.watchInventory(result.inventory);
+    return done;
+  }
+
+  /** Status and Event (only when something changed: an unchanged re-sync writes nothing, docs/crds/sync.md), hook Events, and when to come back. */
+  async #report(key: string, s: Sync, result: ReconcileResult): Promise<WorkResult> {
     await this.#status.patch(key, s.status, syncStatus(s, result, this.#driftLog.get(key) ?? s.status?.drift?.objects ?? [], requestedAt(s), this.#opts.now()));
     const ev = syncEvent(result, s.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true);
     if (ev !== undefined) await this.#events?.record(s, ev.type, ev.reason, ev.message).catch(() => undefined);
     await recordHookEvents(this.#events, s, result.hooks ?? []);
-    if (result.ok && fresh) for (const k of dependentsOf(key, [...this.#loop.keys()].map((k2) => [k2, this.#loop.get(k2)] as const))) this.#loop.enqueue(k); // a new Ready revision wakes dependents
-    await this.#drift.watchInventory(result.inventory);
     const interval = parseGoDuration(s.spec.interval ?? "10m", "spec.interval");
     return { requeueAfterMs: result.ok ? interval : parseGoDuration(s.spec.retryInterval ?? s.spec.interval ?? "10m", "spec.retryInterval") };
   }

@@ -91,8 +91,13 @@ export interface SyncDependency {
 }
 
 export interface SyncSpec {
-  readonly sourceRef: { readonly kind: "GitSource"; readonly name: string };
+  /** The GitSource; `namespace` defaults to the Sync's (a flag of the operator can forbid other namespaces). */
+  readonly sourceRef: { readonly kind: "GitSource"; readonly name: string; readonly namespace?: string | undefined };
   readonly path?: string | undefined;
+  /** Every read, apply and delete of the Sync impersonates this ServiceAccount of the Sync's namespace. */
+  readonly serviceAccountName?: string | undefined;
+  /** Apply to another cluster, with the kubeconfig in this Secret of the Sync's namespace (key `value`, else `value.yaml`, unless `key` is given). */
+  readonly kubeConfig?: { readonly secretRef: { readonly name: string; readonly key?: string | undefined } } | undefined;
   readonly interval?: string | undefined;
   readonly retryInterval?: string | undefined;
   readonly timeout?: string | undefined;

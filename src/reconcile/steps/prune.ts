@@ -17,7 +17,8 @@ export interface PruneResult {
   readonly failures: string[];
 }
 
-function stub(entry: InventoryEntry): KubeObject {
+/** A bare object (kind, name, namespace) for an inventory entry: enough to delete it. */
+export function stub(entry: InventoryEntry): KubeObject {
   const ref = refOf(entry);
   return { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace === "" ? {} : { namespace: ref.namespace }) } };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CONTROLLERS, DEFAULT_CONTROLLERS, controllerOptions, keyNamespace, parseCutoff, parseDuration, parsePairs, refreshJitter, selectControllers, semiSpaceCapped } from "../../../src/cli/commands/operator/index.js";
+import { CONTROLLERS, DEFAULT_CONTROLLERS, controllerOptions, keyNamespace, noCrossNamespaceRefs, parseCutoff, parseDuration, parsePairs, refreshJitter, selectControllers, semiSpaceCapped } from "../../../src/cli/commands/operator/index.js";
 import { PassThrough } from "node:stream";
 import { runCli } from "../../../src/cli/index.js";
 import { createOperatorCommand, manualSignals } from "../../../src/cli/commands/operator/index.js";
@@ -14,6 +14,7 @@ const defaults: OperatorFlags = {
   externalSecretsControllerClass: "default",
   externalSecretsRefreshJitter: "0.1",
   rolloutReloaderAnnotation: "false",
+  crossNamespaceRefs: "false",
   allNamespaces: "true",
   additionalNamespaces: "",
   listenAddr: "127.0.0.1:8080",
@@ -54,6 +55,13 @@ describe("sigil operator flags", () => {
     expect(parseCutoff("2026-01-02T03:04:05Z")?.toISOString()).toBe("2026-01-02T03:04:05.000Z");
     expect(parseCutoff(undefined)).toBeUndefined();
     expect(() => parseCutoff("yesterday")).toThrow(expect.objectContaining({ code: "input.invalid" }) as Error);
+  });
+
+  it("reads --no-cross-namespace-refs as commander files it: bare = on, =true/=false, default off, junk refused", () => {
+    expect(noCrossNamespaceRefs({ crossNamespaceRefs: "false" })).toBe(false);
+    expect(noCrossNamespaceRefs({ crossNamespaceRefs: false })).toBe(true);
+    expect(noCrossNamespaceRefs({ crossNamespaceRefs: "true" })).toBe(true);
+    expect(() => noCrossNamespaceRefs({ crossNamespaceRefs: "maybe" })).toThrow(/--no-cross-namespace-refs/);
   });
 
   it("parses k=v lists", () => {

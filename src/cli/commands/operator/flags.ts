@@ -49,6 +49,13 @@ export interface OperatorFlags {
   externalSecretsRefreshJitter: string;
   /** `rollout`: also follow stakater Reloader's `secret.reloader.stakater.com/reload`. */
   rolloutReloaderAnnotation: string;
+  /** syncs: the ServiceAccount Syncs that name none impersonate (Flux's --default-service-account). */
+  defaultServiceAccount?: string;
+  /**
+   * syncs: `--no-cross-namespace-refs` (Flux's). Commander files a `--no-` flag under the name without
+   * `no`: a bare flag gives `false`, `--no-cross-namespace-refs=<bool>` gives the string. Read with {@link noCrossNamespaceRefs}.
+   */
+  crossNamespaceRefs: string | boolean;
   logLevel: string;
 }
 
@@ -107,6 +114,14 @@ export function parsePairs(text: string, flag: string): Record<string, string> {
     out[item.slice(0, at).trim()] = item.slice(at + 1).trim();
   }
   return out;
+}
+
+/**
+ * `--no-cross-namespace-refs`: true when given bare or with a true value.
+ * @throws SigilError `input.invalid` for a value that is not a boolean.
+ */
+export function noCrossNamespaceRefs(flags: Pick<OperatorFlags, "crossNamespaceRefs">): boolean {
+  return flags.crossNamespaceRefs === false || (typeof flags.crossNamespaceRefs === "string" && parseBool(flags.crossNamespaceRefs, "--no-cross-namespace-refs"));
 }
 
 /** The controller namespace: `--namespace`, else `$POD_NAMESPACE`, else the service account's, else `default` (bitnami's order). */

@@ -6,7 +6,7 @@
 import type { Controller } from "../../../kube/runtime/index.js";
 import { ArtifactStore, GITSOURCES_CONTROLLER, SYNCS_CONTROLLER, SyncController, gitSourceController } from "../../../operator/gitops/index.js";
 import type { ControllerEntry, ControllerSetup } from "./controllers.js";
-import { keyNamespace } from "./flags.js";
+import { keyNamespace, noCrossNamespaceRefs } from "./flags.js";
 import { ProviderRegistry, buildProviderRegistryFromSecret } from "../../../providers/index.js";
 
 /** The kustomize binary the Sync controller runs. */
@@ -34,6 +34,7 @@ export function gitopsControllers(): ControllerEntry[] {
       create: ({ flags, ctx, client, logger }: ControllerSetup): Controller => {
         const created = new SyncController({
           client, store: shared(), logger, now: () => new Date(), kustomizeBin: ctx.env[SIGIL_KUSTOMIZE_ENV] ?? "kustomize",
+          defaultServiceAccount: flags.defaultServiceAccount === "" ? undefined : flags.defaultServiceAccount, noCrossNamespaceRefs: noCrossNamespaceRefs(flags),
           sealingKeyNamespace: keyNamespace(flags.namespace, ctx.env), providersFor: (secret) => (secret === undefined ? new ProviderRegistry() : buildProviderRegistryFromSecret(secret, { env: ctx.env })),
         });
         store = undefined; // the next run of the operator gets its own store

@@ -26,7 +26,7 @@ import type { OperatorSignals } from "./signals.js";
 
 export { manualSignals, processSignals } from "./signals.js";
 export type { ManualSignals, OperatorSignals } from "./signals.js";
-export { parseBool, parseCount, parseCutoff, parseDuration, parsePairs, keyNamespace, controllerOptions, POD_NAMESPACE_ENV } from "./flags.js";
+export { parseBool, parseCount, parseCutoff, parseDuration, parsePairs, keyNamespace, controllerOptions, noCrossNamespaceRefs, POD_NAMESPACE_ENV } from "./flags.js";
 export type { OperatorFlags } from "./flags.js";
 export { CONTROLLERS, DEFAULT_CONTROLLERS, refreshJitter, selectControllers } from "./controllers.js";
 export type { ControllerEntry, ControllerSetup } from "./controllers.js";
@@ -134,6 +134,8 @@ export function createOperatorCommand(deps: Partial<OperatorCommandDeps> = {}): 
         .option("--external-secrets-controller-class <class>", "externalsecrets: the stores (spec.controller) this operator takes; stores without a class are taken too", "default")
         .option("--external-secrets-refresh-jitter <fraction>", "externalsecrets: up to this fraction of refreshInterval is added at random to each periodic refresh; refreshes overdue at start are spread over this fraction (at most 60s)", "0.1")
         .option("--rollout-reloader-annotation [bool]", "rollout: also roll workloads annotated secret.reloader.stakater.com/reload (leave off where Reloader runs)", "false")
+        .option("--default-service-account <name>", "syncs: impersonate this ServiceAccount (of the Sync's namespace) for Syncs that name no spec.serviceAccountName; makes impersonation mandatory")
+        .option("--no-cross-namespace-refs [bool]", "syncs: refuse a Sync whose sourceRef names a GitSource in another namespace", "false")
         .option("--log-level <level>", "debug, info, warn or error", "info")
         .action(async (raw: Record<string, unknown>) => {
           await run(normalize(raw), ctx, full);
