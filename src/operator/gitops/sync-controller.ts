@@ -104,6 +104,10 @@ export class SyncController implements Controller {
   readonly #desired = new Map<string, Map<string, KubeObject>>();
   /** Per Sync: the tail of its chain of single-object repairs (they run one at a time). */
   readonly #repairs = new Map<string, Promise<void>>();
+  /** Per Sync with a reconcile under way: the drift seen meanwhile, by object id, looked at when it ends (see #exclusive). */
+  readonly #held = new Map<string, Map<string, DriftEvent>>();
+  /** Per Sync, during #exclusive: what its reconcile wrote, by inventory id, with the resourceVersion the API server returned. */
+  readonly #written = new Map<string, Map<string, ChangeSetEntry>>();
   readonly #status: StatusWriter;
   #stopped = false;
   #startedAt = 0;
@@ -117,7 +121,7 @@ export class SyncController implements Controller {
     this.#loop = new ReconcileLoop<Sync>({
       name: SYNCS_CONTROLLER,
       primary: { resource: SYNCS, labelSelector: options.labelSelector, changed: (a, b) => a.metadata.generation !== b.metadata.generation || requestedAt(a) !== requestedAt(b) || isDeleting(a) !== isDeleting(b) },
-      reconcile: (key, s) => this.#reconcile(key, s),
+      reconcile: (key, s) => this.#exclusive(key, s),
     });
     options.store.onChange = (gsKey) => {
       const { namespace, name } = splitKey(gsKey);
@@ -152,8 +156,37 @@ export class SyncController implements Controller {
     return this.#targets.size;
   }
 
+  /**
+   * A reconcile and single-object repairs of one Sync never overlap: the repairs under way finish first, and drift seen
+   * while the reconcile runs (its own writes and prunes among it) is held and looked at once the reconcile has set the
+   * new desired objects; a repair from the previous set would otherwise put back what the new revision just changed or pruned.
+   */
+  async #exclusive(key: string, s: Sync | undefined): Promise<WorkResult> {
+    const held = new Map<string, DriftEvent>();
+    this.#held.set(key, held);
+    try {
+      await this.#repairs.get(key);
+      return await this.#reconcile(key, s);
+    } finally {
+      this.#held.delete(key);
+      const written = this.#written.get(key);
+      const drift = this.#target.get(key)?.drift;
+      this.#written.delete(key);
+      for (const e of held.values()) {
+        const mine = written?.get(e.id); // this reconcile's own write, still the live version: not drift
+        if (e.change === "Modified" && mine !== undefined && drift?.resourceVersion(mine) === mine.resourceVersion) continue;
+        this.#onDrift(e);
+      }
+    }
+  }
+
   /** A managed object changed or went away: selfHeal reconciles now; detect-only checks with a dry run and reports. */
   #onDrift(e: DriftEvent): void {
+    const held = this.#held.get(e.syncKey);
+    if (held !== undefined) {
+      held.set(e.id, e);
+      return;
+    }
     const s = this.#loop.get(e.syncKey);
     if (this.#stopped || s === undefined || s.spec.suspend === true || isDeleting(s) || !(s.status?.inventory?.entries ?? []).some((x) => x.id === e.id)) return;
     if (s.spec.selfHeal === false) {
@@ -318,6 +351,7 @@ export class SyncController implements Controller {
     if (result.ok && result.objects !== undefined) this.#desired.set(key, new Map(result.objects.flatMap((o) => idsOfObject(o, planOf(s).defaultNamespace).map((id) => [id, o] as const))));
     else if (!result.ok) this.#desired.delete(key);
     if (this.#healing.delete(key)) for (const c of result.changes.filter((x) => x.action === "configured" || x.action === "created")) this.#recordChange(key, c, true);
+    this.#written.set(key, new Map(result.changes.filter((c) => c.resourceVersion !== undefined).map((c) => [entryId({ apiVersion: c.apiVersion, kind: c.kind, name: c.name, namespace: c.namespace ?? "" }), c] as const)));
     this.#opts.logger.debug("reconciled", { sync: key, revision: result.revision, ok: result.ok, ms: Math.round(performance.now() - started), changes: counts(result.changes) });
     const done = await this.#report(key, s, result);
     if (result.ok && fresh) for (const k of dependentsOf(key, [...this.#loop.keys()].map((k2) => [k2, this.#loop.get(k2)] as const))) this.#loop.enqueue(k); // a new Ready revision wakes dependents

@@ -134,10 +134,28 @@ describePeers("the GitSource and Sync controllers", () => {
     expect(await value(n)).toBe("edited");
   });
 
+  it("does not take a reconcile's own writes for drift while it runs on (here: waiting for health), so nothing of the previous revision is put back", async () => {
+    const { n, repo } = await setup("ctrl-own", true);
+    const sync = `/apis/gitops.sigil.dev/v1alpha1/namespaces/${n}/syncs/app`;
+    await client.patch(sync, { spec: { wait: true, timeout: "6s" } }, "merge");
+    // No kubelet here: the Deployment never becomes ready, so the reconcile waits for its health until the timeout, after its writes.
+    const web = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: registry.invalid/web:1}]}\n";
+    const head = commit(repo, { "app/a.yaml": cm("a", "2"), "app/web.yaml": web });
+    await client.patch(`/apis/gitops.sigil.dev/v1alpha1/namespaces/${n}/gitsources/repo`, { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": new Date().toISOString() } } }, "merge");
+    await waitFor("the new commit attempted", async () => ((await client.get<{ status?: { lastAttemptedRevision?: string } }>(sync))?.status?.lastAttemptedRevision?.endsWith(head) === true ? true : undefined), 30_000, 50);
+    expect(await value(n)).toBe("2");
+    expect(logs.filter((l) => l.includes("drift: correcting") && l.includes(`${n}/app`))).toEqual([]);
+  });
+
   it("fetches and applies a new commit at once when requestedAt changes", async () => {
     const { n, repo } = await setup("ctrl-req", true);
-    commit(repo, { "app/a.yaml": cm("a", "2") });
+    const head = commit(repo, { "app/a.yaml": cm("a", "2") });
     await client.patch(`/apis/gitops.sigil.dev/v1alpha1/namespaces/${n}/gitsources/repo`, { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": new Date().toISOString() } } }, "merge");
     await waitFor("the new commit applied", async () => ((await value(n)) === "2" ? true : undefined), 15_000, 50);
+    // The reconcile's own write is not drift: no repair from the previous set puts "1" back (it did, while the reconcile ran on).
+    await waitFor("the reconcile done", async () => ((await client.get<{ status?: { lastAppliedRevision?: string } }>(`/apis/gitops.sigil.dev/v1alpha1/namespaces/${n}/syncs/app`))?.status?.lastAppliedRevision?.endsWith(head) === true ? true : undefined), 15_000, 50);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await value(n)).toBe("2");
+    expect(logs.filter((l) => l.includes("drift: correcting") && l.includes(`${n}/app`))).toEqual([]);
   });
 });
