@@ -35,13 +35,15 @@ export function entryOf(ref: ObjectRef): InventoryEntry {
 }
 
 /**
- * The object an entry names.
+ * The object an entry names. Only a name may hold `_` (some kinds' names may, such as RBAC objects'; namespaces,
+ * groups and kinds never do), so the name is everything between the first and the last two separators.
  * @throws SigilError `input.invalid` for an id that is not `<ns>_<name>_<group>_<Kind>`.
  */
 export function refOf(entry: InventoryEntry): ObjectRef {
   const parts = entry.id.split("_");
-  const [namespace, name, group, kind] = parts;
-  if (parts.length !== 4 || namespace === undefined || name === undefined || name === "" || group === undefined || kind === undefined || kind === "") {
+  const [namespace, group, kind] = [parts[0], parts.at(-2), parts.at(-1)];
+  const name = parts.slice(1, -2).join("_");
+  if (parts.length < 4 || namespace === undefined || name === "" || group === undefined || kind === undefined || kind === "") {
     throw new SigilError("input.invalid", `inventory entry '${entry.id.slice(0, 300)}' is not <namespace>_<name>_<group>_<Kind>`);
   }
   const version = entry.v.includes("/") ? entry.v.slice(entry.v.indexOf("/") + 1) : entry.v;

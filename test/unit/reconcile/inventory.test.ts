@@ -13,6 +13,13 @@ describe("inventory", () => {
     for (const r of [deploy, ns, cm, crd]) expect(refOf({ id: entryId(r), v: r.apiVersion })).toEqual(r);
   });
 
+  it("reads back names that hold '_' (an RBAC object's name may; a failed apply of such an object once left an inventory no reconcile could read)", () => {
+    const role = { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", name: "team_a:reader", namespace: "" };
+    const odd = { apiVersion: "v1", kind: "ConfigMap", name: "a__b_", namespace: "app" };
+    for (const r of [role, odd]) expect(refOf({ id: entryId(r), v: r.apiVersion })).toEqual(r);
+    expect(readInventory(inventoryOf([role, odd, cm])).entries.map((e) => refOf(e))).toEqual([odd, cm, role].sort((a, b) => (entryId(a) < entryId(b) ? -1 : 1)));
+  });
+
   it("is sorted and free of duplicates", () => {
     expect(inventoryOf([deploy, cm, deploy, ns]).entries.map((e) => e.id)).toEqual(["_app__Namespace", "app_cfg__ConfigMap", "app_web_apps_Deployment"]);
   });
@@ -33,6 +40,8 @@ describe("inventory", () => {
     { reason: "another version", value: { version: 2, entries: [] }, code: "inventory.unsupported_version" },
     { reason: "no entries", value: { version: 1 }, code: "input.invalid" },
     { reason: "a malformed id", value: { version: 1, entries: [{ id: "a_b", v: "v1" }] }, code: "input.invalid" },
+    { reason: "an id with an empty name", value: { version: 1, entries: [{ id: "a___C", v: "v1" }] }, code: "input.invalid" },
+    { reason: "an id with an empty kind", value: { version: 1, entries: [{ id: "a_b_c_", v: "v1" }] }, code: "input.invalid" },
     { reason: "a non-string v", value: { version: 1, entries: [{ id: "a_b__C", v: 1 }] }, code: "input.invalid" },
   ])("refuses to trust $reason", ({ value, code }) => {
     expect(() => readInventory(value)).toThrow(expect.objectContaining({ code }) as Error);
