@@ -6,7 +6,7 @@ export { LOG_LEVELS, Logger, defaultLoggerOptions, parseLogLevel, serializeError
 export type { LogFields, LogLevel, LogSink, LoggerOptions } from "./log.js";
 export { defaultEscapeOptions, escapeControlChars } from "./escape.js";
 export type { EscapeOptions } from "./escape.js";
-export { MAX_NESTING_DEPTH, SEAL_MAX_INPUT_BYTES, SEAL_MAX_KEYS, UNSEAL_MAX_INPUT_BYTES } from "./limits.js";
+export { MAX_NESTING_DEPTH, SEAL_MAX_INPUT_BYTES, SEAL_MAX_KEYS, UNSEAL_MAX_INPUT_BYTES, jsonNestsDeeper } from "./limits.js";
 export { formatGoDuration, isGoTrue, parseGoBool, parseGoDuration } from "./go.js";
 export { LruMap } from "./lru.js";
 export { NETWORK_ERROR_CODES, isNetworkErrorCode } from "./net.js";

@@ -28,3 +28,24 @@ export const SEAL_MAX_KEYS = 10_000;
  * to spare.
  */
 export const UNSEAL_MAX_INPUT_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Whether JSON `text` nests objects and arrays deeper than `max`, found by one
+ * linear scan before parsing (brackets inside strings do not count), so that
+ * a parser never recurses that deep. The text need not be valid JSON.
+ */
+export function jsonNestsDeeper(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}

@@ -12,6 +12,7 @@
  * before. The body is parsed only after its signature was verified, and
  * bounded: its size by the server's limit, its nesting here.
  */
+import { jsonNestsDeeper } from "../../core/index.js";
 import type { GitRef } from "../../reconcile/index.js";
 import type { ReceiverType } from "./types.js";
 
@@ -34,22 +35,6 @@ const PUSH_EVENTS: Readonly<Record<ReceiverType, readonly string[] | undefined>>
   "generic-hmac": undefined,
 };
 
-function tooDeep(text: string, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) return true;
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return false;
-}
-
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" && v.length <= 1024 ? v : undefined);
 const obj = (v: unknown): Record<string, unknown> => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
@@ -61,7 +46,7 @@ export function parsePush(type: ReceiverType, event: string | undefined, body: B
   const events = PUSH_EVENTS[type];
   if (events !== undefined && !events.includes((event ?? "").toLowerCase())) return {};
   const text = body.toString("utf8");
-  if (tooDeep(text, MAX_PAYLOAD_DEPTH)) return {};
+  if (jsonNestsDeeper(text, MAX_PAYLOAD_DEPTH)) return {};
   let payload: Record<string, unknown>;
   try {
     payload = obj(JSON.parse(text));

@@ -6,49 +6,34 @@
  * an Event with the counts.
  */
 import { readFileSync } from "node:fs";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { Logger } from "../../../src/core/index.js";
 import type { HttpKubeClient } from "../../../src/kube/index.js";
-import { Manager } from "../../../src/kube/runtime/index.js";
-import { ProviderRegistry, buildProviderRegistryFromSecret } from "../../../src/providers/index.js";
-import { ArtifactStore, SyncController, gitSourceController } from "../../../src/operator/gitops/index.js";
 import { adminClient, createNamespace, deleteNamespace, waitFor } from "../../support/bitnami.js";
-import { applyCrdFiles, crdFile } from "../../support/crds.js";
 import { createRepo } from "../../support/git.js";
-import { describePeers, peerBin, uniqueName } from "../../support/peers.js";
+import { describePeers, uniqueName } from "../../support/peers.js";
 import { AGE_KEY_FILE, AGE_RECIPIENT, commit, sopsEncrypt } from "../../support/reconcile.js";
+import { startSyncControllers } from "../../support/sync-controllers.js";
+import type { RunningControllers } from "../../support/sync-controllers.js";
 
 const CANARY = "canary-controller-41ab";
-const CRDS = ["gitops.sigil.dev_gitsources.yaml", "gitops.sigil.dev_syncs.yaml"].map(crdFile);
 const cm = (name: string, v: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  v: "${v}"\n`;
 const secret = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: ${CANARY}\n`;
 
 describePeers("the GitSource and Sync controllers", () => {
   let client: HttpKubeClient;
-  let manager: Manager;
-  let cache: string;
-  const logs: string[] = [];
+  let controllers: RunningControllers;
+  let logs: string[] = [];
   const namespaces: string[] = [];
 
   beforeAll(async () => {
     client = adminClient();
-    await applyCrdFiles(client, CRDS);
-    cache = mkdtempSync(join(tmpdir(), "sigil-ctrl-cache-"));
-    const logger = new Logger({ level: "debug", sink: (l) => logs.push(l) });
-    const store = new ArtifactStore();
-    manager = new Manager(client, { logger });
-    manager.add(gitSourceController({ client, store, source: { cacheDir: cache }, logger, now: () => new Date() }));
-    manager.add(new SyncController({ client, store, logger, now: () => new Date(), kustomizeBin: peerBin("kustomize"), sealingKeyNamespace: "kube-system", providersFor: (secret) => (secret === undefined ? new ProviderRegistry() : buildProviderRegistryFromSecret(secret)) }));
-    await manager.start();
+    controllers = await startSyncControllers(client);
+    logs = controllers.logs;
   }, 60_000);
 
   afterAll(async () => {
-    await manager.stop();
+    await controllers.stop();
     await Promise.all(namespaces.map((n) => deleteNamespace(n, client)));
-    rmSync(cache, { recursive: true, force: true });
     client.close();
   });
 

@@ -5,22 +5,15 @@
  * Events name the hook and its phase, and no secret value reaches an Event,
  * the status or the logs.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { Logger } from "../../../src/core/index.js";
 import type { HttpKubeClient } from "../../../src/kube/index.js";
-import { Manager } from "../../../src/kube/runtime/index.js";
-import { ArtifactStore, SyncController, gitSourceController } from "../../../src/operator/gitops/index.js";
-import { ProviderRegistry } from "../../../src/providers/index.js";
 import { adminClient, createNamespace, deleteNamespace, waitFor } from "../../support/bitnami.js";
-import { applyCrdFiles, crdFile } from "../../support/crds.js";
 import { createRepo } from "../../support/git.js";
-import { describePeers, peerBin, uniqueName } from "../../support/peers.js";
+import { describePeers, uniqueName } from "../../support/peers.js";
+import { startSyncControllers } from "../../support/sync-controllers.js";
+import type { RunningControllers } from "../../support/sync-controllers.js";
 
 const CANARY = "canary-depends-c0ffee71";
-const CRDS = ["gitops.sigil.dev_gitsources.yaml", "gitops.sigil.dev_syncs.yaml"].map(crdFile);
 const cm = (name: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  v: "1"\n`;
 const secret = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: ${CANARY}\n`;
 const preSync = `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    argocd.argoproj.io/hook: PreSync\n    argocd.argoproj.io/hook-delete-policy: HookFailed\nspec:\n  backoffLimit: 0\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n        image: registry.invalid/m:1\n        env:\n        - {name: PASSWORD, value: ${CANARY}}\n`;
@@ -29,28 +22,20 @@ interface SyncView { status?: { conditions?: { type: string; status: string; rea
 
 describePeers("the syncs controller: dependsOn and hooks", () => {
   let client: HttpKubeClient;
-  let manager: Manager;
-  let cache: string;
-  const logs: string[] = [];
+  let controllers: RunningControllers;
+  let logs: string[] = [];
   const namespaces: string[] = [];
   const G = "/apis/gitops.sigil.dev/v1alpha1";
 
   beforeAll(async () => {
     client = adminClient();
-    await applyCrdFiles(client, CRDS);
-    cache = mkdtempSync(join(tmpdir(), "sigil-deps-cache-"));
-    const logger = new Logger({ level: "debug", sink: (l) => logs.push(l) });
-    const store = new ArtifactStore();
-    manager = new Manager(client, { logger });
-    manager.add(gitSourceController({ client, store, source: { cacheDir: cache }, logger, now: () => new Date() }));
-    manager.add(new SyncController({ client, store, logger, now: () => new Date(), kustomizeBin: peerBin("kustomize"), sealingKeyNamespace: "kube-system", providersFor: () => new ProviderRegistry() }));
-    await manager.start();
+    controllers = await startSyncControllers(client);
+    logs = controllers.logs;
   }, 60_000);
 
   afterAll(async () => {
-    await manager.stop();
+    await controllers.stop();
     await Promise.all(namespaces.map((n) => deleteNamespace(n, client)));
-    rmSync(cache, { recursive: true, force: true });
     client.close();
   });
 

@@ -4,7 +4,7 @@
  * `encoding/json` (`json.Marshal`): object keys sorted, `<`, `>`, `&`,
  * U+2028 and U+2029 escaped. Parsing is bounded in size and depth.
  */
-import { SigilError } from "../../../core/index.js";
+import { SigilError, jsonNestsDeeper } from "../../../core/index.js";
 
 /** A JSON number with the text it had on the wire (Go's `json.Number`). */
 export class JsonNumber {
@@ -36,28 +36,12 @@ export function defaultJsonLimits(): JsonLimits {
  */
 export function parseJson(text: string, subject: string, limits: JsonLimits = defaultJsonLimits()): JsonValue {
   if (Buffer.byteLength(text) > limits.maxBytes) throw new SigilError("input.too_large", `json over ${limits.maxBytes} bytes`, { subject });
-  checkDepth(text, limits.maxDepth, subject);
+  if (jsonNestsDeeper(text, limits.maxDepth)) throw new SigilError("input.too_large", `json nested deeper than ${limits.maxDepth}`, { subject });
   try {
     return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
       typeof value === "number" ? new JsonNumber(context?.source ?? String(value)) : value) as JsonValue;
   } catch {
     throw new SigilError("input.invalid", "the response is not valid json", { subject });
-  }
-}
-
-/** Refuse nesting deeper than `max` before parsing (strings skipped). */
-function checkDepth(text: string, max: number, subject: string): void {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) throw new SigilError("input.too_large", `json nested deeper than ${max}`, { subject });
-    } else if (c === 0x7d || c === 0x5d) depth--;
   }
 }
 
