@@ -118,12 +118,19 @@ function probe(bin, run) {
   return { reason: res.error ? res.error.message : `it printed '${version}' and exited ${res.status}${res.stderr ? `: ${String(res.stderr).trim().split("\n").pop()}` : ""}` };
 }
 
+/**
+ * npm's own output goes to our stderr: callers read this script's stdout
+ * (`.ci/run` takes the Node directory from it), and npm's "added 1 package"
+ * there once broke PATH on a machine fetching Node for the first time.
+ */
+export const NPM_STDIO = Object.freeze(["ignore", 2, "pipe"]);
+
 /** Install one candidate into a temporary directory; returns the directory, or "missing" when the registry has no such version. */
 function installInto(c, pkg, npm, run) {
   const parent = dirname(c.dir);
   mkdirSync(parent, { recursive: true });
   const tmp = mkdtempSync(join(parent, `.${basename(c.dir)}-`));
-  const res = run(npm.cmd, [...npm.args, "install", "--prefix", tmp, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", c.spec], { stdio: ["ignore", "inherit", "pipe"], encoding: "utf8" });
+  const res = run(npm.cmd, [...npm.args, "install", "--prefix", tmp, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", c.spec], { stdio: NPM_STDIO, encoding: "utf8" });
   if (res.status === 0 && installedBinary(tmp, pkg) !== undefined) return tmp;
   rmSync(tmp, { recursive: true, force: true });
   const stderr = String(res.stderr ?? "");

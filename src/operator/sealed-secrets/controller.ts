@@ -231,6 +231,7 @@ export class SealedSecretsController implements Controller {
     }
     this.#abort.abort();
     this.#unwatchKeys();
+    await this.keys.settled();
     await this.#loop.stop(options);
     const server = this.#server;
     this.#server = undefined;

@@ -68,6 +68,8 @@ export class KeyManager {
   readonly #opts: KeyManagerOptions;
   /** resourceVersion of each key Secret already loaded, by name. */
   readonly #loaded = new Map<string, string>();
+  /** Rotations under way (a stop waits for them, so a key Secret is never created unannounced). */
+  readonly #rotating = new Set<Promise<unknown>>();
   /** Called after a key was added (new keys may open what failed before). */
   onChange: (() => void) | undefined;
 
@@ -120,7 +122,20 @@ export class KeyManager {
    * set) and make it the sealing key. Nothing is stored when wrapping fails.
    * @throws SigilError `provider.*` when wrapping fails; `kube.*` when the Secret cannot be created.
    */
-  async rotate(why: string): Promise<SealingKey> {
+  rotate(why: string): Promise<SealingKey> {
+    const done = this.#rotate(why);
+    const tracked = done.catch(() => undefined);
+    this.#rotating.add(tracked);
+    void tracked.then(() => this.#rotating.delete(tracked));
+    return done;
+  }
+
+  /** Resolves once no rotation is under way (whatever their outcome). */
+  async settled(): Promise<void> {
+    while (this.#rotating.size > 0) await Promise.allSettled([...this.#rotating]);
+  }
+
+  async #rotate(why: string): Promise<SealingKey> {
     const o = this.#opts;
     const pair = await o.generate({ keySize: o.keySize, validForMs: o.keyTtlMs, commonName: o.commonName, now: o.clock });
     let secret = buildKeySecret(

