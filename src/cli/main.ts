@@ -1,6 +1,11 @@
-/** Entry point of the `sigil` binary. */
-import { processContext } from "./context.js";
-import { runCli } from "./program.js";
+/**
+ * Entry point of the `sigil` binary. `sigil --version` answers before the
+ * program, its context and commander are loaded (version.ts).
+ */
+import { printedVersion } from "./version.js";
 
-const code = await runCli(process.argv.slice(2), processContext());
-process.exitCode = code;
+const argv = process.argv.slice(2);
+if (!printedVersion(argv)) {
+  const [{ processContext }, { runCli }] = await Promise.all([import("./context.js"), import("./program.js")]);
+  process.exitCode = await runCli(argv, processContext());
+}

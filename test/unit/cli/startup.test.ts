@@ -109,13 +109,14 @@ describe("the packaged CLI (bin/sigil.js running dist/bundle)", () => {
     expect(files.filter((f) => f.startsWith("src/") || f.startsWith("test/"))).toEqual([]);
   });
 
-  it("--version loads no command module and no SDK", () => {
-    const run = traced(pkg, [bin(), "--version"]);
+  it.each(["--version", "-v"])("%s loads no command module, no SDK, and not even the program or commander", (flag) => {
+    const run = traced(pkg, [bin(), flag]);
     expect(run.status).toBe(0);
     expect(run.stdout).toBe(`${(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version}\n`);
     expect(run.modules.filter((m) => m.includes("/dist/bundle/cmd-"))).toEqual([]);
     expect(heavyIn(sources(run.modules))).toEqual([]);
     expect(run.modules.filter((m) => m.includes("/node_modules/"))).toEqual([]);
+    expect(sources(run.modules).filter((m) => /node_modules\/commander\/|src\/cli\/(program|context)\.ts/.test(m))).toEqual([]);
   });
 
   it("--help lists every command with its description, loading no command module and no SDK", () => {
