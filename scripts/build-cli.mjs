@@ -50,6 +50,7 @@ const entryPoints = { sigil: "src/cli/main.ts", ...Object.fromEntries(commands.m
  */
 const ESM_BUILTIN = (id) => {
   const names = Object.keys(process.getBuiltinModule(id)).filter((n) => /^[A-Za-z_][\w]*$/.test(n) && n !== "default");
+  if (LAZY_BUILTINS.has(id)) return lazyBuiltin(id, names);
   return [
     "const $read = (o, k) => o[k];",
     `const $m = /* @__PURE__ */ process.getBuiltinModule(${JSON.stringify(id)});`,
@@ -57,6 +58,28 @@ const ESM_BUILTIN = (id) => {
     ...names.map((n, i) => `const $${i} = /* @__PURE__ */ $read($m, ${JSON.stringify(n)});\nexport { $${i} as ${n} };`),
   ].join("\n");
 };
+/**
+ * Built-ins whose functions are wrapped so the module loads on the first
+ * call, not when a chunk that imports it is read: `node:fs/promises` pulls in
+ * Node's streams and readline layers (about 2.5 ms), and `sigil decrypt`
+ * imports it in chunks whose asynchronous reads it never makes. Only for
+ * modules whose exports are plain functions (no classes: `new` on a wrapper
+ * would fail); anything else is read when first imported, as above.
+ */
+const LAZY_BUILTINS = new Set(["node:fs/promises"]);
+const lazyBuiltin = (id, names) => {
+  const m = process.getBuiltinModule(id);
+  return [
+    `let $m; const $load = () => ($m ??= process.getBuiltinModule(${JSON.stringify(id)}));`,
+    "export default new Proxy({}, { get: (_, k) => $load()[k] });",
+    ...names.map((n, i) =>
+      typeof m[n] === "function" && !/^[A-Z]/.test(n)
+        ? `const $${i} = (...args) => $load()[${JSON.stringify(n)}](...args);\nexport { $${i} as ${n} };`
+        : `const $${i} = /* @__PURE__ */ (() => $load()[${JSON.stringify(n)}])();\nexport { $${i} as ${n} };`,
+    ),
+  ].join("\n");
+};
+
 const CJS_BUILTIN = (id) => `let m; const load = () => (m ??= process.getBuiltinModule(${JSON.stringify(id)}));
 module.exports = new Proxy({}, {
   get: (_, k) => load()[k],
@@ -111,8 +134,10 @@ const result = await build({
   platform: "node",
   target: "node24",
   external: EXTERNAL,
-  // Bundled CommonJS code may require() an external package; give each chunk a real require.
-  banner: { js: 'const require = process.getBuiltinModule("node:module").createRequire(import.meta.url);' },
+  // Bundled CommonJS code may require() an external package; give each chunk
+  // a real require, made on first use: createRequire costs about 0.3 ms, and
+  // `sigil decrypt` loads some 25 chunks, none of which calls it today.
+  banner: { js: 'let $require;const require=(id)=>($require??=process.getBuiltinModule("node:module").createRequire(import.meta.url))(id);' },
   plugins: [builtinsWithoutFacade, sourcesWithoutSideEffects, barrelImports([join(root, "src"), join(root, "bench")])],
   chunkNames: "chunk-[hash]",
   minifyWhitespace: true,

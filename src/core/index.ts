@@ -13,3 +13,4 @@ export { NETWORK_ERROR_CODES, isNetworkErrorCode } from "./net.js";
 export { decodeBase64Strict, defaultBase64Options, isStrictBase64 } from "./base64.js";
 export type { Base64Options } from "./base64.js";
 export { mapBounded } from "./concurrency.js";
+export { existsNow, readFileNow } from "./read-file.js";

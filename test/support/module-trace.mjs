@@ -1,6 +1,7 @@
 // Preloaded with `node --import` by the start-up structure test: records the
 // URL of every module the process loads (ES modules and CommonJS alike) and
-// writes them, one per line, to $SIGIL_MODULE_TRACE when the process exits.
+// writes them, one per line, to $SIGIL_MODULE_TRACE when the process exits,
+// followed by Node's own internal modules as `node-internal:<name>`.
 import { registerHooks } from "node:module";
 import { writeFileSync } from "node:fs";
 
@@ -13,5 +14,6 @@ registerHooks({
   },
 });
 process.on("exit", () => {
-  if (out) writeFileSync(out, [...seen].join("\n") + "\n");
+  const internal = process.moduleLoadList.filter((m) => m.startsWith("NativeModule ")).map((m) => `node-internal:${m.slice("NativeModule ".length)}`);
+  if (out) writeFileSync(out, [...seen, ...internal].join("\n") + "\n");
 });

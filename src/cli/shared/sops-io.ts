@@ -6,7 +6,7 @@
  * through symbolic links, keeping its owner and mode, so nothing is written
  * when a command fails.
  */
-import { readFile, stat } from "node:fs/promises";
+import { readFileSync, statSync } from "node:fs";
 import { SigilError } from "../../core/index.js";
 import { detectFormat, parseFormat } from "../../decrypt/index.js";
 import type { SopsFormat } from "../../decrypt/index.js";
@@ -54,9 +54,11 @@ export async function readInput(ctx: CliContext, file: string | undefined, flags
   const path = userPath(ctx, file);
   let bytes: Buffer;
   try {
-    const size = (await stat(path)).size;
+    // Synchronous: one file per call, and node:fs/promises would load Node's
+    // streams and readline layers at start-up (docs/benchmarks.md, start-up).
+    const size = statSync(path).size;
     if (size > maxBytes) throw tooLarge(file, size, maxBytes);
-    bytes = await readFile(path);
+    bytes = readFileSync(path);
   } catch (cause) {
     if (cause instanceof SigilError) throw cause;
     throw new SigilError("input.not_found", "the file could not be read", { subject: file, cause });

@@ -3,9 +3,8 @@
  * command's working directory (never `process.cwd()`), and read with an error
  * that names the file and the flag.
  */
-import { readFile } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
-import { SigilError } from "../../core/index.js";
+import { SigilError, readFileNow } from "../../core/index.js";
 import type { CliContext } from "../context.js";
 
 /** A path the user gave, resolved against the command's working directory (never `process.cwd()`). */
@@ -24,7 +23,7 @@ export function optionalPath(ctx: Pick<CliContext, "cwd">, path: string | undefi
  */
 export async function readUserFile(path: string, flag: string): Promise<Buffer> {
   try {
-    return await readFile(path);
+    return await readFileNow(path);
   } catch (cause) {
     throw new SigilError("input.not_found", `could not read the file given with ${flag}`, { subject: path, cause });
   }

@@ -3,7 +3,7 @@
  * identities (as data, decided at start-up) and the injected file reader and
  * passphrase prompt.
  */
-import { readFile } from "node:fs/promises";
+import { readFileNow } from "../../core/index.js";
 
 /**
  * One place identities may come from. With `text` the identities are inline
@@ -34,7 +34,7 @@ export interface AgeProviderOptions extends AgeIdentityLoaderDeps {
   readonly sources: readonly AgeIdentitySource[];
 }
 
-/** Defaults: no sources, files read with `node:fs/promises`, no passphrase prompt. */
+/** Defaults: no sources, files read with `readFileNow` (core/read-file.ts), no passphrase prompt. */
 export function defaultAgeProviderOptions(): AgeProviderOptions {
-  return { sources: [], readFile: (path) => readFile(path) };
+  return { sources: [], readFile: readFileNow };
 }

@@ -5,10 +5,9 @@
  * their environment in; providers themselves never read `process.env`.
  * (From a Secret's keys instead: `from-secret.ts`.)
  */
-import { readFile } from "node:fs/promises";
 import { homedir as osHomedir, hostname as osHostname } from "node:os";
 import { join } from "node:path";
-import { SigilError, isGoTrue, registerSecret } from "../../core/index.js";
+import { SigilError, isGoTrue, readFileNow, registerSecret } from "../../core/index.js";
 import type { AgeIdentitySource } from "../age/config.js";
 import { AgeProvider } from "../age/provider.js";
 import type { KmsClientFactory } from "../awskms/config.js";
@@ -61,7 +60,7 @@ export const DEFAULT_AGE_KEYS_FILE = join("sops", "age", "keys.txt");
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface ProviderEnvOptions {
-  /** Read a whole file (default `node:fs/promises` `readFile`). Missing files must reject with `code: "ENOENT"`. */
+  /** Read a whole file (default `readFileNow`, core/read-file.ts). Missing files must reject with `code: "ENOENT"`. */
   readonly readFile: (path: string) => Promise<Uint8Array>;
   /**
    * Ask the user for a passphrase (no echo). Used for passphrase-protected
@@ -83,7 +82,7 @@ export interface ProviderEnvOptions {
 
 /** Defaults for `buildProviderRegistry`: real files, no prompt, the real home directory and platform. */
 export function defaultProviderEnvOptions(): ProviderEnvOptions {
-  return { readFile: (path) => readFile(path), homedir: osHomedir, platform: process.platform, hostname: osHostname };
+  return { readFile: readFileNow, homedir: osHomedir, platform: process.platform, hostname: osHostname };
 }
 
 /**

@@ -150,6 +150,9 @@ describe("the packaged CLI (bin/sigil.js running dist/bundle)", () => {
     expect(loaded.some((m) => m.includes("src/providers/age/native-x25519.ts"))).toBe(true);
     expect(loaded.filter((m) => /node_modules\/(age-encryption|@noble|@kubernetes|@aws-sdk|node-forge|node-vault)\//.test(m))).toEqual([]);
     expect(loaded.filter((m) => NOT_FOR_DECRYPT.test(m))).toEqual([]);
+    // Node's promise-based fs pulls in its streams and readline layers: the few small files are read synchronously.
+    // (Only the public module is checked: the tracer's own --import loads the internal ones.)
+    expect(run.modules.filter((m) => m === "node-internal:fs/promises")).toEqual([]);
   });
 
   it("decrypts a file with an encrypted_regex of plain names, and reads a .sops.yaml only where there is one, loading neither yaml nor re2js nor other areas otherwise", () => {

@@ -4,9 +4,8 @@
  * injected `ConfigFileSystem` (the default uses `node:fs`), so the module
  * itself is pure.
  */
-import { readFile, stat } from "node:fs/promises";
 import { isAbsolute, join, dirname } from "node:path";
-import { SigilError } from "../../../core/index.js";
+import { SigilError, existsNow, readFileNow } from "../../../core/index.js";
 import { SOPS_CONFIG_ALTERNATE_FILE, SOPS_CONFIG_FILE } from "./types.js";
 import type { SopsConfig } from "./types.js";
 import type { SopsConfigOptions } from "./parse-file.js";
@@ -19,17 +18,10 @@ export interface ConfigFileSystem {
   exists(path: string): Promise<boolean>;
 }
 
-/** `node:fs` behind `ConfigFileSystem`. */
+/** `node:fs` behind `ConfigFileSystem` (core/read-file.ts). */
 export const nodeConfigFileSystem: ConfigFileSystem = {
-  readFile: async (path) => new Uint8Array(await readFile(path)),
-  exists: async (path) => {
-    try {
-      await stat(path);
-      return true;
-    } catch {
-      return false;
-    }
-  },
+  readFile: readFileNow,
+  exists: existsNow,
 };
 
 /** How many directories sops looks at, starting with the working directory. */
