@@ -2,8 +2,9 @@
 // The `sigil` command.
 //
 // Installed (from `npm pack`: no src/ next to dist/), it runs the bundled CLI
-// in dist/bundle/ with Node's module compile cache on, so that a call costs
-// little more than starting Node (docs/benchmarks.md, start-up).
+// in dist/bundle/ (or a command's one-command bundle there) with Node's
+// module compile cache on, so that a call costs little more than starting
+// Node (docs/benchmarks.md, start-up).
 // In a development checkout, it runs the TypeScript sources through tsx (the
 // slow development form), so a stale build can never shadow the code being
 // worked on.
@@ -32,7 +33,12 @@ if (existsSync(src)) {
   // Compiled code of the bundle is cached (in $NODE_COMPILE_CACHE, else the
   // system's temporary directory) and reused by the next call.
   enableCompileCache();
-  await import(bundle.href);
+  // A command that tools call once per file has a one-command bundle of its
+  // own (scripts/build-cli.mjs, src/cli/solo.ts): one file to load, not the
+  // shared build's twenty-odd chunks. Only when its name comes first.
+  const first = process.argv[2] ?? "";
+  const solo = /^[a-z]+$/.test(first) ? new URL(`../dist/bundle/solo-${first}.js`, import.meta.url) : undefined;
+  await import(solo !== undefined && existsSync(solo) ? solo.href : bundle.href);
 } else {
   process.stderr.write(`sigil: ${decodeURIComponent(bundle.pathname)} is missing: this copy of Sigil was packed without its build (run \`npm run build:cli\` before \`npm pack\`) [runtime.incomplete]\n`);
   process.exit(1);

@@ -126,11 +126,11 @@ describe("the packaged CLI (bin/sigil.js running dist/bundle)", () => {
     expect(heavyIn(sources(run.modules))).toEqual([]);
   });
 
-  it.each(COMMANDS.map((c) => c.name))("contains %s: its help comes from its own chunk", (name) => {
+  it.each(COMMANDS.map((c) => c.name))("contains %s: its help comes from its own chunk (or its one-command bundle)", (name) => {
     const run = traced(pkg, [bin(), name, "--help"]);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toContain(`Usage: sigil ${name} `);
-    expect(run.modules.some((m) => m.endsWith(`/dist/bundle/cmd-${name}.js`))).toBe(true);
+    expect(run.modules.some((m) => m.endsWith(`/dist/bundle/cmd-${name}.js`) || m.endsWith(`/dist/bundle/solo-${name}.js`))).toBe(true);
   });
 
   it("refuses a Node older than 24 with one line and a code, before loading anything", () => {
@@ -153,6 +153,25 @@ describe("the packaged CLI (bin/sigil.js running dist/bundle)", () => {
     // Node's promise-based fs pulls in its streams and readline layers: the few small files are read synchronously.
     // (Only the public module is checked: the tracer's own --import loads the internal ones.)
     expect(run.modules.filter((m) => m === "node-internal:fs/promises")).toEqual([]);
+  });
+
+  it.each(["decrypt", "encrypt"])("runs %s from its one-command bundle, a single file of Sigil's, answering as the shared build does", (name) => {
+    const env = { SOPS_AGE_KEY_FILE: join(FIXTURES, "age-key.txt") };
+    const file = join(FIXTURES, name === "decrypt" ? "types.sops.yaml" : "types.sops-d.yaml");
+    const calls: string[][] = [[name, "--help"], [name, "--no-such-flag"], [name, join(FIXTURES, "no-such-file.yaml")], name === "decrypt" ? [name, file] : [name, "--age", "age1invalid", file]];
+    for (const args of calls) {
+      const solo = traced(pkg, [bin(), ...args], env);
+      // The same command line on the shared build, started directly.
+      const shared = traced(pkg, [join(pkg, "dist", "bundle", "sigil.js"), ...args], env);
+      expect(solo.modules.some((m) => m.endsWith(`/dist/bundle/solo-${name}.js`)), args.join(" ")).toBe(true);
+      expect(shared.modules.some((m) => m.includes("/dist/bundle/solo-")), args.join(" ")).toBe(false);
+      expect({ status: solo.status, stdout: solo.stdout, stderr: solo.stderr }, args.join(" ")).toEqual({ status: shared.status, stdout: shared.stdout, stderr: shared.stderr });
+      expect(solo.modules.filter((m) => m.includes("/dist/bundle/") && !m.includes("/dist/bundle/solo-") && !m.includes("/dist/bundle/chunk-")), args.join(" ")).toEqual([]);
+    }
+    const decrypted = traced(pkg, [bin(), "decrypt", join(FIXTURES, "types.sops.yaml")], env);
+    expect(decrypted.stdout).toBe(readFileSync(join(FIXTURES, "types.sops-d.yaml"), "utf8"));
+    // Of Sigil's code, decrypt loads its one file and at most a few small chunks (what it shares with its lazy imports).
+    expect(decrypted.modules.filter((m) => m.includes("/dist/bundle/")).length).toBeLessThanOrEqual(4);
   });
 
   it("decrypts a file with an encrypted_regex of plain names, and reads a .sops.yaml only where there is one, loading neither yaml nor re2js nor other areas otherwise", () => {
