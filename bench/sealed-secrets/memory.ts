@@ -32,20 +32,33 @@ export interface MemorySample {
   readonly spaces: Readonly<Record<string, { readonly sizeMb: number; readonly usedMb: number }>>;
 }
 
-function procStatus(): { anon: number; file: number } {
+function procStatus(): { anon: number; file: number; hwm: number } {
   let anon = 0;
   let file = 0;
+  let hwm = 0;
   try {
     for (const line of readFileSync("/proc/self/status", "utf8").split("\n")) {
-      const m = /^(RssAnon|RssFile|RssShmem):\s+(\d+) kB/.exec(line);
+      const m = /^(RssAnon|RssFile|RssShmem|VmHWM):\s+(\d+) kB/.exec(line);
       if (m === null) continue;
       if (m[1] === "RssAnon") anon = Number(m[2]) * 1024;
+      else if (m[1] === "VmHWM") hwm = Number(m[2]) * 1024;
       else file += Number(m[2]) * 1024;
     }
   } catch {
     // not Linux: the kernel's split is left at 0
   }
-  return { anon, file };
+  return { anon, file, hwm };
+}
+
+/**
+ * The highest RSS of this process so far: the kernel's `VmHWM` (the high-water
+ * mark of this process's own address space). Not `resourceUsage().maxRSS`:
+ * Linux carries `ru_maxrss` across fork and exec, so a child started by a
+ * large parent reports the parent's RSS at the fork as its own peak (the
+ * benchmark's parent, holding 5,000 SealedSecrets, is one).
+ */
+export function peakRss(): number {
+  return procStatus().hwm || process.resourceUsage().maxRSS * 1024;
 }
 
 /** Read the process's memory now. */

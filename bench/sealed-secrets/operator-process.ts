@@ -4,7 +4,7 @@
  * flags parsing, provider wiring, manager and signals as the installed
  * `sigil`), with one hook added (`onStarted`) so that this script knows
  * when the controller is idle. It prints JSON lines: after each phase the
- * process's memory, the peak RSS (`resourceUsage().maxRSS`), what the RSS
+ * process's memory, the peak RSS (the kernel's `VmHWM`, see `memory.ts`), what the RSS
  * consisted of at its highest sampled point (see `memory.ts`) and the
  * private-key operation count. Stops on SIGTERM, as the operator does.
  *
@@ -22,7 +22,7 @@ import { runCli } from "../../src/cli/program.js";
 import type { Manager } from "../../src/kube/runtime/index.js";
 import { SealedSecretsController } from "../../src/operator/index.js";
 import { countPrivateKeyOperations } from "./instrument.js";
-import { PeakSampler } from "./memory.js";
+import { PeakSampler, peakRss } from "./memory.js";
 
 const [kubeconfig, namespace, expectedText] = process.argv.slice(2);
 if (kubeconfig === undefined || namespace === undefined || expectedText === undefined) throw new Error("usage: operator-process.ts <kubeconfig> <namespace> <expected>");
@@ -35,7 +35,7 @@ const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 1
 function report(phase: string, extra: Record<string, unknown> = {}): void {
   const now = sampler.sample();
   const atPeak = sampler.peak(true);
-  const line = { phase, ...extra, rssMb: now.rssMb, peakRssMb: mb(process.resourceUsage().maxRSS * 1024), heapUsedMb: now.heapUsedMb, externalMb: now.externalMb, privateKeyOperations: counter.count(), redactedForms: redactor.size, now, atPeak };
+  const line = { phase, ...extra, rssMb: now.rssMb, peakRssMb: mb(peakRss()), heapUsedMb: now.heapUsedMb, externalMb: now.externalMb, privateKeyOperations: counter.count(), redactedForms: redactor.size, now, atPeak };
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 

@@ -5,7 +5,8 @@
  * - sealing keys are loaded (or made) first, and key Secrets added by
  *   others are followed;
  * - a `ReconcileLoop` watches SealedSecrets (all namespaces, or the given
- *   ones) and queues each add or spec/metadata change; unless
+ *   ones; cached without their ciphertexts, see `watch.ts`, and fetched
+ *   when one must be unsealed) and queues each add or spec/metadata change; unless
  *   `skipRecreate`, it also watches Secrets (keeping a small view of each,
  *   see `watch.ts`), and deleting or editing a produced one queues its
  *   SealedSecret, which puts it back;
