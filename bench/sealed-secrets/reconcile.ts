@@ -4,20 +4,23 @@
  * - re-reconciling N unchanged SealedSecrets (a resync, then a restart with
  *   empty caches) performs zero RSA private-key operations, counted by
  *   wrapping `node:crypto` itself (`instrument.ts`);
- * - the RSS of a controller process holding M SealedSecrets.
+ * - the RSS of `sigil operator` (the bundle, with the Deployment's
+ *   environment) holding M SealedSecrets, and what that RSS consists of.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { parse as parseYaml } from "yaml";
 import { Logger } from "../../src/core/index.js";
 import { buildKeySecret, generateSealingKeyPair, sealSecret } from "../../src/decrypt/sealed-secrets/index.js";
 import type { GeneratedKeyPair } from "../../src/decrypt/sealed-secrets/index.js";
 import { SealedSecretsController } from "../../src/operator/index.js";
 import type { HttpKubeClient } from "../../src/kube/index.js";
 import { countPrivateKeyOperations } from "./instrument.js";
+import type { MemorySample } from "./memory.js";
 
 export interface ReconcileResult {
   readonly sealedSecrets: number;
@@ -31,11 +34,15 @@ export interface ReconcileResult {
 
 export interface RssResult {
   readonly runtime: Runtime;
-  readonly nodeFlags: readonly string[];
+  readonly settings: Settings;
+  /** The variables set from deploy/deployment.yaml (none with `defaults`). */
+  readonly env: Readonly<Record<string, string>>;
   readonly sealedSecrets: number;
   readonly phases: readonly Record<string, unknown>[];
   readonly peakRssMb: number;
   readonly steadyRssMb: number;
+  /** What the RSS consisted of at the highest sampled point. */
+  readonly atPeak: MemorySample | undefined;
 }
 
 const secretsPath = (ns: string): string => `/api/v1/namespaces/${ns}/secrets`;
@@ -125,39 +132,64 @@ export async function measureReconcile(client: HttpKubeClient, ns: string, count
 }
 
 /**
- * How the controller process runs: bundled by `scripts/build-cli.mjs` with
+ * How the operator process runs: bundled by `scripts/build-cli.mjs` with
  * the CLI's chunks (as `sigil operator` runs from the package), or
  * TypeScript through tsx (development).
  */
 export type Runtime = "bundle" | "tsx";
 
 /**
- * Bundle the controller process script with the CLI (scripts/build-cli.mjs,
+ * The environment the operator runs with: `deployed` takes the literal
+ * `env` entries of the operator container in deploy/deployment.yaml
+ * (NODE_OPTIONS, MALLOC_ARENA_MAX, …), so the benchmark measures what the
+ * Deployment runs; `defaults` sets none of them (V8's and glibc's defaults).
+ */
+export type Settings = "deployed" | "defaults";
+
+/** The operator container's `env` entries that have a literal value, from deploy/deployment.yaml. */
+export function deployedEnv(): Record<string, string> {
+  const file = fileURLToPath(new URL("../../deploy/deployment.yaml", import.meta.url));
+  const doc = parseYaml(readFileSync(file, "utf8")) as { spec: { template: { spec: { containers: { name: string; env?: { name: string; value?: string }[] }[] } } } };
+  const container = doc.spec.template.spec.containers.find((c) => c.name === "operator");
+  if (container === undefined) throw new Error(`no operator container in ${file}`);
+  return Object.fromEntries((container.env ?? []).flatMap((e) => (e.value === undefined ? [] : [[e.name, e.value]])));
+}
+
+/** The names of the variables in {@link deployedEnv} that change how the process runs (the rest, like HOME, only matter in the container). */
+const RUNTIME_VARIABLES = ["NODE_OPTIONS", "MALLOC_ARENA_MAX", "MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_", "UV_THREADPOOL_SIZE"];
+
+/**
+ * Bundle the operator process script with the CLI (scripts/build-cli.mjs,
  * extra entries) into a temporary directory laid out as the package is.
  * Returns the node arguments that run it (the private-key counter is
  * preloaded); `cleanup` removes the directory.
  */
-export function bundleControllerProcess(): { args: string[]; cleanup: () => void } {
+export function bundleOperatorProcess(): { args: string[]; cleanup: () => void } {
   const root = fileURLToPath(new URL("../../", import.meta.url));
   const out = mkdtempSync(join(tmpdir(), "sigil-bench-bundle-"));
   const outdir = join(out, "dist", "bundle");
-  const entries = ["controller-process", "instrument-preload"].flatMap((e) => ["--entry", `${e}=bench/sealed-secrets/${e}.ts`]);
+  const entries = ["operator-process", "instrument-preload"].flatMap((e) => ["--entry", `${e}=bench/sealed-secrets/${e}.ts`]);
   const res = spawnSync(process.execPath, [join(root, "scripts", "build-cli.mjs"), "--outdir", outdir, ...entries], { encoding: "utf8", cwd: root });
   if (res.status !== 0) throw new Error(`the bundle failed: ${res.stdout}${res.stderr}`);
   symlinkSync(join(root, "node_modules"), join(out, "node_modules"));
-  writeFileSync(join(out, "package.json"), JSON.stringify({ type: "module" }));
+  // The CLI reads its version from the package.json two levels above the bundle.
+  const version = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
+  writeFileSync(join(out, "package.json"), JSON.stringify({ type: "module", version }));
   const cleanup = (): void => {
     rmSync(out, { recursive: true, force: true });
   };
-  return { args: ["--import", pathToFileURL(join(outdir, "instrument-preload.js")).href, join(outdir, "controller-process.js")], cleanup };
+  return { args: ["--import", pathToFileURL(join(outdir, "instrument-preload.js")).href, join(outdir, "operator-process.js")], cleanup };
 }
 
-/** Run the controller as its own process over `count` SealedSecrets and read its RSS. */
-export async function measureRss(kubeconfig: string, ns: string, count: number, runtime: Runtime, nodeFlags: readonly string[] = []): Promise<RssResult> {
-  const compiled = runtime === "bundle" ? bundleControllerProcess() : undefined;
-  const script = fileURLToPath(new URL("./controller-process.ts", import.meta.url));
-  const args = compiled === undefined ? [...nodeFlags, "--expose-gc", "--import", "tsx", script] : [...nodeFlags, "--expose-gc", ...compiled.args];
-  const child = spawn(process.execPath, [...args, kubeconfig, ns, String(count)], { stdio: ["ignore", "pipe", "inherit"] });
+/** Run `sigil operator` as its own process over `count` SealedSecrets (a first sync, or a restart when they are reconciled already), resync once, and read its RSS. */
+export async function measureRss(kubeconfig: string, ns: string, count: number, runtime: Runtime, settings: Settings, overrides: Readonly<Record<string, string>> = {}): Promise<RssResult> {
+  const compiled = runtime === "bundle" ? bundleOperatorProcess() : undefined;
+  const script = fileURLToPath(new URL("./operator-process.ts", import.meta.url));
+  const args = compiled === undefined ? ["--expose-gc", "--import", "tsx", script] : ["--expose-gc", ...compiled.args];
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const name of RUNTIME_VARIABLES) env[name] = undefined;
+  const applied = { ...(settings === "deployed" ? Object.fromEntries(Object.entries(deployedEnv()).filter(([k]) => RUNTIME_VARIABLES.includes(k))) : {}), ...overrides };
+  const child = spawn(process.execPath, [...args, kubeconfig, ns, String(count)], { stdio: ["ignore", "pipe", "inherit"], env: { ...env, ...applied } });
   const phases: Record<string, unknown>[] = [];
   try {
     const lines = createInterface({ input: child.stdout });
@@ -168,13 +200,14 @@ export async function measureRss(kubeconfig: string, ns: string, count: number, 
       if (record["phase"] === "ready") child.kill("SIGTERM");
     }
     const code = await exited;
-    if (code !== 0) throw new Error(`the controller process exited with ${code}`);
+    if (code !== 0) throw new Error(`the operator process exited with ${code}`);
   } finally {
     compiled?.cleanup();
   }
   const synced = phases.find((p) => p["phase"] === "synced");
-  if (synced?.["sealedSecrets"] !== count) throw new Error(`the controller process saw ${String(synced?.["sealedSecrets"])} SealedSecrets, expected ${count}`);
+  if (synced?.["sealedSecrets"] !== count) throw new Error(`the operator process saw ${String(synced?.["sealedSecrets"])} SealedSecrets, expected ${count}`);
   const peak = Math.max(...phases.map((p) => Number(p["peakRssMb"] ?? 0)));
   const steady = Number(phases.find((p) => p["phase"] === "resynced")?.["rssMb"] ?? 0);
-  return { runtime, nodeFlags, sealedSecrets: count, phases, peakRssMb: peak, steadyRssMb: steady };
+  const atPeak = phases.map((p) => p["atPeak"] as MemorySample | undefined).reduce<MemorySample | undefined>((a, b) => (b !== undefined && (a === undefined || b.rssMb > a.rssMb) ? b : a), undefined);
+  return { runtime, settings, env: applied, sealedSecrets: count, phases, peakRssMb: peak, steadyRssMb: steady, atPeak };
 }

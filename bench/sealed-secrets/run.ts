@@ -9,14 +9,14 @@
  * temp directory only.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { HttpKubeClient } from "../../src/kube/index.js";
 import { REPO_ROOT } from "../../test/env/state.js";
 import { ensureSealedSecretCrd, kubeConnection } from "../../test/support/bitnami.js";
 import { peerBin, peers, uniqueName } from "../../test/support/peers.js";
-import { createSealedSecrets, measureReconcile, measureRss, prepareNamespace } from "./reconcile.js";
+import { createSealedSecrets, deployedEnv, measureReconcile, measureRss, prepareNamespace } from "./reconcile.js";
 import type { ReconcileResult, RssResult } from "./reconcile.js";
 import { measureThroughput } from "./throughput.js";
 import type { ThroughputResult } from "./throughput.js";
@@ -25,15 +25,17 @@ interface Results {
   readonly date: string;
   readonly machine: string;
   readonly node: string;
+  /** 1-minute load average at the start, before the RSS runs, and at the end. */
+  readonly load: readonly number[];
   readonly throughput: ThroughputResult;
   readonly reconcile: ReconcileResult;
+  /** The first sync (and a resync), as deployed. */
   readonly rss: RssResult;
+  /** A restart over the same objects (and a resync), as deployed. */
+  readonly rssRestart: RssResult;
+  /** A restart with V8's and glibc's defaults, for comparison. */
   readonly rssDefault: RssResult;
-  readonly rssTsx: RssResult;
 }
-
-/** The young-generation cap the operator is meant to run with (NODE_OPTIONS in its Deployment; see docs/sealed-secrets-controller.md). */
-const SEMI_SPACE = "--max-semi-space-size=2";
 
 let quick = false;
 let sizes = { values: 100, rounds: 3, reconcile: 1000, rss: 5000 };
@@ -42,6 +44,7 @@ const log = (msg: string): void => {
 };
 
 async function main(): Promise<void> {
+  const load = [loadavg()[0] ?? 0];
   log(`unseal throughput: ${sizes.values} values, ${sizes.rounds} round(s), Sigil vs kubeseal --recovery-unseal`);
   const throughput = await measureThroughput(peerBin("kubeseal"), sizes.values, sizes.rounds);
   log(JSON.stringify(throughput));
@@ -57,24 +60,28 @@ async function main(): Promise<void> {
     log(JSON.stringify(reconcile));
     log(`creating ${sizes.rss - sizes.reconcile} more SealedSecrets (${sizes.rss} in all)`);
     await createSealedSecrets(client, ns, pair, sizes.reconcile, sizes.rss);
-    log("controller process (the bundle, --max-semi-space-size=2): first sync of all of them");
-    const rss = await measureRss(env.kube.kubeconfig, ns, sizes.rss, "bundle", [SEMI_SPACE]);
+    load.push(loadavg()[0] ?? 0);
+    const deployed = Object.entries(deployedEnv()).map(([k, v]) => `${k}=${v}`).join(" ");
+    log(`sigil operator (the bundle, as deploy/deployment.yaml runs it: ${deployed}): first sync of all of them, then a resync`);
+    const rss = await measureRss(env.kube.kubeconfig, ns, sizes.rss, "bundle", "deployed");
     log(JSON.stringify(rss.phases));
-    log("controller process (the bundle, V8 defaults): restart over the same objects");
-    const rssDefault = await measureRss(env.kube.kubeconfig, ns, sizes.rss, "bundle");
+    log("sigil operator (the bundle, as deployed): restart over the same objects, then a resync");
+    const rssRestart = await measureRss(env.kube.kubeconfig, ns, sizes.rss, "bundle", "deployed");
+    log(JSON.stringify(rssRestart.phases));
+    log("sigil operator (the bundle, V8 and glibc defaults): restart over the same objects");
+    const rssDefault = await measureRss(env.kube.kubeconfig, ns, sizes.rss, "bundle", "defaults");
     log(JSON.stringify(rssDefault.phases));
-    log("controller process (TypeScript through tsx, V8 defaults): restart over the same objects");
-    const rssTsx = await measureRss(env.kube.kubeconfig, ns, sizes.rss, "tsx");
-    log(JSON.stringify(rssTsx.phases));
+    load.push(loadavg()[0] ?? 0);
     const results: Results = {
       date: new Date().toISOString(),
       machine: `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}`,
       node: process.version,
+      load,
       throughput,
       reconcile,
       rss,
+      rssRestart,
       rssDefault,
-      rssTsx,
     };
     const out = quick ? join(tmpdir(), "sigil-bench-sealed-secrets-quick.json") : join(REPO_ROOT, "bench", "sealed-secrets", "results.json");
     writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
@@ -88,12 +95,13 @@ async function main(): Promise<void> {
 }
 
 const r1 = (n: number): string => (Math.round(n * 10) / 10).toString();
+const envText = (r: RssResult): string => Object.entries(r.env).map(([k, v]) => `\`${k}=${v}\``).join(", ") || "no settings";
 
 function markdown(r: Results): string {
   const t = r.throughput;
   const ratio = t.sigilValuesPerCpuSecond / t.kubesealValuesPerCpuSecond;
   return [
-    `Run: \`npx tsx bench/sealed-secrets/run.ts\` (needs \`npm run env -- up\`; 5–15 minutes on a shared 2-core machine, most of it the first sync of 5,000 SealedSecrets). Last run ${r.date.slice(0, 10)} on ${r.machine}, Node ${r.node}, shared with other work; raw numbers in \`bench/sealed-secrets/results.json\`.`,
+    `Run: \`npx tsx bench/sealed-secrets/run.ts\` (needs \`npm run env -- up\`; 5–15 minutes on a shared 2-core machine, most of it the first sync of 5,000 SealedSecrets). Last run ${r.date.slice(0, 16).replace("T", " ")} UTC on ${r.machine}, Node ${r.node}, 1-minute load average ${r.load.map((l) => l.toFixed(1)).join(" / ")} (start / before the RSS runs / end); raw numbers in \`bench/sealed-secrets/results.json\`.`,
     "",
     "| Measure | Sigil | Reference | Ratio |",
     "|---|---|---|---|",
@@ -101,10 +109,11 @@ function markdown(r: Results): string {
     `| RSA private-key operations: first reconcile of ${r.reconcile.sealedSecrets} SealedSecrets (2 values each) | ${r.reconcile.initialPrivateKeyOperations} in ${r1(r.reconcile.initialSeconds)} s | ${r.reconcile.sealedSecrets * 2} values | ${(r.reconcile.initialPrivateKeyOperations / (r.reconcile.sealedSecrets * 2)).toFixed(2)} per value |`,
     `| RSA private-key operations: re-reconcile after a resync | **${r.reconcile.resyncPrivateKeyOperations}** in ${r1(r.reconcile.resyncSeconds)} s | target 0 | – |`,
     `| RSA private-key operations: re-reconcile after a restart (empty caches) | **${r.reconcile.restartPrivateKeyOperations}** in ${r1(r.reconcile.restartSeconds)} s | target 0 | – |`,
-    `| Controller RSS with ${r.rss.sealedSecrets} SealedSecrets: the bundle (as \`sigil operator\` runs from the package) with \`${SEMI_SPACE}\`, peak over the first sync (maxRSS) | **${r1(r.rss.peakRssMb)} MB** (${r1(r.rss.steadyRssMb)} MB after a resync) | target < 150 MB | ${(r.rss.peakRssMb / 150).toFixed(2)} of the budget |`,
-    `| Controller RSS with ${r.rssDefault.sealedSecrets} SealedSecrets: the bundle, V8 defaults, peak over a restart | ${r1(r.rssDefault.peakRssMb)} MB | target < 150 MB | ${(r.rssDefault.peakRssMb / 150).toFixed(2)} of the budget |`,
-    `| Controller RSS with ${r.rssTsx.sealedSecrets} SealedSecrets: TypeScript through tsx (a checkout), V8 defaults, peak over a restart | ${r1(r.rssTsx.peakRssMb)} MB | target < 150 MB | ${(r.rssTsx.peakRssMb / 150).toFixed(2)} of the budget |`,
-    `| Of which: the process before any SealedSecret (Node, Sigil and yaml; the provider SDKs, age-encryption and node-forge are imported on first use) | ${r1(Number(r.rss.phases[0]?.["rssMb"] ?? 0))} MB | plain \`node\`: about 40 MB | – |`,
+    `| \`sigil operator\` RSS with ${r.rss.sealedSecrets} SealedSecrets, the bundle as deploy/deployment.yaml runs it (${envText(r.rss)}): peak over the first sync and a resync (VmHWM) | **${r1(r.rss.peakRssMb)} MB** (${r1(r.rss.steadyRssMb)} MB after the resync) | target < 150 MB | ${(r.rss.peakRssMb / 150).toFixed(2)} of the budget |`,
+    `| The same, peak over a restart and a resync | **${r1(r.rssRestart.peakRssMb)} MB** (${r1(r.rssRestart.steadyRssMb)} MB after the resync) | target < 150 MB | ${(r.rssRestart.peakRssMb / 150).toFixed(2)} of the budget |`,
+    `| The same, V8's and glibc's defaults (no NODE_OPTIONS, no MALLOC_ARENA_MAX), peak over a restart | ${r1(r.rssDefault.peakRssMb)} MB | target < 150 MB | ${(r.rssDefault.peakRssMb / 150).toFixed(2)} of the budget |`,
+    `| At the first sync's highest sample (${r1(r.rss.atPeak?.rssMb ?? 0)} MB): V8 heap pages / of which live objects / V8 malloc / node binary and libraries (file-backed) / the rest (OpenSSL, TLS, libuv, malloc free lists) | ${r1(r.rss.atPeak?.heapPhysicalMb ?? 0)} / ${r1(r.rss.atPeak?.heapUsedMb ?? 0)} / ${r1(r.rss.atPeak?.v8MallocedMb ?? 0)} / ${r1(r.rss.atPeak?.rssFileMb ?? 0)} / ${r1(r.rss.atPeak?.otherAnonMb ?? 0)} MB | – | – |`,
+    `| Of which: the process before any SealedSecret (Node, the CLI and the operator's code; the provider SDKs, age-encryption and node-forge are imported on first use) | ${r1(Number(r.rss.phases[0]?.["rssMb"] ?? 0))} MB | plain \`node\`: about 45 MB | – |`,
     "",
   ].join("\n");
 }

@@ -5,7 +5,8 @@
  * - sealing keys are loaded (or made) first, and key Secrets added by
  *   others are followed;
  * - a `ReconcileLoop` watches SealedSecrets (all namespaces, or the given
- *   ones) and queues each add or spec/metadata change; unless
+ *   ones; cached without their ciphertexts, see `watch.ts`, and fetched
+ *   when one must be unsealed) and queues each add or spec/metadata change; unless
  *   `skipRecreate`, it also watches Secrets (keeping a small view of each,
  *   see `watch.ts`), and deleting or editing a produced one queues its
  *   SealedSecret, which puts it back;
@@ -16,10 +17,7 @@
  */
 import type { AddressInfo } from "node:net";
 import type http from "node:http";
-import { SigilError } from "../../core/index.js";
-import { SEALED_SECRET_API_VERSION, SEALED_SECRET_KIND, toSealedSecret } from "../../decrypt/sealed-secrets/index.js";
-import type { SealedSecretObject } from "../../decrypt/sealed-secrets/index.js";
-import { SEALED_SECRETS, SECRETS } from "../../kube/index.js";
+import { SEALED_SECRETS, SECRETS, resourcePath } from "../../kube/index.js";
 import type { KubeClient } from "../../kube/index.js";
 import { Manager, RateLimiter, ReconcileLoop, closeServer, listen, secondary } from "../../kube/runtime/index.js";
 import type { Controller, ControllerContext, StopOptions, WorkResult } from "../../kube/runtime/index.js";
@@ -30,10 +28,9 @@ import { plainKeySecrets, wrapPlainKeySecrets } from "./key-migrate.js";
 import { defaultSealedSecretsControllerOptions } from "./options.js";
 import type { SealedSecretsControllerOptions } from "./options.js";
 import { SealedSecretReconciler } from "./reconcile.js";
-import type { SealedSecretReconcileOutcome } from "./reconcile.js";
 import { createEndpointServer } from "./server.js";
 import { SEALED_SECRET_TRANSFORM, SECRET_VIEW, specChanged } from "./watch.js";
-import type { RawSealedSecret, SecretView } from "./watch.js";
+import type { CachedSealedSecret, SecretView } from "./watch.js";
 
 /** The name `sigil operator --controllers` knows this controller by. */
 export const SEALED_SECRETS_CONTROLLER = "sealedsecrets";
@@ -47,7 +44,7 @@ export class SealedSecretsController implements Controller {
   readonly options: SealedSecretsControllerOptions;
   readonly #client: KubeClient;
   readonly #abort = new AbortController();
-  readonly #loop: ReconcileLoop<RawSealedSecret>;
+  readonly #loop: ReconcileLoop<CachedSealedSecret>;
   readonly #failed = new Set<string>();
   readonly #written = new Map<string, string>();
   readonly #running: Promise<unknown>[] = [];
@@ -93,7 +90,7 @@ export class SealedSecretsController implements Controller {
     return controller;
   }
 
-  #reconcileLoop(): ReconcileLoop<RawSealedSecret> {
+  #reconcileLoop(): ReconcileLoop<CachedSealedSecret> {
     const o = this.options;
     const produced = secondary<SecretView>({
       resource: SECRETS,
@@ -104,7 +101,7 @@ export class SealedSecretsController implements Controller {
         return event !== "deleted" && this.#written.get(key) === secret.metadata.resourceVersion ? [] : [key];
       },
     });
-    return new ReconcileLoop<RawSealedSecret>({
+    return new ReconcileLoop<CachedSealedSecret>({
       name: SEALED_SECRETS_CONTROLLER,
       primary: { resource: SEALED_SECRETS, namespaces: o.watchNamespaces, labelSelector: o.labelSelector, transform: SEALED_SECRET_TRANSFORM, changed: specChanged },
       secondary: o.skipRecreate ? [] : [produced],
@@ -171,23 +168,17 @@ export class SealedSecretsController implements Controller {
     this.#written.delete(key);
   }
 
-  async #work(key: string, raw: RawSealedSecret | undefined): Promise<WorkResult> {
+  async #work(key: string, cached: CachedSealedSecret | undefined): Promise<WorkResult> {
     const reconciler = this.#reconciler;
-    if (raw === undefined || reconciler === undefined) {
+    if (cached === undefined || reconciler === undefined) {
       this.#forget(key);
       return {};
     }
-    let outcome: SealedSecretReconcileOutcome;
-    let ss: SealedSecretObject;
-    try {
-      ss = toSealedSecret(raw, "");
-      outcome = await reconciler.reconcile(ss);
-    } catch (err) {
-      ss = { apiVersion: SEALED_SECRET_API_VERSION, kind: SEALED_SECRET_KIND, metadata: raw.metadata, spec: { encryptedData: {} }, ...(raw.status === undefined ? {} : { status: raw.status }) };
-      const error = err instanceof SigilError ? err : new SigilError("internal", "reconcile failed", { cause: err });
-      outcome = await reconciler.reportUnsealFailure(ss, error);
-    }
-    if (ss.status !== undefined) raw.status = ss.status;
+    // The reconciler updates `cached.status` in place when it writes the status.
+    const outcome =
+      cached.invalid === undefined
+        ? await reconciler.reconcile(cached, () => this.#client.get(resourcePath(SEALED_SECRETS, { namespace: cached.metadata.namespace, name: cached.metadata.name })))
+        : await reconciler.reportUnsealFailure(cached, cached.invalid);
     if (outcome.result === "failed") this.#failed.add(key);
     else this.#failed.delete(key);
     return { retry: outcome.retry };

@@ -11,8 +11,8 @@
  *   key (named by its fingerprint): computing it needs the private key.
  */
 import { createHash } from "node:crypto";
-import type { SealedSecretObject, SealingKey } from "../../decrypt/sealed-secrets/index.js";
-import { labelForMeta } from "../../decrypt/sealed-secrets/index.js";
+import type { ObjectMeta, SealedSecretObject, SealedSecretStatus, SealingKey, SecretTemplate } from "../../decrypt/sealed-secrets/index.js";
+import { SEALED_SECRET_API_VERSION, SEALED_SECRET_KIND, labelForMeta } from "../../decrypt/sealed-secrets/index.js";
 import { canonicalJson } from "../../kube/secrets/index.js";
 import type { MacKey } from "../../kube/secrets/index.js";
 
@@ -41,6 +41,42 @@ export function producedKeys(ss: SealedSecretObject): string[] | undefined {
   if (ss.spec.data !== undefined && ss.spec.data !== "") return undefined;
   const keys = new Set([...Object.keys(ss.spec.encryptedData), ...Object.keys(ss.spec.template?.data ?? {})]);
   return [...keys].sort();
+}
+
+/**
+ * A SealedSecret without its ciphertexts: what a reconcile needs to decide
+ * that the produced Secret is current (its inputs digest and data keys),
+ * to build the Secret's metadata (the template) and to report (metadata,
+ * status). The controller caches this form, not the object: the
+ * ciphertexts are most of a SealedSecret's size (about 2 KB per value at
+ * RSA-4096), and they are only needed for an unseal, which fetches the
+ * object.
+ */
+export interface SealedSecretHead {
+  readonly apiVersion: typeof SEALED_SECRET_API_VERSION;
+  readonly kind: typeof SEALED_SECRET_KIND;
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly template?: SecretTemplate };
+  status?: SealedSecretStatus;
+  /** {@link producedKeys} of the whole object. */
+  readonly keys: string[] | undefined;
+  /** {@link inputsDigest} of the whole object. */
+  readonly inputs: string;
+}
+
+/** The head of a (validated) SealedSecret; it shares the object's metadata, template and status. */
+export function headOf(ss: SealedSecretObject): SealedSecretHead {
+  const template = ss.spec.template;
+  const head: SealedSecretHead = {
+    apiVersion: SEALED_SECRET_API_VERSION,
+    kind: SEALED_SECRET_KIND,
+    metadata: ss.metadata,
+    spec: template === undefined ? {} : { template },
+    keys: producedKeys(ss),
+    inputs: inputsDigest(ss),
+  };
+  if (ss.status !== undefined) head.status = ss.status;
+  return head;
 }
 
 /** Derives and remembers one data-MAC key per sealing key (named by the key's fingerprint). */

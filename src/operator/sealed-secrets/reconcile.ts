@@ -4,8 +4,10 @@
  *
  * 1. read the existing Secret;
  * 2. if it carries this SealedSecret's inputs digest and a valid data MAC
- *    (and nothing else drifted), stop: no private-key operation at all;
- * 3. unseal (through the in-memory cache);
+ *    (and nothing else drifted), stop: no private-key operation at all.
+ *    This step needs only the SealedSecret's head (no ciphertexts: what
+ *    the controller caches);
+ * 3. fetch the whole SealedSecret and unseal it (through the in-memory cache);
  * 4. decide how to write (create, replace, patch, or refuse an unmanaged Secret);
  * 5. write only if something changed;
  * 6. set the `Synced` condition, and record an Event.
@@ -14,15 +16,15 @@
  */
 import { SigilError, describeError, isSigilError, redact } from "../../core/index.js";
 import type { Logger } from "../../core/index.js";
-import { subjectOf, unsealSealedSecret } from "../../decrypt/sealed-secrets/index.js";
+import { subjectOf, toSealedSecret, unsealSealedSecret } from "../../decrypt/sealed-secrets/index.js";
 import type { KeyRing, SealedSecretObject, SecretObject, UnsealCache } from "../../decrypt/sealed-secrets/index.js";
 import { SEALED_SECRETS, SECRETS, objectKey, resourcePath } from "../../kube/index.js";
 import type { KubeClient } from "../../kube/index.js";
 import type { EventRecorder } from "../../kube/runtime/index.js";
 import { mergeSecret, sameSecret, signData, verifyData, writeMode, writeSecret } from "../../kube/secrets/index.js";
 import type { WriteMode, WriteResult } from "../../kube/secrets/index.js";
-import { DATA_MAC_ANNOTATION, INPUTS_ANNOTATION, inputsDigest, producedKeys } from "./fingerprint.js";
-import type { SealingMacKeys } from "./fingerprint.js";
+import { DATA_MAC_ANNOTATION, INPUTS_ANNOTATION, headOf } from "./fingerprint.js";
+import type { SealedSecretHead, SealingMacKeys } from "./fingerprint.js";
 import { sealedSecretPolicy, secretSkeleton, unmanagedMessage } from "./secret-write.js";
 import { nextStatus } from "./status.js";
 
@@ -74,61 +76,69 @@ export class SealedSecretReconciler {
     this.#d = deps;
   }
 
-  /** Reconcile one SealedSecret. Never throws. */
-  async reconcile(ss: SealedSecretObject): Promise<SealedSecretReconcileOutcome> {
-    const secretPath = resourcePath(SECRETS, { namespace: ss.metadata.namespace, name: ss.metadata.name });
+  /**
+   * Reconcile one SealedSecret, given its head; `load` fetches the whole
+   * object (undefined when it is gone), only when it must be unsealed.
+   * Never throws.
+   */
+  async reconcile(head: SealedSecretHead, load: () => Promise<unknown>): Promise<SealedSecretReconcileOutcome> {
+    const secretPath = resourcePath(SECRETS, { namespace: head.metadata.namespace, name: head.metadata.name });
     let stage: "unseal" | "write" = "write";
     try {
       const existing = await this.#d.client.get<SecretObject>(secretPath);
-      if (existing !== undefined && this.#upToDate(ss, existing)) return await this.#finish(ss, "unchanged");
+      if (existing !== undefined && this.#upToDate(head, existing)) return await this.#finish(head, "unchanged");
+      const raw = await load();
+      // Deleted or replaced since it was cached: its watch event queues it again.
+      if (raw === undefined || (raw as { metadata?: { uid?: string } }).metadata?.uid !== head.metadata.uid) return { result: "unchanged", retry: false };
       stage = "unseal";
-      const desired = this.#desired(ss);
+      const desired = this.#desired(toSealedSecret(raw, ""));
       stage = "write";
-      const mode = writeMode(existing, sealedSecretPolicy(ss));
-      const next = mergeSecret(existing, desired, mode, sealedSecretPolicy(ss));
-      return await this.#finish(ss, await writeSecret(this.#d.client, existing, next, this.#d.written));
+      const mode = writeMode(existing, sealedSecretPolicy(head));
+      const next = mergeSecret(existing, desired, mode, sealedSecretPolicy(head));
+      return await this.#finish(head, await writeSecret(this.#d.client, existing, next, this.#d.written));
     } catch (err) {
-      const error = isSigilError(err) ? err : new SigilError("internal", "reconcile failed", { subject: subjectOf("SealedSecret", ss.metadata), cause: err });
-      return this.#fail(ss, error, classify(error, stage));
+      const error = isSigilError(err) ? err : new SigilError("internal", "reconcile failed", { subject: subjectOf("SealedSecret", head.metadata), cause: err });
+      return this.#fail(head, error, classify(error, stage));
     }
   }
 
   /** Report a SealedSecret that cannot even be read as one (as an unseal failure). Never throws. */
-  async reportUnsealFailure(ss: SealedSecretObject, error: SigilError): Promise<SealedSecretReconcileOutcome> {
-    return this.#fail(ss, error, "unseal");
+  async reportUnsealFailure(head: SealedSecretHead, error: SigilError): Promise<SealedSecretReconcileOutcome> {
+    return this.#fail(head, error, "unseal");
   }
 
   /** Step 2: the Secret still matches, judged without decrypting anything. */
-  #upToDate(ss: SealedSecretObject, existing: SecretObject): boolean {
-    const keys = producedKeys(ss);
+  #upToDate(head: SealedSecretHead, existing: SecretObject): boolean {
+    const keys = head.keys;
     const annotations = existing.metadata.annotations ?? {};
-    if (keys === undefined || annotations[INPUTS_ANNOTATION] !== inputsDigest(ss)) return false;
+    if (keys === undefined || annotations[INPUTS_ANNOTATION] !== head.inputs) return false;
     let mode: WriteMode;
     try {
-      mode = writeMode(existing, sealedSecretPolicy(ss));
+      mode = writeMode(existing, sealedSecretPolicy(head));
     } catch {
       return false;
     }
     const data = existing.data ?? {};
     if (mode === "replace" && Object.keys(data).length !== keys.length) return false;
     if (!verifyData(annotations[DATA_MAC_ANNOTATION], data, keys, this.#d.macKeys.lookup((fp) => this.#d.ring.get(fp)))) return false;
-    const skeleton = this.#withFingerprints(secretSkeleton(ss), ss, Object.fromEntries(keys.map((k) => [k, data[k] ?? ""])), annotations[DATA_MAC_ANNOTATION]);
-    return sameSecret(existing, mergeSecret(existing, skeleton, mode, sealedSecretPolicy(ss)));
+    const skeleton = this.#withFingerprints(secretSkeleton(head), head, Object.fromEntries(keys.map((k) => [k, data[k] ?? ""])), annotations[DATA_MAC_ANNOTATION]);
+    return sameSecret(existing, mergeSecret(existing, skeleton, mode, sealedSecretPolicy(head)));
   }
 
   /** Step 3: the full desired Secret (decrypts; throws `sealed.*`). */
   #desired(ss: SealedSecretObject): SecretObject {
     const unsealed = unsealSealedSecret(ss, this.#d.ring, { cache: this.#d.cache, acceptDeprecatedV1Data: this.#d.acceptDeprecatedV1Data });
-    const keys = producedKeys(ss);
+    const head = headOf(ss);
+    const keys = head.keys;
     if (keys === undefined) return unsealed;
     const data = unsealed.data ?? {};
     const newest = this.#d.ring.newest();
     const mac = newest === undefined ? undefined : signData(this.#d.macKeys.of(newest), data, keys);
-    return this.#withFingerprints(secretSkeleton(ss), ss, data, mac);
+    return this.#withFingerprints(secretSkeleton(head), head, data, mac);
   }
 
-  #withFingerprints(secret: SecretObject, ss: SealedSecretObject, data: Record<string, string>, mac: string | undefined): SecretObject {
-    const annotations: Record<string, string> = { ...(secret.metadata.annotations ?? {}), [INPUTS_ANNOTATION]: inputsDigest(ss) };
+  #withFingerprints(secret: SecretObject, head: SealedSecretHead, data: Record<string, string>, mac: string | undefined): SecretObject {
+    const annotations: Record<string, string> = { ...(secret.metadata.annotations ?? {}), [INPUTS_ANNOTATION]: head.inputs };
     if (mac !== undefined) annotations[DATA_MAC_ANNOTATION] = mac;
     secret.metadata.annotations = annotations;
     secret.data = data;
@@ -136,7 +146,7 @@ export class SealedSecretReconciler {
   }
 
   /** Step 6, success. */
-  async #finish(ss: SealedSecretObject, result: WriteResult): Promise<SealedSecretReconcileOutcome> {
+  async #finish(ss: SealedSecretHead, result: WriteResult): Promise<SealedSecretReconcileOutcome> {
     const wasFalse = ss.status?.conditions?.some((c) => c.type === "Synced" && c.status !== "True") ?? true;
     if (result !== "unchanged" || wasFalse) {
       await this.#d.events.record(subjectFor(ss), "Normal", REASON_UNSEALED, "SealedSecret unsealed successfully");
@@ -147,7 +157,7 @@ export class SealedSecretReconciler {
   }
 
   /** Step 6, failure. */
-  async #fail(ss: SealedSecretObject, error: SigilError, failure: Failure): Promise<SealedSecretReconcileOutcome> {
+  async #fail(ss: SealedSecretHead, error: SigilError, failure: Failure): Promise<SealedSecretReconcileOutcome> {
     if (failure === "conflict") return { result: "failed", retry: true, error };
     const name = ss.metadata.name ?? "";
     const detail = redact(error.code === "sealed.unmanaged_secret" ? unmanagedMessage(name) : `${error.message} [${error.code}]`);
@@ -165,7 +175,7 @@ export class SealedSecretReconciler {
     return { result: "failed", retry: failure === "update" && error.code !== "kube.immutable", error };
   }
 
-  async #status(ss: SealedSecretObject, message: string | undefined): Promise<void> {
+  async #status(ss: SealedSecretHead, message: string | undefined): Promise<void> {
     if (!this.#d.updateStatus) return;
     const status = nextStatus(ss.status, ss.metadata.generation, message, this.#d.clock());
     if (status === undefined) return;
@@ -179,7 +189,7 @@ export class SealedSecretReconciler {
   }
 }
 
-function subjectFor(ss: SealedSecretObject): { apiVersion: string; kind: string; metadata: SealedSecretObject["metadata"] } {
+function subjectFor(ss: SealedSecretHead): { apiVersion: string; kind: string; metadata: SealedSecretHead["metadata"] } {
   return { apiVersion: ss.apiVersion, kind: ss.kind, metadata: ss.metadata };
 }
 

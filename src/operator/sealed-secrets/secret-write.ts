@@ -14,7 +14,7 @@ import {
   SKIP_SET_OWNER_REFERENCES_ANNOTATION,
   subjectOf,
 } from "../../decrypt/sealed-secrets/index.js";
-import type { ObjectMeta, SealedSecretObject, SecretObject } from "../../decrypt/sealed-secrets/index.js";
+import type { ObjectMeta, SecretObject, SecretTemplate } from "../../decrypt/sealed-secrets/index.js";
 import { controllerReference } from "../../kube/secrets/index.js";
 import type { ProducerPolicy } from "../../kube/secrets/index.js";
 import { INPUTS_ANNOTATION } from "./fingerprint.js";
@@ -30,7 +30,7 @@ export function unmanagedMessage(name: string): string {
  * a Secret it wrote (even if its owner reference was removed or never set).
  * Refusal is `sealed.unmanaged_secret`.
  */
-export function sealedSecretPolicy(ss: SealedSecretObject): ProducerPolicy {
+export function sealedSecretPolicy(ss: { readonly metadata: ObjectMeta }): ProducerPolicy {
   return {
     ownerUid: ss.metadata.uid,
     producedAnnotation: INPUTS_ANNOTATION,
@@ -45,7 +45,7 @@ export function sealedSecretPolicy(ss: SealedSecretObject): ProducerPolicy {
  * namespace forced to the SealedSecret's), type, immutable, and the
  * ownerReference unless `skip-set-owner-references`.
  */
-export function secretSkeleton(ss: SealedSecretObject): SecretObject {
+export function secretSkeleton(ss: { readonly metadata: ObjectMeta; readonly spec: { readonly template?: SecretTemplate | undefined } }): SecretObject {
   const template = ss.spec.template;
   const meta: ObjectMeta = structuredClone(template?.metadata ?? {});
   meta.name = ss.metadata.name ?? "";

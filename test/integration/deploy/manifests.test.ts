@@ -67,6 +67,7 @@ describePeers("deploy/ (kustomize base)", () => {
     expect(c?.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ["ALL"] } });
     expect(c?.args[0]).toBe("operator");
     expect(c?.env).toContainEqual({ name: "NODE_OPTIONS", value: "--max-semi-space-size=2" });
+    expect(c?.env).toContainEqual({ name: "MALLOC_ARENA_MAX", value: "2" });
     expect(c?.resources.requests?.["memory"]).toBeDefined();
     expect(c?.resources.limits?.["memory"]).toBeDefined();
     const args = c?.args ?? [];
