@@ -1,7 +1,7 @@
 /**
  * What deploy/Containerfile does, short of building an image (no container
  * engine here): the CLI bundle built, `npm pack`, the tarball installed with
- * `npm install --omit=dev` (offline, from npm's cache), and the installed
+ * `npm install --omit=dev` (from npm's cache where it can: on a fresh machine `npm ci` cached the tarballs but not the registry metadata an install of a range needs), and the installed
  * `sigil operator --help` run, naming every flag deploy/deployment.yaml
  * passes; the installed package carries deploy/ and crds/, and `kustomize
  * build` of the installed deploy/ gives the same objects as the checkout's.
@@ -31,7 +31,7 @@ describePeers("the npm package the Containerfile installs", () => {
     const pack = spawnSync("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", dir], { cwd: pkg, encoding: "utf8" });
     expect(pack.status, pack.stderr).toBe(0);
     const tgz = readdirSync(dir).find((f) => f.endsWith(".tgz")) ?? "";
-    const install = spawnSync("npm", ["install", "--prefix", join(dir, "inst"), "--offline", "--omit=dev", "--no-audit", "--no-fund", join(dir, tgz)], { encoding: "utf8" });
+    const install = spawnSync("npm", ["install", "--prefix", join(dir, "inst"), "--prefer-offline", "--omit=dev", "--no-audit", "--no-fund", join(dir, tgz)], { encoding: "utf8" });
     expect(install.status, install.stderr).toBe(0);
   }, 300_000);
 
