@@ -12,7 +12,7 @@ import type { ChangeSetEntry, KubeClient, KubeObject, SecretObject } from "../..
 import { ReconcileLoop } from "../../kube/runtime/index.js";
 import type { Controller, ControllerContext, EventRecorder, StopOptions, WorkResult } from "../../kube/runtime/index.js";
 import type { KeySecret, ProviderRegistry } from "../../providers/index.js";
-import { FLUX_REQUESTED_AT_ANNOTATION, REQUESTED_AT_ANNOTATION, applyObjects, entryId, loadSealingKeys, parseGoDuration, readInventory, reconcile } from "../../reconcile/index.js";
+import { FLUX_REQUESTED_AT_ANNOTATION, REQUESTED_AT_ANNOTATION, RenderMemory, applyObjects, entryId, loadSealingKeys, parseGoDuration, readInventory, reconcile } from "../../reconcile/index.js";
 import type { Artifact, DriftEntry, ReconcileResult, Sync, SyncPlan } from "../../reconcile/index.js";
 import type { ArtifactStore } from "./artifacts.js";
 import { dependencyGate, dependentsOf } from "./depends.js";
@@ -109,6 +109,8 @@ export class SyncController implements Controller {
   /** Per Sync, during #exclusive: what its reconcile wrote, by inventory id, with the resourceVersion the API server returned. */
   readonly #written = new Map<string, Map<string, ChangeSetEntry>>();
   readonly #status: StatusWriter;
+  /** Per Sync: the decrypted render of its current revision and spec (memory only), so a re-sync of them skips render and decrypt. */
+  readonly #rendered = new RenderMemory();
   #stopped = false;
   #startedAt = 0;
   #events: EventRecorder | undefined;
@@ -174,7 +176,7 @@ export class SyncController implements Controller {
       this.#written.delete(key);
       for (const e of held.values()) {
         const mine = written?.get(e.id); // this reconcile's own write, still the live version: not drift
-        if (e.change === "Modified" && mine !== undefined && drift?.resourceVersion(mine) === mine.resourceVersion) continue;
+        if (e.change === "Modified" && mine?.resourceVersion !== undefined && drift?.confirms(mine, mine.resourceVersion) === true) continue;
         this.#onDrift(e);
       }
     }
@@ -243,7 +245,7 @@ export class SyncController implements Controller {
     try {
       const artifact = this.#opts.store.get(sourceKeyOf(s, this.#opts.noCrossNamespaceRefs === true));
       if (artifact === undefined) return;
-      const registry = await this.#providers(s);
+      const { registry } = await this.#providers(s);
       const sops = sopsDecryptor({ registry });
       const dry = await reconcile({ ...planOf(s), dryRun: true }, readInventory(s.status?.inventory), {
         source: () => Promise.resolve(artifact), manager: target.manager, render: { kustomizeBin: this.#opts.kustomizeBin, sops }, decrypt: { sops, sealingKeys: () => loadSealingKeys(this.#opts.client, this.#opts.sealingKeyNamespace, registry) },
@@ -258,18 +260,20 @@ export class SyncController implements Controller {
     }
   }
 
-  async #providers(s: Sync): Promise<ProviderRegistry> {
+  /** The key providers of the Sync's decryption Secret, and that Secret's version (uid and resourceVersion: a new key is a new version). */
+  async #providers(s: Sync): Promise<{ registry: ProviderRegistry; version: string }> {
     const name = s.spec.decryption?.secretRef?.name;
-    if (name === undefined) return this.#opts.providersFor(undefined);
+    if (name === undefined) return { registry: this.#opts.providersFor(undefined), version: "" };
     const namespace = s.metadata.namespace ?? "default";
     const secret = await this.#opts.client.get<SecretObject>(resourcePath(SECRETS, { namespace, name }));
     if (secret === undefined) throw new SigilError("provider.not_configured", `the decryption Secret '${name}' does not exist`, { subject: `Sync/${namespace}/${s.metadata.name}` });
-    return this.#opts.providersFor(secret);
+    return { registry: this.#opts.providersFor(secret), version: `${secret.metadata.uid ?? ""}/${secret.metadata.resourceVersion ?? ""}` };
   }
 
   /** Drop what is kept in memory for `key` (deleted, or being deleted). */
   #forget(key: string): void {
     this.#desired.delete(key);
+    this.#rendered.forget(key);
     this.#driftLog.delete(key);
     this.#target.get(key)?.resync.forget(key);
     this.#target.delete(key);
@@ -338,15 +342,18 @@ export class SyncController implements Controller {
       return this.#report(key, s, failedBefore(s, "apply", err, artifact));
     }
     this.#target.set(key, target);
-    const registry = await this.#providers(s);
+    const { registry, version: keys } = await this.#providers(s);
     const sops = sopsDecryptor({ registry });
     const fresh = hooksDue(s, artifact.revision, requestedAt(s)); // a new sync: hooks run (hook-events.ts)
+    const spec = `${s.metadata.uid ?? ""}\0${String(s.metadata.generation ?? 0)}`;
+    let unsealed = false; // the cluster's sealing keys are not in the render's scope: a render that used them is not kept
     const result = await reconcile({ ...planOf(s), hooks: fresh, preflight: target.preflight }, readInventory(s.status?.inventory), {
       source: () => Promise.resolve(artifact),
       manager: target.manager,
       render: { kustomizeBin: this.#opts.kustomizeBin, sops },
-      decrypt: { sops, sealingKeys: () => loadSealingKeys(this.#opts.client, this.#opts.sealingKeyNamespace, registry) },
-      resync: target.resync.session(key, `${artifact.revision}\0${String(s.metadata.generation ?? 0)}\0${target.user ?? ""}`),
+      decrypt: { sops, sealingKeys: () => { unsealed = true; return loadSealingKeys(this.#opts.client, this.#opts.sealingKeyNamespace, registry); } },
+      rendered: this.#rendered.session(key, `${artifact.url}\0${artifact.revision}\0${artifact.dir}\0${spec}\0${keys}`, () => !unsealed),
+      resync: target.resync.session(key, `${artifact.revision}\0${spec}\0${target.user ?? ""}`),
     });
     if (result.ok && result.objects !== undefined) this.#desired.set(key, new Map(result.objects.flatMap((o) => idsOfObject(o, planOf(s).defaultNamespace).map((id) => [id, o] as const))));
     else if (!result.ok) this.#desired.delete(key);
