@@ -216,6 +216,7 @@ export class SyncController implements Controller {
       const target = this.#target.get(key);
       if (target === undefined) throw new SigilError("internal", "no target yet", { subject: key });
       const changes = await applyObjects([desired], target.manager, { dryRun: false, force: plan.force, defaultNamespace: plan.defaultNamespace, timeoutMs: plan.timeoutMs });
+      target.resync.confirm(key, changes); // the object is as the last set wants it again: the next re-sync need not diff it
       let log: DriftEntry[] = [];
       for (const c of changes.filter((x) => x.action === "configured" || x.action === "created")) log = this.#recordChange(key, c, true);
       if (log.length === 0) return;

@@ -55,7 +55,7 @@ export interface ResyncCache {
 interface Applied {
   readonly digest: string;
   /** Confirmed entries (with a resourceVersion), by {@link refKey}. */
-  readonly entries: ReadonlyMap<string, ChangeSetEntry>;
+  readonly entries: Map<string, ChangeSetEntry>;
 }
 
 const refKey = (apiVersion: string, kind: string, namespace: string | undefined, name: string): string => JSON.stringify([apiVersion, kind, namespace ?? "", name]);
@@ -87,6 +87,17 @@ export class ResyncMemory {
         if (digest !== undefined) this.#byOwner.set(owner, { digest, entries: confirmed(entries) });
       },
     };
+  }
+
+  /**
+   * Entries of `owner`'s last applied set that were applied again on their own since (a drift repair from that same
+   * set): their new versions replace the remembered ones, so the next re-sync does not diff them again. Entries of
+   * objects not in the remembered set are ignored.
+   */
+  confirm(owner: string, entries: readonly ChangeSetEntry[]): void {
+    const applied = this.#byOwner.get(owner);
+    if (applied === undefined) return;
+    for (const [key, entry] of confirmed(entries)) if (applied.entries.has(key)) applied.entries.set(key, entry);
   }
 
   /** Drop what is known of `owner` (deleted, or its objects about to be pruned). */

@@ -71,6 +71,27 @@ describe("ResyncMemory", () => {
     expect((await memory.session("ns/sync", "r").split([a, b], "apps")).rest).toHaveLength(2);
   });
 
+  it("takes the version a repair of one object confirmed, for that owner only", async () => {
+    const { memory, live } = setup();
+    live.set("ConfigMap/apps/a", "10").set("ConfigMap/other/b", "11").set("Namespace//apps", "12");
+    const s = memory.session("ns/sync", "rev1\u00001");
+    await s.split([a, b, n], "apps");
+    s.remember(applied);
+    live.set("ConfigMap/apps/a", "20"); // edited, then repaired (or found unchanged) alone
+    memory.confirm("ns/sync", [entry(a, "configured", "20"), entry(cm("x", "1"), "unchanged", "21")]);
+    memory.confirm("ns/other", [entry(b, "unchanged", "99", "other")]);
+    const again = await memory.session("ns/sync", "rev1\u00001").split([a, b, n], "apps");
+    expect(again.rest).toEqual([]);
+    expect(again.known.map((e) => e.resourceVersion)).toEqual(["20", "11", "12"]);
+  });
+
+  it("starts the watch of the kinds it is asked about before it answers", async () => {
+    const watched: string[] = [];
+    const memory = new ResyncMemory({ confirms: () => false, watchKinds: (refs) => Promise.resolve(void watched.push(...refs.map((r) => r.kind))) });
+    await memory.session("ns/sync", "r").split([a, n], "apps");
+    expect(watched).toEqual(["ConfigMap", "Namespace"]);
+  });
+
   it("keeps owners apart", async () => {
     const { memory, live } = setup();
     live.set("ConfigMap/apps/a", "10");
