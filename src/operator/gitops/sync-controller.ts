@@ -118,7 +118,7 @@ export class SyncController implements Controller {
   constructor(options: SyncControllerOptions) {
     this.#opts = options;
     const defaults = defaultSyncTargetsOptions(options.client);
-    this.#targets = new SyncTargets({ ...defaults, ...options.targets, client: options.client, logger: options.logger, defaultServiceAccount: options.defaultServiceAccount, onDrift: (e) => { this.#onDrift(e); } });
+    this.#targets = new SyncTargets({ ...defaults, ...options.targets, client: options.client, logger: options.logger, defaultServiceAccount: options.defaultServiceAccount, onDrift: (e) => { this.#onDrift(e.syncKey, [e]); } });
     this.#status = new StatusWriter(options.client, SYNCS);
     this.#loop = new ReconcileLoop<Sync>({
       name: SYNCS_CONTROLLER,
@@ -174,56 +174,59 @@ export class SyncController implements Controller {
       const written = this.#written.get(key);
       const drift = this.#target.get(key)?.drift;
       this.#written.delete(key);
-      for (const e of held.values()) {
-        const mine = written?.get(e.id); // this reconcile's own write, still the live version: not drift
-        if (e.change === "Modified" && mine?.resourceVersion !== undefined && drift?.confirms(mine, mine.resourceVersion) === true) continue;
-        this.#onDrift(e);
-      }
+      const drifted = [...held.values()].filter((e) => {
+        const mine = written?.get(e.id); // this reconcile's own write, still the live version (status updates aside): not drift
+        return !(e.change === "Modified" && mine?.resourceVersion !== undefined && drift?.confirms(mine, mine.resourceVersion) === true);
+      });
+      if (drifted.length > 0) this.#onDrift(key, drifted);
     }
   }
 
-  /** A managed object changed or went away: selfHeal reconciles now; detect-only checks with a dry run and reports. */
-  #onDrift(e: DriftEvent): void {
-    const held = this.#held.get(e.syncKey);
+  /** Managed objects of Sync `key` changed or went away: selfHeal repairs them now (one request chain for all); detect-only checks with a dry run and reports. */
+  #onDrift(key: string, events: readonly DriftEvent[]): void {
+    const held = this.#held.get(key);
     if (held !== undefined) {
-      held.set(e.id, e);
+      for (const e of events) held.set(e.id, e);
       return;
     }
-    const s = this.#loop.get(e.syncKey);
-    if (this.#stopped || s === undefined || s.spec.suspend === true || isDeleting(s) || !(s.status?.inventory?.entries ?? []).some((x) => x.id === e.id)) return;
+    const s = this.#loop.get(key);
+    if (this.#stopped || s === undefined || s.spec.suspend === true || isDeleting(s)) return;
+    const managed = new Set((s.status?.inventory?.entries ?? []).map((x) => x.id));
+    const ours = events.filter((e) => managed.has(e.id));
+    if (ours.length === 0) return;
     if (s.spec.selfHeal === false) {
-      void this.#detect(e.syncKey, s);
+      void this.#detect(key, s);
       return;
     }
-    const desired = this.#desired.get(e.syncKey)?.get(e.id);
-    if (desired === undefined) {
-      this.#healing.add(e.syncKey);
-      this.#loop.enqueue(e.syncKey);
+    const desired = ours.map((e) => this.#desired.get(key)?.get(e.id));
+    if (desired.some((o) => o === undefined)) {
+      this.#healing.add(key);
+      this.#loop.enqueue(key);
       return;
     }
-    const previous = this.#repairs.get(e.syncKey) ?? Promise.resolve();
-    const next = previous.then(() => this.#repair(e.syncKey, s, desired));
-    this.#repairs.set(e.syncKey, next);
+    const previous = this.#repairs.get(key) ?? Promise.resolve();
+    const next = previous.then(() => this.#repair(key, s, [...new Set(desired as KubeObject[])]));
+    this.#repairs.set(key, next);
     void next.finally(() => {
-      if (this.#repairs.get(e.syncKey) === next) this.#repairs.delete(e.syncKey);
+      if (this.#repairs.get(key) === next) this.#repairs.delete(key);
     });
   }
 
-  /** Re-apply one drifted object from the last applied set (no render, no decrypt, no other object touched); on failure, fall back to a whole reconcile. */
-  async #repair(key: string, s: Sync, desired: KubeObject): Promise<void> {
+  /** Re-apply the drifted objects from the last applied set (no render, no decrypt, no other object touched); on failure, fall back to a whole reconcile. */
+  async #repair(key: string, s: Sync, desired: readonly KubeObject[]): Promise<void> {
     try {
       const plan = planOf(s);
       const target = this.#target.get(key);
       if (target === undefined) throw new SigilError("internal", "no target yet", { subject: key });
-      const changes = await applyObjects([desired], target.manager, { dryRun: false, force: plan.force, defaultNamespace: plan.defaultNamespace, timeoutMs: plan.timeoutMs });
-      target.resync.confirm(key, changes); // the object is as the last set wants it again: the next re-sync need not diff it
+      const changes = await applyObjects(desired, target.manager, { dryRun: false, force: plan.force, defaultNamespace: plan.defaultNamespace, timeoutMs: plan.timeoutMs });
+      target.resync.confirm(key, changes); // the objects are as the last set wants them again: the next re-sync need not diff them
       let log: DriftEntry[] = [];
       for (const c of changes.filter((x) => x.action === "configured" || x.action === "created")) log = this.#recordChange(key, c, true);
       if (log.length === 0) return;
       await this.#status.patch(key, s.status, { drift: { lastDetectedAt: log.at(-1)?.detectedAt, objects: log } });
     } catch (err) {
       if (this.#stopped) return;
-      this.#opts.logger.warn("drift repair of one object failed; reconciling the whole Sync", { sync: key, error: describeError(err) });
+      this.#opts.logger.warn("drift repair failed; reconciling the whole Sync", { sync: key, error: describeError(err) });
       this.#healing.add(key);
       this.#loop.enqueue(key);
     }
