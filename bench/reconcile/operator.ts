@@ -11,7 +11,7 @@ import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { KubeClient } from "../../src/kube/index.js";
 import { freePort, waitFor } from "../../test/support/bitnami.js";
-import { kubeAuditMark, kubeAuditSince } from "../../test/support/audit.js";
+import { kubeAuditMark, kubeAuditSince, writes } from "../../test/support/audit.js";
 import { applyCrdFiles, crdFile } from "../../test/support/crds.js";
 import { peerBin, peers } from "../../test/support/peers.js";
 import { AGE_KEY_FILE } from "../../test/support/reconcile.js";
@@ -31,9 +31,11 @@ export interface OperatorResults {
   /** More requestedAt re-syncs after it, one after the other (steady state). */
   readonly resyncRepeats?: { readonly seconds: readonly number[]; readonly requests: RequestCounts };
   /** Interval re-syncs of the unchanged revision, in a window where nothing else happens. */
-  readonly quiet: { readonly seconds: number; readonly interval: string; readonly reconciles: number; readonly requests: RequestCounts };
+  readonly quiet: { readonly seconds: number; readonly interval: string; readonly reconciles: number; readonly requests: RequestCounts; readonly writes?: readonly string[] };
   readonly drift: { readonly requests: RequestCounts; readonly edits: number; readonly latenciesMs: readonly number[]; readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
   readonly rss: { readonly afterSyncMb: number; readonly afterDriftMb: number; readonly peakMb: number };
+  /** The operator's warnings and errors (log level warn), the last 3,000 characters. */
+  readonly logTail?: string;
 }
 
 const GITOPS = "/apis/gitops.sigil.dev/v1alpha1";
@@ -157,9 +159,10 @@ export async function measureOperator(client: KubeClient, repo: BenchRepo, cli: 
     const afterDrift = rssOf(pid);
     return {
       nodeFlags, firstSyncSeconds, firstSyncCpuSeconds, resyncSeconds, resyncRequests: counts(events, ours), resyncRepeats: { seconds: repeats, requests: counts(repeatEvents, ours) },
-      quiet: { seconds: QUIET_SECONDS, interval: SYNC_INTERVAL, reconciles, requests: counts(quietEvents, ours) },
+      quiet: { seconds: QUIET_SECONDS, interval: SYNC_INTERVAL, reconciles, requests: counts(quietEvents, ours), writes: writes(quietEvents.filter(ours)).map((e) => `${e.at ?? ""} ${e.verb} ${e.resource ?? "?"}${e.subresource === undefined ? "" : `/${e.subresource}`} ${e.name ?? ""} (${String(e.code ?? "")})`) },
       drift: { requests: counts(driftEvents, ours), edits: latenciesMs.length, latenciesMs: latenciesMs.map((v) => Math.round(v)), p50Ms: median(latenciesMs), p99Ms: percentile(latenciesMs, 99), maxMs: Math.max(...latenciesMs) },
       rss: { afterSyncMb: afterSync.rss, afterDriftMb: afterDrift.rss, peakMb: afterDrift.hwm },
+      logTail: stderr.join("").slice(-3000),
     };
   } finally {
     child.kill("SIGTERM");
