@@ -6,7 +6,7 @@
  */
 import { SigilError, describeError, isSigilError } from "../../core/index.js";
 import type { Logger } from "../../core/index.js";
-import { sopsDecryptor } from "../../decrypt/index.js";
+import { DataKeyCache, sopsDecryptor } from "../../decrypt/index.js";
 import { SECRETS, resourcePath, splitKey } from "../../kube/index.js";
 import type { ChangeSetEntry, KubeClient, KubeObject, SecretObject } from "../../kube/index.js";
 import { ReconcileLoop } from "../../kube/runtime/index.js";
@@ -111,6 +111,12 @@ export class SyncController implements Controller {
   readonly #status: StatusWriter;
   /** Per Sync: the decrypted render of its current revision and spec (memory only), so a re-sync of them skips render and decrypt. */
   readonly #rendered = new RenderMemory();
+  /**
+   * Per Sync: the SOPS data keys its decryption keys unwrapped, for one version of its decryption Secret (memory only).
+   * Not the process-wide cache: a data key that another Sync's keys (or an older key of this one) unwrapped must not
+   * decrypt a file for a Sync whose own keys cannot.
+   */
+  readonly #dataKeys = new Map<string, { readonly version: string; readonly cache: DataKeyCache }>();
   #stopped = false;
   #startedAt = 0;
   #events: EventRecorder | undefined;
@@ -249,8 +255,8 @@ export class SyncController implements Controller {
     try {
       const artifact = this.#opts.store.get(sourceKeyOf(s, this.#opts.noCrossNamespaceRefs === true));
       if (artifact === undefined) return;
-      const { registry } = await this.#providers(s);
-      const sops = sopsDecryptor({ registry });
+      const { registry, version } = await this.#providers(s);
+      const sops = sopsDecryptor({ registry, cache: this.#dataKeysOf(key, version) });
       const dry = await reconcile({ ...planOf(s), dryRun: true }, readInventory(s.status?.inventory), {
         source: () => Promise.resolve(artifact), manager: target.manager, render: { kustomizeBin: this.#opts.kustomizeBin, sops }, decrypt: { sops, sealingKeys: () => loadSealingKeys(this.#opts.client, this.#opts.sealingKeyNamespace, registry) },
       });
@@ -274,10 +280,20 @@ export class SyncController implements Controller {
     return { registry: this.#opts.providersFor(secret), version: `${secret.metadata.uid ?? ""}/${secret.metadata.resourceVersion ?? ""}` };
   }
 
+  #dataKeysOf(key: string, version: string): DataKeyCache {
+    let kept = this.#dataKeys.get(key);
+    if (kept?.version !== version) {
+      kept = { version, cache: new DataKeyCache(1000) };
+      this.#dataKeys.set(key, kept);
+    }
+    return kept.cache;
+  }
+
   /** Drop what is kept in memory for `key` (deleted, or being deleted). */
   #forget(key: string): void {
     this.#desired.delete(key);
     this.#rendered.forget(key);
+    this.#dataKeys.delete(key);
     this.#driftLog.delete(key);
     this.#target.get(key)?.resync.forget(key);
     this.#target.delete(key);
@@ -347,7 +363,7 @@ export class SyncController implements Controller {
     }
     this.#target.set(key, target);
     const { registry, version: keys } = await this.#providers(s);
-    const sops = sopsDecryptor({ registry });
+    const sops = sopsDecryptor({ registry, cache: this.#dataKeysOf(key, keys) });
     const fresh = hooksDue(s, artifact.revision, requestedAt(s)); // a new sync: hooks run (hook-events.ts)
     const spec = `${s.metadata.uid ?? ""}\0${String(s.metadata.generation ?? 0)}`;
     let unsealed = false; // the cluster's sealing keys are not in the render's scope: a render that used them is not kept
