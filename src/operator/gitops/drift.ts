@@ -6,9 +6,10 @@
  *
  * Changes that touch nothing Sigil manages are told apart from the rest: an
  * update that keeps the generation (for kinds that have one, the API server
- * bumps it on every change of the desired state), the labels and the
- * annotations is a status update or bookkeeping (managedFields), such as a
- * Deployment's status written by its controller. It is not drift, and it
+ * bumps it on every change of the desired state) and the labels and
+ * annotations Sigil sets is a status update, bookkeeping (managedFields) or
+ * another manager's metadata, such as a Deployment's status and revision
+ * annotation written by its controller. It is not drift, and it
  * does not make the object look changed to the re-sync memory
  * ({@link DriftWatcher.confirms}, ADR 0004): per object, the watcher keeps
  * the resourceVersions seen since its last change to what Sigil manages.
@@ -41,17 +42,28 @@ function owner(o: Managed): string | undefined {
   return name === undefined || ns === undefined ? undefined : `${ns}/${name}`;
 }
 
+/** True when no key of `wanted` (every key when it is unknown) has another value in `next` than in `prev`. */
+function sameWhereWanted(prev: Record<string, string> | undefined, next: Record<string, string> | undefined, wanted: Record<string, string> | undefined): boolean {
+  const [a, b] = [prev ?? {}, next ?? {}];
+  if (wanted === undefined) return jsonEqual(a, b);
+  for (const key of Object.keys(wanted)) if (a[key] !== b[key]) return false;
+  return true;
+}
+
 /**
- * True when `next` differs from `prev` in nothing Sigil manages: the kind has a generation and it is the same, and so
- * are the labels, the annotations and the deletion timestamp (what a server-side diff compares besides spec-like
- * fields, which move the generation). A kind without a generation (ConfigMap, Secret, ServiceAccount) never qualifies:
- * every update of it counts. Sigil's own writes are not filtered here: the Sync's next reconcile finds them unchanged.
+ * True when `next` differs from `prev` in nothing Sigil manages: the kind has a generation and it is the same (the
+ * API server bumps it on every change of the desired state), the deletion timestamp is the same, and so are the
+ * labels and annotations that `desired` (the object as Sigil last applied it) sets; other keys belong to other
+ * managers (the deployment controller's `deployment.kubernetes.io/revision`), which a server-side apply leaves alone
+ * and a server-side diff does not count. With `desired` unknown, every label and annotation counts. A kind without a
+ * generation (ConfigMap, Secret, ServiceAccount) never qualifies: every update of it counts.
  */
-export function unmanagedChange(prev: Managed, next: Managed): boolean {
+export function unmanagedChange(prev: Managed, next: Managed, desired?: KubeObject): boolean {
   const g0 = prev.metadata?.generation;
   if (g0 === undefined || g0 !== next.metadata?.generation) return false;
-  const [a, b] = [prev.metadata ?? {}, next.metadata ?? {}];
-  return jsonEqual(a.labels ?? {}, b.labels ?? {}) && jsonEqual(a.annotations ?? {}, b.annotations ?? {}) && a.deletionTimestamp === b.deletionTimestamp;
+  const [a, b, want] = [prev.metadata ?? {}, next.metadata ?? {}, desired?.metadata];
+  if (a.deletionTimestamp !== b.deletionTimestamp) return false;
+  return sameWhereWanted(a.labels, b.labels, want === undefined ? undefined : (want.labels ?? {})) && sameWhereWanted(a.annotations, b.annotations, want === undefined ? undefined : (want.annotations ?? {}));
 }
 
 /** How many resourceVersions of one unchanged run are kept per object (an older one is not vouched for: the object is diffed). */
@@ -72,6 +84,8 @@ export class DriftWatcher implements LiveVersions {
     private readonly mapper: RestMapper,
     private readonly onDrift: (event: DriftEvent) => void,
     private readonly logger: Logger,
+    /** The object a Sync last applied under an inventory id, if known (which labels and annotations are Sigil's). */
+    private readonly desired: (syncKey: string, id: string) => KubeObject | undefined = () => undefined,
   ) {}
 
   /** Watch every kind in `inventory` (once per kind for the process). */
@@ -108,13 +122,13 @@ export class DriftWatcher implements LiveVersions {
       updated: (key, prev, next) => {
         const rv = next.metadata?.resourceVersion ?? "";
         const run = this.#runs.get(runKey(key));
-        if (run !== undefined && unmanagedChange(prev, next)) {
+        const sync = owner(next);
+        if (run !== undefined && unmanagedChange(prev, next, sync === undefined ? undefined : this.desired(sync, idOf(next)))) {
           run.push(rv);
           if (run.length > MAX_RUN) run.shift();
           return;
         }
         this.#runs.set(runKey(key), [rv]);
-        const sync = owner(next);
         if (sync !== undefined) this.onDrift({ syncKey: sync, id: idOf(next), change: "Modified" });
       },
       deleted: (key, prev) => {

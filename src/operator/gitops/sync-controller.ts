@@ -124,7 +124,7 @@ export class SyncController implements Controller {
   constructor(options: SyncControllerOptions) {
     this.#opts = options;
     const defaults = defaultSyncTargetsOptions(options.client);
-    this.#targets = new SyncTargets({ ...defaults, ...options.targets, client: options.client, logger: options.logger, defaultServiceAccount: options.defaultServiceAccount, onDrift: (e) => { this.#onDrift(e.syncKey, [e]); } });
+    this.#targets = new SyncTargets({ ...defaults, ...options.targets, client: options.client, logger: options.logger, defaultServiceAccount: options.defaultServiceAccount, onDrift: (e) => { this.#onDrift(e.syncKey, [e]); }, desired: (k, id) => this.#desired.get(k)?.get(id) });
     this.#status = new StatusWriter(options.client, SYNCS);
     this.#loop = new ReconcileLoop<Sync>({
       name: SYNCS_CONTROLLER,

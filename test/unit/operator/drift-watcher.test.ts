@@ -35,13 +35,13 @@ describe("DriftWatcher", () => {
     for (const stop of stops.splice(0)) await stop();
   });
 
-  function setup(): { client: FakeKubeClient; watcher: DriftWatcher; drift: DriftEvent[]; rv: () => Promise<string> } {
+  function setup(desired?: KubeObject): { client: FakeKubeClient; watcher: DriftWatcher; drift: DriftEvent[]; rv: () => Promise<string> } {
     const client = new FakeKubeClient();
     const informers = new SharedInformers({ client, logger: quiet, clock: new FakeClock() });
     informers.start();
     stops.push(() => informers.stop());
     const drift: DriftEvent[] = [];
-    const watcher = new DriftWatcher(() => informers, mapper, (e) => drift.push(e), quiet);
+    const watcher = new DriftWatcher(() => informers, mapper, (e) => drift.push(e), quiet, (sync, id) => (sync === "apps/s" && id.includes("web") ? desired : undefined));
     const rv = async (): Promise<string> => (await client.get<KubeObject>(`${PATH}/web`))?.metadata?.resourceVersion ?? "";
     return { client, watcher, drift, rv };
   }
@@ -84,6 +84,25 @@ describe("DriftWatcher", () => {
     expect(watcher.confirms(REF, afterSpec)).toBe(false);
   });
 
+  it("with the applied object known, takes another manager's labels and annotations for no change, and Sigil's for one", async () => {
+    const { client, watcher, drift, rv } = setup(deployment());
+    await client.create(PATH, deployment());
+    const applied = await rv();
+    await watcher.watchKinds([REF]);
+    await until("listed", () => watcher.confirms(REF, applied));
+    // What the deployment controller adds to a new Deployment: its revision annotation (a main-resource update, same generation).
+    await client.patch(`${PATH}/web`, { metadata: { annotations: { "deployment.kubernetes.io/revision": "1" }, labels: { other: "x" } } }, "merge");
+    const annotated = await rv();
+    await until("the annotation seen", () => watcher.confirms(REF, annotated));
+    expect(watcher.confirms(REF, applied), "keys Sigil does not set are another manager's").toBe(true);
+    expect(drift).toEqual([]);
+    await client.patch(`${PATH}/web`, { metadata: { labels: { app: "edited" } } }, "merge");
+    const edited = await rv();
+    await until("the label edit seen", () => watcher.confirms(REF, edited));
+    expect(watcher.confirms(REF, applied), "a label Sigil sets").toBe(false);
+    expect(drift.map((e) => e.change)).toEqual(["Modified"]);
+  });
+
   it("stops vouching for a version after more status updates than it keeps", async () => {
     const { client, watcher, rv } = setup();
     await client.create(PATH, deployment());
@@ -102,5 +121,9 @@ describe("DriftWatcher", () => {
     const withGen = (rv: string, extra: Record<string, unknown> = {}): KubeObject => ({ metadata: { name: "d", resourceVersion: rv, generation: 2, labels: { a: "1" }, annotations: { b: "2" }, ...extra } });
     expect(unmanagedChange(withGen("1"), withGen("2"))).toBe(true);
     expect(unmanagedChange(withGen("1"), withGen("2", { deletionTimestamp: "2026-01-01T00:00:00Z" }))).toBe(false);
+    const wants = { metadata: { name: "d", labels: { a: "1" } } };
+    expect(unmanagedChange(withGen("1"), withGen("2", { labels: { a: "1", foreign: "x" }, annotations: {} }), wants), "keys the applied object does not set").toBe(true);
+    expect(unmanagedChange(withGen("1"), withGen("2", { labels: {} }), wants), "a removed key the applied object sets").toBe(false);
+    expect(unmanagedChange(withGen("1"), withGen("2", { annotations: {} })), "without the applied object every key counts").toBe(false);
   });
 });
