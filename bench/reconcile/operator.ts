@@ -29,7 +29,9 @@ export interface OperatorResults {
   readonly resyncSeconds: number;
   readonly resyncRequests: RequestCounts;
   /** More requestedAt re-syncs after it, one after the other (steady state). */
-  readonly resyncRepeats?: { readonly seconds: readonly number[]; readonly requests: RequestCounts };
+  readonly resyncRepeats?: { readonly seconds: readonly number[]; readonly requests: RequestCounts; readonly cpuSeconds?: number };
+  /** The operator's CPU time (user + system) during the first requestedAt re-sync. */
+  readonly resyncCpuSeconds?: number;
   /** Interval re-syncs of the unchanged revision, in a window where nothing else happens. */
   readonly quiet: { readonly seconds: number; readonly interval: string; readonly reconciles: number; readonly requests: RequestCounts; readonly writes?: readonly string[] };
   readonly drift: { readonly requests: RequestCounts; readonly edits: number; readonly latenciesMs: readonly number[]; readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
@@ -139,7 +141,10 @@ export async function measureOperator(client: KubeClient, repo: BenchRepo, cli: 
     log(`operator first sync: ${firstSyncSeconds.toFixed(1)} s, ${firstSyncCpuSeconds.toFixed(1)} CPU-s`);
     await new Promise((r) => setTimeout(r, 2000));
     const afterSync = rssOf(pid);
+    const cpu0 = cpuOf(pid);
     const { value: resyncSeconds, events } = await audited(client, () => requestResync(client, ns));
+    const resyncCpuSeconds = cpuOf(pid) - cpu0;
+    const cpu1 = cpuOf(pid);
     log(`operator re-sync on requestedAt: ${resyncSeconds.toFixed(2)} s`);
     const { value: repeats, events: repeatEvents } = await audited(client, async () => {
       const out: number[] = [];
@@ -149,7 +154,8 @@ export async function measureOperator(client: KubeClient, repo: BenchRepo, cli: 
       }
       return out;
     });
-    log(`operator re-syncs on requestedAt after it: ${repeats.map((v) => v.toFixed(2)).join(", ")} s`);
+    const repeatCpuSeconds = cpuOf(pid) - cpu1;
+    log(`operator re-syncs on requestedAt after it: ${repeats.map((v) => v.toFixed(2)).join(", ")} s, ${repeatCpuSeconds.toFixed(2)} CPU-s in all`);
     const { events: quietEvents } = await audited(client, () => new Promise((r) => setTimeout(r, QUIET_SECONDS * 1000)));
     // Each reconcile reads the Sync's decryption Secret once: that counts the interval re-syncs in the window.
     const reconciles = quietEvents.filter((e) => ours(e) && e.verb === "get" && e.resource === "secrets" && e.name === "sops-keys").length;
@@ -158,7 +164,7 @@ export async function measureOperator(client: KubeClient, repo: BenchRepo, cli: 
     const { value: latenciesMs, events: driftEvents } = await audited(client, () => measureDrift(client, ns, edits, DRIFT_BUDGET_MS));
     const afterDrift = rssOf(pid);
     return {
-      nodeFlags, firstSyncSeconds, firstSyncCpuSeconds, resyncSeconds, resyncRequests: counts(events, ours), resyncRepeats: { seconds: repeats, requests: counts(repeatEvents, ours) },
+      nodeFlags, firstSyncSeconds, firstSyncCpuSeconds, resyncSeconds, resyncRequests: counts(events, ours), resyncCpuSeconds, resyncRepeats: { seconds: repeats, requests: counts(repeatEvents, ours), cpuSeconds: repeatCpuSeconds },
       quiet: { seconds: QUIET_SECONDS, interval: SYNC_INTERVAL, reconciles, requests: counts(quietEvents, ours), writes: writes(quietEvents.filter(ours)).map((e) => `${e.at ?? ""} ${e.verb} ${e.resource ?? "?"}${e.subresource === undefined ? "" : `/${e.subresource}`} ${e.name ?? ""} (${String(e.code ?? "")})`) },
       drift: { requests: counts(driftEvents, ours), edits: latenciesMs.length, latenciesMs: latenciesMs.map((v) => Math.round(v)), p50Ms: median(latenciesMs), p99Ms: percentile(latenciesMs, 99), maxMs: Math.max(...latenciesMs) },
       rss: { afterSyncMb: afterSync.rss, afterDriftMb: afterDrift.rss, peakMb: afterDrift.hwm },
