@@ -6,6 +6,7 @@
  *   SIGIL_BENCH_QUICK=1 npm run bench -- reconcile
  *   npx tsx bench/reconcile/run.ts --quick     # 100 objects, 20 Secrets, 5 edits; results to the temp dir only
  *   npx tsx bench/reconcile/run.ts --report    # rewrite the docs section from results.json (no run)
+ *   SIGIL_BENCH_CPU_PROF=/tmp/prof …           # also write the operator's CPU profile (node --cpu-prof) there
  *
  * The full run writes bench/reconcile/results.json and the "reconcile"
  * section of docs/benchmarks.md.
@@ -48,8 +49,9 @@ export interface Results {
 
 const FULL: BenchSizes = { objects: 1000, secrets: 200, edits: 30 };
 const QUICK: BenchSizes = { objects: 100, secrets: 20, edits: 5 };
-/** The young-generation cap the operator is meant to run with (docs/sealed-secrets-controller.md). */
-const OPERATOR_NODE_FLAGS = ["--max-semi-space-size=2"];
+/** The young-generation cap the operator is meant to run with (docs/sealed-secrets-controller.md); `SIGIL_BENCH_CPU_PROF=<dir>` also writes the operator's CPU profile there when it stops. */
+const PROFILE_DIR = process.env["SIGIL_BENCH_CPU_PROF"];
+const OPERATOR_NODE_FLAGS = ["--max-semi-space-size=2", ...(PROFILE_DIR === undefined || PROFILE_DIR === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`])];
 
 const log = (msg: string): void => {
   process.stderr.write(`[bench reconcile] ${msg}\n`);

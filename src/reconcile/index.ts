@@ -18,6 +18,8 @@ export { SYNC_NAME_LABEL, SYNC_NAMESPACE_LABEL, prepareObjects } from "./steps/p
 export { applyObjects } from "./steps/apply.js";
 export { ResyncMemory, applyChanged } from "./steps/fingerprint.js";
 export type { LiveRef, LiveVersions, ResyncCache } from "./steps/fingerprint.js";
+export { RenderMemory } from "./steps/render-memory.js";
+export type { RenderCache, RenderMemoryOptions } from "./steps/render-memory.js";
 export type { ApplyStepOptions } from "./steps/apply.js";
 export { DELETE_POLICIES, HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, HOOK_PHASES, SYNC_WAVE_ANNOTATION, byWave, deletePolicies, hookValues, hooksOf, orderForSync, syncWaves, waveOf } from "./steps/waves.js";
 export type { DeletePolicy, Hook, HookPhase, SyncOrder, Wave } from "./steps/waves.js";

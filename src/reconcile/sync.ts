@@ -17,6 +17,7 @@ import type { Artifact } from "./source/index.js";
 import { checkHealth } from "./steps/apply.js";
 import type { ApplyStepOptions } from "./steps/apply.js";
 import type { ResyncCache } from "./steps/fingerprint.js";
+import type { RenderCache } from "./steps/render-memory.js";
 import { defaultHookOptions } from "./steps/hooks.js";
 import type { HookRun } from "./steps/hooks.js";
 import { hookPhase, syncFailPhase, syncPhase } from "./steps/phases.js";
@@ -56,6 +57,8 @@ export interface ReconcileDeps {
   readonly decrypt: Partial<DecryptStepOptions>;
   /** What the last apply confirmed, so unchanged objects skip their diff (steps/fingerprint.ts); undefined = diff every object. */
   readonly resync?: ResyncCache | undefined;
+  /** The decrypted render of this revision, if an earlier reconcile made it (steps/render-memory.ts); undefined = render and decrypt. */
+  readonly rendered?: RenderCache | undefined;
 }
 
 export type Stage = "fetch" | "render" | "decrypt" | "hook" | "apply" | "prune" | "health";
@@ -139,8 +142,10 @@ export async function reconcile(plan: SyncPlan, previous: InventoryStatus, deps:
   try {
     const artifact = await step("fetch", deps.source); //                                                 1. fetch
     revision = artifact.revision;
-    const rendered = await step("render", () => render(artifact.dir, plan.path, deps.render)); //         2. render
-    const decrypted = await step("decrypt", () => decryptManifests(rendered, { ...deps.decrypt, sealedSecrets: plan.sealedSecrets, defaultNamespace: plan.targetNamespace ?? plan.defaultNamespace })); // 3. decrypt, 4. pass through
+    const known = deps.rendered?.get(); //                                                                  2-4 already done for this revision and spec
+    const rendered = known ?? (await step("render", () => render(artifact.dir, plan.path, deps.render))); // 2. render
+    const decrypted = known ?? (await step("decrypt", () => decryptManifests(rendered, { ...deps.decrypt, sealedSecrets: plan.sealedSecrets, defaultNamespace: plan.targetNamespace ?? plan.defaultNamespace }))); // 3. decrypt, 4. pass through
+    if (known === undefined) deps.rendered?.remember(decrypted);
     await step("render", () => guardEmpty(decrypted, previous, plan));
     const prepared = await step("apply", () => prepareObjects(decrypted.map((m) => m.object), deps.manager.mapper, plan));
     const ordered = await step("render", () => Promise.resolve().then(() => phasesOf(prepared, plan, deps.manager))); //                waves and hooks (docs/ordering.md)

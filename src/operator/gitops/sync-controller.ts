@@ -6,13 +6,13 @@
  */
 import { SigilError, describeError, isSigilError } from "../../core/index.js";
 import type { Logger } from "../../core/index.js";
-import { sopsDecryptor } from "../../decrypt/index.js";
+import { DataKeyCache, sopsDecryptor } from "../../decrypt/index.js";
 import { SECRETS, resourcePath, splitKey } from "../../kube/index.js";
 import type { ChangeSetEntry, KubeClient, KubeObject, SecretObject } from "../../kube/index.js";
 import { ReconcileLoop } from "../../kube/runtime/index.js";
 import type { Controller, ControllerContext, EventRecorder, StopOptions, WorkResult } from "../../kube/runtime/index.js";
 import type { KeySecret, ProviderRegistry } from "../../providers/index.js";
-import { FLUX_REQUESTED_AT_ANNOTATION, REQUESTED_AT_ANNOTATION, applyObjects, entryId, loadSealingKeys, parseGoDuration, readInventory, reconcile } from "../../reconcile/index.js";
+import { FLUX_REQUESTED_AT_ANNOTATION, REQUESTED_AT_ANNOTATION, RenderMemory, applyObjects, entryId, loadSealingKeys, parseGoDuration, readInventory, reconcile } from "../../reconcile/index.js";
 import type { Artifact, DriftEntry, ReconcileResult, Sync, SyncPlan } from "../../reconcile/index.js";
 import type { ArtifactStore } from "./artifacts.js";
 import { dependencyGate, dependentsOf } from "./depends.js";
@@ -109,6 +109,14 @@ export class SyncController implements Controller {
   /** Per Sync, during #exclusive: what its reconcile wrote, by inventory id, with the resourceVersion the API server returned. */
   readonly #written = new Map<string, Map<string, ChangeSetEntry>>();
   readonly #status: StatusWriter;
+  /** Per Sync: the decrypted render of its current revision and spec (memory only), so a re-sync of them skips render and decrypt. */
+  readonly #rendered = new RenderMemory();
+  /**
+   * Per Sync: the SOPS data keys its decryption keys unwrapped, for one version of its decryption Secret (memory only).
+   * Not the process-wide cache: a data key that another Sync's keys (or an older key of this one) unwrapped must not
+   * decrypt a file for a Sync whose own keys cannot.
+   */
+  readonly #dataKeys = new Map<string, { readonly version: string; readonly cache: DataKeyCache }>();
   #stopped = false;
   #startedAt = 0;
   #events: EventRecorder | undefined;
@@ -116,7 +124,7 @@ export class SyncController implements Controller {
   constructor(options: SyncControllerOptions) {
     this.#opts = options;
     const defaults = defaultSyncTargetsOptions(options.client);
-    this.#targets = new SyncTargets({ ...defaults, ...options.targets, client: options.client, logger: options.logger, defaultServiceAccount: options.defaultServiceAccount, onDrift: (e) => { this.#onDrift(e); } });
+    this.#targets = new SyncTargets({ ...defaults, ...options.targets, client: options.client, logger: options.logger, defaultServiceAccount: options.defaultServiceAccount, onDrift: (e) => { this.#onDrift(e.syncKey, [e]); }, desired: (k, id) => this.#desired.get(k)?.get(id) });
     this.#status = new StatusWriter(options.client, SYNCS);
     this.#loop = new ReconcileLoop<Sync>({
       name: SYNCS_CONTROLLER,
@@ -172,55 +180,59 @@ export class SyncController implements Controller {
       const written = this.#written.get(key);
       const drift = this.#target.get(key)?.drift;
       this.#written.delete(key);
-      for (const e of held.values()) {
-        const mine = written?.get(e.id); // this reconcile's own write, still the live version: not drift
-        if (e.change === "Modified" && mine !== undefined && drift?.resourceVersion(mine) === mine.resourceVersion) continue;
-        this.#onDrift(e);
-      }
+      const drifted = [...held.values()].filter((e) => {
+        const mine = written?.get(e.id); // this reconcile's own write, still the live version (status updates aside): not drift
+        return !(e.change === "Modified" && mine?.resourceVersion !== undefined && drift?.confirms(mine, mine.resourceVersion) === true);
+      });
+      if (drifted.length > 0) this.#onDrift(key, drifted);
     }
   }
 
-  /** A managed object changed or went away: selfHeal reconciles now; detect-only checks with a dry run and reports. */
-  #onDrift(e: DriftEvent): void {
-    const held = this.#held.get(e.syncKey);
+  /** Managed objects of Sync `key` changed or went away: selfHeal repairs them now (one request chain for all); detect-only checks with a dry run and reports. */
+  #onDrift(key: string, events: readonly DriftEvent[]): void {
+    const held = this.#held.get(key);
     if (held !== undefined) {
-      held.set(e.id, e);
+      for (const e of events) held.set(e.id, e);
       return;
     }
-    const s = this.#loop.get(e.syncKey);
-    if (this.#stopped || s === undefined || s.spec.suspend === true || isDeleting(s) || !(s.status?.inventory?.entries ?? []).some((x) => x.id === e.id)) return;
+    const s = this.#loop.get(key);
+    if (this.#stopped || s === undefined || s.spec.suspend === true || isDeleting(s)) return;
+    const managed = new Set((s.status?.inventory?.entries ?? []).map((x) => x.id));
+    const ours = events.filter((e) => managed.has(e.id));
+    if (ours.length === 0) return;
     if (s.spec.selfHeal === false) {
-      void this.#detect(e.syncKey, s);
+      void this.#detect(key, s);
       return;
     }
-    const desired = this.#desired.get(e.syncKey)?.get(e.id);
-    if (desired === undefined) {
-      this.#healing.add(e.syncKey);
-      this.#loop.enqueue(e.syncKey);
+    const desired = ours.map((e) => this.#desired.get(key)?.get(e.id));
+    if (desired.some((o) => o === undefined)) {
+      this.#healing.add(key);
+      this.#loop.enqueue(key);
       return;
     }
-    const previous = this.#repairs.get(e.syncKey) ?? Promise.resolve();
-    const next = previous.then(() => this.#repair(e.syncKey, s, desired));
-    this.#repairs.set(e.syncKey, next);
+    const previous = this.#repairs.get(key) ?? Promise.resolve();
+    const next = previous.then(() => this.#repair(key, s, [...new Set(desired as KubeObject[])]));
+    this.#repairs.set(key, next);
     void next.finally(() => {
-      if (this.#repairs.get(e.syncKey) === next) this.#repairs.delete(e.syncKey);
+      if (this.#repairs.get(key) === next) this.#repairs.delete(key);
     });
   }
 
-  /** Re-apply one drifted object from the last applied set (no render, no decrypt, no other object touched); on failure, fall back to a whole reconcile. */
-  async #repair(key: string, s: Sync, desired: KubeObject): Promise<void> {
+  /** Re-apply the drifted objects from the last applied set (no render, no decrypt, no other object touched); on failure, fall back to a whole reconcile. */
+  async #repair(key: string, s: Sync, desired: readonly KubeObject[]): Promise<void> {
     try {
       const plan = planOf(s);
       const target = this.#target.get(key);
       if (target === undefined) throw new SigilError("internal", "no target yet", { subject: key });
-      const changes = await applyObjects([desired], target.manager, { dryRun: false, force: plan.force, defaultNamespace: plan.defaultNamespace, timeoutMs: plan.timeoutMs });
+      const changes = await applyObjects(desired, target.manager, { dryRun: false, force: plan.force, defaultNamespace: plan.defaultNamespace, timeoutMs: plan.timeoutMs });
+      target.resync.confirm(key, changes); // the objects are as the last set wants them again: the next re-sync need not diff them
       let log: DriftEntry[] = [];
       for (const c of changes.filter((x) => x.action === "configured" || x.action === "created")) log = this.#recordChange(key, c, true);
       if (log.length === 0) return;
       await this.#status.patch(key, s.status, { drift: { lastDetectedAt: log.at(-1)?.detectedAt, objects: log } });
     } catch (err) {
       if (this.#stopped) return;
-      this.#opts.logger.warn("drift repair of one object failed; reconciling the whole Sync", { sync: key, error: describeError(err) });
+      this.#opts.logger.warn("drift repair failed; reconciling the whole Sync", { sync: key, error: describeError(err) });
       this.#healing.add(key);
       this.#loop.enqueue(key);
     }
@@ -243,8 +255,8 @@ export class SyncController implements Controller {
     try {
       const artifact = this.#opts.store.get(sourceKeyOf(s, this.#opts.noCrossNamespaceRefs === true));
       if (artifact === undefined) return;
-      const registry = await this.#providers(s);
-      const sops = sopsDecryptor({ registry });
+      const { registry, version } = await this.#providers(s);
+      const sops = sopsDecryptor({ registry, cache: this.#dataKeysOf(key, version) });
       const dry = await reconcile({ ...planOf(s), dryRun: true }, readInventory(s.status?.inventory), {
         source: () => Promise.resolve(artifact), manager: target.manager, render: { kustomizeBin: this.#opts.kustomizeBin, sops }, decrypt: { sops, sealingKeys: () => loadSealingKeys(this.#opts.client, this.#opts.sealingKeyNamespace, registry) },
       });
@@ -258,18 +270,30 @@ export class SyncController implements Controller {
     }
   }
 
-  async #providers(s: Sync): Promise<ProviderRegistry> {
+  /** The key providers of the Sync's decryption Secret, and that Secret's version (uid and resourceVersion: a new key is a new version). */
+  async #providers(s: Sync): Promise<{ registry: ProviderRegistry; version: string }> {
     const name = s.spec.decryption?.secretRef?.name;
-    if (name === undefined) return this.#opts.providersFor(undefined);
+    if (name === undefined) return { registry: this.#opts.providersFor(undefined), version: "" };
     const namespace = s.metadata.namespace ?? "default";
     const secret = await this.#opts.client.get<SecretObject>(resourcePath(SECRETS, { namespace, name }));
     if (secret === undefined) throw new SigilError("provider.not_configured", `the decryption Secret '${name}' does not exist`, { subject: `Sync/${namespace}/${s.metadata.name}` });
-    return this.#opts.providersFor(secret);
+    return { registry: this.#opts.providersFor(secret), version: `${secret.metadata.uid ?? ""}/${secret.metadata.resourceVersion ?? ""}` };
+  }
+
+  #dataKeysOf(key: string, version: string): DataKeyCache {
+    let kept = this.#dataKeys.get(key);
+    if (kept?.version !== version) {
+      kept = { version, cache: new DataKeyCache(1000) };
+      this.#dataKeys.set(key, kept);
+    }
+    return kept.cache;
   }
 
   /** Drop what is kept in memory for `key` (deleted, or being deleted). */
   #forget(key: string): void {
     this.#desired.delete(key);
+    this.#rendered.forget(key);
+    this.#dataKeys.delete(key);
     this.#driftLog.delete(key);
     this.#target.get(key)?.resync.forget(key);
     this.#target.delete(key);
@@ -338,15 +362,18 @@ export class SyncController implements Controller {
       return this.#report(key, s, failedBefore(s, "apply", err, artifact));
     }
     this.#target.set(key, target);
-    const registry = await this.#providers(s);
-    const sops = sopsDecryptor({ registry });
+    const { registry, version: keys } = await this.#providers(s);
+    const sops = sopsDecryptor({ registry, cache: this.#dataKeysOf(key, keys) });
     const fresh = hooksDue(s, artifact.revision, requestedAt(s)); // a new sync: hooks run (hook-events.ts)
+    const spec = `${s.metadata.uid ?? ""}\0${String(s.metadata.generation ?? 0)}`;
+    let unsealed = false; // the cluster's sealing keys are not in the render's scope: a render that used them is not kept
     const result = await reconcile({ ...planOf(s), hooks: fresh, preflight: target.preflight }, readInventory(s.status?.inventory), {
       source: () => Promise.resolve(artifact),
       manager: target.manager,
       render: { kustomizeBin: this.#opts.kustomizeBin, sops },
-      decrypt: { sops, sealingKeys: () => loadSealingKeys(this.#opts.client, this.#opts.sealingKeyNamespace, registry) },
-      resync: target.resync.session(key, `${artifact.revision}\0${String(s.metadata.generation ?? 0)}\0${target.user ?? ""}`),
+      decrypt: { sops, sealingKeys: () => { unsealed = true; return loadSealingKeys(this.#opts.client, this.#opts.sealingKeyNamespace, registry); } },
+      rendered: this.#rendered.session(key, `${artifact.url}\0${artifact.revision}\0${artifact.dir}\0${spec}\0${keys}`, () => !unsealed),
+      resync: target.resync.session(key, `${artifact.revision}\0${spec}\0${target.user ?? ""}`),
     });
     if (result.ok && result.objects !== undefined) this.#desired.set(key, new Map(result.objects.flatMap((o) => idsOfObject(o, planOf(s).defaultNamespace).map((id) => [id, o] as const))));
     else if (!result.ok) this.#desired.delete(key);

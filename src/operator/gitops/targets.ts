@@ -15,7 +15,7 @@ import { createHash } from "node:crypto";
 import { SigilError } from "../../core/index.js";
 import type { Logger } from "../../core/index.js";
 import { HttpKubeClient, ResourceManager, SECRETS, connectionFromKubeconfigData, resourcePath } from "../../kube/index.js";
-import type { KubeClient, KubeConnection, SecretObject } from "../../kube/index.js";
+import type { KubeClient, KubeConnection, KubeObject, SecretObject } from "../../kube/index.js";
 import { SharedInformers } from "../../kube/runtime/index.js";
 import type { Clock } from "../../kube/runtime/index.js";
 import { ResyncMemory } from "../../reconcile/index.js";
@@ -57,10 +57,12 @@ export interface SyncTargetsOptions {
   readonly connect: (connection: KubeConnection, user: string | undefined) => ClosableClient;
   /** A managed object of a cluster changed (only forwarded for Syncs that currently target that cluster). */
   readonly onDrift: (event: DriftEvent) => void;
+  /** The object a Sync last applied under an inventory id, if known: which labels and annotations it sets (drift.ts). */
+  readonly desired?: ((syncKey: string, id: string) => KubeObject | undefined) | undefined;
 }
 
 /** Defaults for everything but the client, logger and drift callback. */
-export function defaultSyncTargetsOptions(client: KubeClient): Omit<SyncTargetsOptions, "client" | "logger" | "onDrift"> {
+export function defaultSyncTargetsOptions(client: KubeClient): Omit<SyncTargetsOptions, "client" | "logger" | "onDrift" | "desired"> {
   return {
     defaultServiceAccount: undefined,
     impersonate: (user) => {
@@ -150,7 +152,7 @@ export class SyncTargets {
     const onDrift = (e: DriftEvent): void => {
       if (this.#bySync.get(e.syncKey)?.cluster === key) this.#opts.onDrift(e);
     };
-    const drift = new DriftWatcher(informers, manager.mapper, onDrift, this.#opts.logger);
+    const drift = new DriftWatcher(informers, manager.mapper, onDrift, this.#opts.logger, this.#opts.desired);
     return { key, drift, resync: new ResyncMemory(drift), base: { client, manager, close }, as, identities: new Map(), informers: owned };
   }
 

@@ -9,9 +9,12 @@
  *   objects hold decrypted Secret values; the digest stays in memory, is
  *   never logged, and cannot be checked against guesses without the key);
  * - and the live object is the very version that apply confirmed (created,
- *   configured, or found unchanged by its dry run): its resourceVersion in a
- *   watch cache ({@link LiveVersions}) is the one the API server returned
- *   then. Any write by anyone since gives it a new resourceVersion.
+ *   configured, or found unchanged by its dry run), or a later one that
+ *   differs from it only in what Sigil does not manage: a watch cache
+ *   ({@link LiveVersions}) vouches for it. Any write by anyone since gives it
+ *   a new resourceVersion; the watch cache tells a status update (a
+ *   Deployment's, by its controller: same generation, labels and
+ *   annotations) from a change of the desired state.
  *
  * Every other object (new in the set, edited or deleted live, not in the
  * watch cache yet, skipped by an annotation) is diffed as before. Nothing is
@@ -30,16 +33,21 @@ export interface LiveRef {
   readonly name: string;
 }
 
-/** Where the resourceVersion of a managed object is known without a request (a watch cache). */
+/** Where the version of a managed object is known without a request (a watch cache). */
 export interface LiveVersions {
-  /** The cached resourceVersion, or undefined when the cache cannot vouch for it (not watched, not listed yet, gone). */
-  resourceVersion(ref: LiveRef): string | undefined;
+  /**
+   * True when the live object is at `resourceVersion`, or at a later version that changed nothing Sigil manages (a
+   * status update); false when the cache cannot vouch for it (not watched, not listed yet, gone, changed).
+   */
+  confirms(ref: LiveRef, resourceVersion: string): boolean;
+  /** Start watching the kinds of `refs` (before they are written, so the writes and the status updates after them are seen). */
+  watchKinds?(refs: readonly LiveRef[]): Promise<void>;
 }
 
 /** One reconcile's view of what the last apply confirmed (see the module comment). */
 export interface ResyncCache {
   /** The objects known to be unchanged (as `unchanged` entries, no request made) and the rest, to diff and apply. */
-  split(objects: readonly KubeObject[], defaultNamespace: string): { readonly known: ChangeSetEntry[]; readonly rest: KubeObject[] };
+  split(objects: readonly KubeObject[], defaultNamespace: string): Promise<{ readonly known: ChangeSetEntry[]; readonly rest: KubeObject[] }>;
   /** Remember the entries of an apply of the whole set that succeeded. */
   remember(entries: readonly ChangeSetEntry[]): void;
 }
@@ -47,7 +55,7 @@ export interface ResyncCache {
 interface Applied {
   readonly digest: string;
   /** Confirmed entries (with a resourceVersion), by {@link refKey}. */
-  readonly entries: ReadonlyMap<string, ChangeSetEntry>;
+  readonly entries: Map<string, ChangeSetEntry>;
 }
 
 const refKey = (apiVersion: string, kind: string, namespace: string | undefined, name: string): string => JSON.stringify([apiVersion, kind, namespace ?? "", name]);
@@ -70,7 +78,8 @@ export class ResyncMemory {
   session(owner: string, scope: string): ResyncCache {
     let digest: string | undefined;
     return {
-      split: (objects, defaultNamespace) => {
+      split: async (objects, defaultNamespace) => {
+        await this.live.watchKinds?.(objects.map((o) => ({ apiVersion: o.apiVersion ?? "", kind: o.kind ?? "", namespace: o.metadata?.namespace, name: o.metadata?.name ?? "" })));
         digest = this.#digest(scope, objects);
         return this.#split(this.#byOwner.get(owner), digest, objects, defaultNamespace);
       },
@@ -78,6 +87,17 @@ export class ResyncMemory {
         if (digest !== undefined) this.#byOwner.set(owner, { digest, entries: confirmed(entries) });
       },
     };
+  }
+
+  /**
+   * Entries of `owner`'s last applied set that were applied again on their own since (a drift repair from that same
+   * set): their new versions replace the remembered ones, so the next re-sync does not diff them again. Entries of
+   * objects not in the remembered set are ignored.
+   */
+  confirm(owner: string, entries: readonly ChangeSetEntry[]): void {
+    const applied = this.#byOwner.get(owner);
+    if (applied === undefined) return;
+    for (const [key, entry] of confirmed(entries)) if (applied.entries.has(key)) applied.entries.set(key, entry);
   }
 
   /** Drop what is known of `owner` (deleted, or its objects about to be pruned). */
@@ -97,7 +117,7 @@ export class ResyncMemory {
     const rest: KubeObject[] = [];
     for (const o of objects) {
       const entry = confirmedFor(o, applied.entries, defaultNamespace);
-      if (entry !== undefined && this.live.resourceVersion(entry) === entry.resourceVersion) known.push(entry);
+      if (entry?.resourceVersion !== undefined && this.live.confirms(entry, entry.resourceVersion)) known.push(entry);
       else rest.push(o);
     }
     return { known, rest };
@@ -122,7 +142,7 @@ function confirmed(entries: readonly ChangeSetEntry[]): Map<string, ChangeSetEnt
  */
 export async function applyChanged(objects: readonly KubeObject[], manager: ResourceManager, opts: ApplyStepOptions, cache: ResyncCache | undefined): Promise<ChangeSetEntry[]> {
   if (cache === undefined || opts.dryRun) return applyObjects(objects, manager, opts);
-  const { known, rest } = cache.split(objects, opts.defaultNamespace);
+  const { known, rest } = await cache.split(objects, opts.defaultNamespace);
   const applied = rest.length === 0 ? [] : await applyObjects(rest, manager, opts);
   const entries = [...known, ...applied];
   cache.remember(entries);

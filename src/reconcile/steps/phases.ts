@@ -42,7 +42,7 @@ export async function syncFailPhase(p: Phases): Promise<void> {
  */
 export async function syncPhase(p: Phases, manager: ResourceManager, opts: ApplyStepOptions, wait: boolean, cache?: ResyncCache): Promise<ChangeSetEntry[]> {
   if (opts.dryRun) return applyObjects(resourcesOf(p.order), manager, opts);
-  const split = cache?.split(resourcesOf(p.order), opts.defaultNamespace);
+  const split = await cache?.split(resourcesOf(p.order), opts.defaultNamespace);
   const rest = split === undefined ? undefined : new Set(split.rest);
   const waves = syncWaves(p.order);
   const applied: ChangeSetEntry[] = [];

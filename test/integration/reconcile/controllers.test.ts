@@ -105,7 +105,7 @@ describePeers("the GitSource and Sync controllers", () => {
     }, 10_000, 50);
     await new Promise((r) => setTimeout(r, 1000));
     expect(await reconciles()).toBe(before);
-    expect(logs.join("\n")).not.toContain("drift repair of one object failed");
+    expect(logs.join("\n")).not.toContain("drift repair failed");
   });
 
   it("in detect-only mode reports drift in status and changes nothing", async () => {

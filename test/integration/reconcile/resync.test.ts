@@ -5,8 +5,12 @@
  * status write that acknowledges it; after a drift repair only the drifted
  * object is diffed again) and through `sigil sync --once` (no inventory
  * rewrite). Requests are told apart by user agent: the controllers run on
- * a client of their own, the harness on another.
+ * a client of their own, the harness on another. Objects whose status a
+ * controller keeps updating (a Deployment) are not diffed again for that,
+ * while an edit of what Sigil manages is still repaired, and a new key in the
+ * decryption Secret makes the next re-sync decrypt again.
  */
+import { generateIdentity } from "age-encryption";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { HttpKubeClient } from "../../../src/kube/index.js";
 import { countBy, kubeAuditMark, kubeAuditSince, writes } from "../../support/audit.js";
@@ -101,6 +105,51 @@ describePeers("re-sync of an unchanged revision", () => {
     expect(quiet.filter((e) => e.resource === "secrets" && e.name === "sops-keys").length, "re-syncs ran").toBeGreaterThanOrEqual(2);
     expect(summary(writes(quiet))).toEqual({});
     expect(summary(quiet.filter((e) => e.dryRun))).toEqual({});
+  });
+
+  it("does not diff a Deployment again for its status updates, and still repairs an edit of its labels or spec", async () => {
+    const n = await ns("resync-status");
+    const deployment = (replicas: number): string => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels:\n    tier: web\nspec:\n  replicas: ${String(replicas)}\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n        - name: web\n          image: registry.invalid/web:1\n`;
+    await createSync(client, n, createRepo(uniqueName("resync-status"), { ...files(), "app/web.yaml": deployment(0) }), { interval: "1s" });
+    const path = `/apis/apps/v1/namespaces/${n}/deployments/web`;
+    await sleep(2500);
+    // A controller's status updates during the window (as the deployment controller makes them): each gives the Deployment a new resourceVersion.
+    const events = (await controllerRequests(async () => {
+      for (let i = 1; i <= 4; i++) {
+        await client.patch(`${path}/status`, { status: { observedGeneration: 1, replicas: 0, conditions: [{ type: "Available", status: "True", reason: `Bench${String(i)}`, lastUpdateTime: new Date().toISOString(), lastTransitionTime: new Date().toISOString() }] } }, "merge");
+        await sleep(1200);
+      }
+      await sleep(1500);
+    })).filter(inNamespace(n));
+    expect(events.filter((e) => e.resource === "secrets" && e.name === "sops-keys").length, "re-syncs ran").toBeGreaterThanOrEqual(3);
+    expect(summary(writes(events)), "writes during unchanged re-syncs").toEqual({});
+    expect(summary(events.filter((e) => e.dryRun)), "a status update makes no diff").toEqual({});
+
+    type Dep = { metadata?: { labels?: Record<string, string> }; spec?: { replicas?: number } };
+    const repaired = (await controllerRequests(async () => {
+      await client.patch(path, { metadata: { labels: { tier: "edited" } } }, "merge");
+      await waitFor("the label edit reverted", async () => ((await client.get<Dep>(path))?.metadata?.labels?.["tier"] === "web" ? true : undefined), 15_000, 20);
+      await client.patch(path, { spec: { replicas: 2 } }, "merge");
+      await waitFor("the spec edit reverted", async () => ((await client.get<Dep>(path))?.spec?.replicas === 0 ? true : undefined), 15_000, 20);
+    })).filter(inNamespace(n));
+    expect(writes(repaired).filter((e) => e.resource === "deployments").length, "each edit is written back").toBeGreaterThanOrEqual(2);
+  });
+
+  it("decrypts again when the decryption Secret changes, and fails (pruning nothing) when the new key cannot decrypt", async () => {
+    const n = await ns("resync-keys");
+    await createSync(client, n, createRepo(uniqueName("resync-keys"), files()), { interval: "1s" });
+    const keys = `/api/v1/namespaces/${n}/secrets/sops-keys`;
+    const original = (await client.get<{ data: Record<string, string> }>(keys))?.data ?? {};
+    // Another age identity: the re-sync must not take the render decrypted with the old one.
+    await client.replace(keys, { apiVersion: "v1", kind: "Secret", metadata: { name: "sops-keys" }, stringData: { "identity.agekey": `${await generateIdentity()}\n` } });
+    const failed = await waitFor("the Sync to fail to decrypt", async () => {
+      const st = await client.get<SyncObject>(syncPath(n));
+      return st?.status?.conditions?.find((c) => c.type === "Ready" && c.status === "False") ?? undefined;
+    }, 20_000, 100);
+    expect(failed.reason).toMatch(/^decrypt\./);
+    expect(await client.get(`/api/v1/namespaces/${n}/secrets/db`), "nothing pruned after the failure").toBeDefined();
+    await client.replace(keys, { apiVersion: "v1", kind: "Secret", metadata: { name: "sops-keys" }, data: original });
+    await waitFor("Ready again with the old key", async () => ((await client.get<SyncObject>(syncPath(n)))?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true ? true : undefined), 20_000, 100);
   });
 
   it("sigil sync --once writes nothing (not even its inventory) when the revision is unchanged", async () => {
