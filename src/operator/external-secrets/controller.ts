@@ -42,7 +42,11 @@ export class ExternalSecretsController implements Controller {
 
   constructor(options: Partial<ExternalSecretsControllerOptions> = {}) {
     this.#opts = { ...defaultExternalSecretsControllerOptions(), ...options };
-    this.vault = new VaultClients({ tokens: this.#opts.tokens ?? new TokenCache(), coalesceWindowMs: this.#opts.coalesceWindowMs });
+    // Answers kept for three spread windows after their last use: an overdue refresh first seen after its path's
+    // moment waits for the same moment of the next window (schedule.ts) and takes the read made at an earlier one,
+    // even when a slow first pass sees the readers of a path one window apart. Periodic refreshes only take reads
+    // made since they came due, so keeping them longer never serves older data.
+    this.vault = new VaultClients({ tokens: this.#opts.tokens ?? new TokenCache(), coalesceWindowMs: this.#opts.coalesceWindowMs, retainReadsMs: 3 * this.#opts.restartSpreadMs });
   }
 
   async start(ctx: ControllerContext): Promise<void> {
