@@ -61,6 +61,20 @@ export function referencedStores(es: ExternalSecret): StoreRef[] {
   return refs;
 }
 
+/**
+ * {@link belongsToOtherController} from the watch caches alone (`cached`: kind and informer key, `/name` for a
+ * ClusterSecretStore): true only when a referenced store is cached with another class. Cheap enough for every
+ * watch event, so another controller's ExternalSecrets and the writes to their Secrets (ESO next to Sigil, each
+ * with its class) queue nothing; a store not cached says nothing, and the reconcile asks the API server.
+ */
+export function foreignByCache(es: ExternalSecret, cached: (kind: "SecretStore" | "ClusterSecretStore", key: string) => SecretStore | undefined, controllerClass: string): boolean {
+  const ns = es.metadata?.namespace ?? "";
+  return referencedStores(es).some((ref) => {
+    const store = ref.kind === "ClusterSecretStore" ? cached("ClusterSecretStore", `/${ref.name}`) : cached("SecretStore", `${ns}/${ref.name}`);
+    return store !== undefined && !isOurStore(store.spec?.controller, controllerClass);
+  });
+}
+
 /** ESO `shouldSkipUnmanagedStore`: true when any referenced store belongs to another controller class. */
 export async function belongsToOtherController(deps: ResolveDeps, es: ExternalSecret, lookup: StoreLookup = storeLookup(deps.client, es.metadata?.namespace ?? "")): Promise<boolean> {
   for (const ref of referencedStores(es)) {
