@@ -28,6 +28,8 @@ export interface BaoCounts {
   readonly reads: number;
   /** Epoch ms of each KV read. */
   readonly readTimes: readonly number[];
+  /** The path of each KV read (same order as readTimes). */
+  readonly readPaths: readonly string[];
 }
 
 /** A root-token API call. */
@@ -87,15 +89,26 @@ export function baoCounts(bao: Bao, from: number, to = Number.POSITIVE_INFINITY)
   const text = readFileSync(bao.audit).subarray(from, Number.isFinite(to) ? to : undefined).toString("utf8");
   let logins = 0;
   const readTimes: number[] = [];
+  const readPaths: string[] = [];
   for (const line of text.split("\n")) {
     if (line === "") continue;
     const e = JSON.parse(line) as { type?: string; time?: string; request?: { path?: string; operation?: string } };
     if (e.type !== "request") continue;
     const p = e.request?.path ?? "";
     if (p === "auth/approle/login") logins++;
-    if (p.startsWith("secret/data/") && e.request?.operation === "read") readTimes.push(Date.parse(e.time ?? ""));
+    if (p.startsWith("secret/data/") && e.request?.operation === "read") {
+      readTimes.push(Date.parse(e.time ?? ""));
+      readPaths.push(p);
+    }
   }
-  return { logins, reads: readTimes.length, readTimes };
+  return { logins, reads: readTimes.length, readTimes, readPaths };
+}
+
+/** Paths read more than once, with the times of their reads (s after `from`), most reads first; at most `max`. */
+export function repeatedReads(counts: BaoCounts, from: number, max = 10): { path: string; atS: number[] }[] {
+  const by = new Map<string, number[]>();
+  counts.readPaths.forEach((p, i) => by.set(p, [...(by.get(p) ?? []), Math.round(((counts.readTimes[i] ?? 0) - from) / 100) / 10]));
+  return [...by].filter(([, t]) => t.length > 1).sort((a, b) => b[1].length - a[1].length).slice(0, max).map(([path, atS]) => ({ path, atS }));
 }
 
 /** The largest number of times in one wall-clock second. */

@@ -29,7 +29,7 @@ export function report(run: EsRun): void {
   const row = (what: string, phase: string, key: string, f: (v: unknown) => string = num): string =>
     `| ${what} | ${f(get(e, phase, key))} | ${f(get(s, phase, key))} | ${ratio(get(s, phase, key), get(e, phase, key))} |`;
   const lines = [
-    `Run: \`npm run bench -- external-secrets --n ${shape.n}\` (the default, \`--n 200\`, is the routine size and does not write this section). ${machine["at"] ?? ""} on ${machine["cpus"] ?? ""}, Node ${machine["node"] ?? ""}, OpenBao ${machine["openbao"] ?? ""}; **load average ${machine["loadAtStart"] ?? ""} at the start, ${machine["loadAtEnd"] ?? ""} at the end** (1/5/15 min; \`uptime\`: \`${machine["uptimeAtStart"] ?? ""}\`). Raw figures: \`bench/external-secrets/results.json\`.`,
+    `Run: \`npm run bench -- external-secrets --n ${shape.n} --paced ${shape.paced} --steady ${shape.steadySeconds} --restart ${shape.restartSeconds}\` (the default, \`--n 200\`, is the routine size and does not write this section). ${machine["at"] ?? ""} on ${machine["cpus"] ?? ""}, Node ${machine["node"] ?? ""}, OpenBao ${machine["openbao"] ?? ""}; **load average ${machine["loadAtStart"] ?? ""} at the start, ${machine["loadAtEnd"] ?? ""} at the end** (1/5/15 min; \`uptime\`: \`${machine["uptimeAtStart"] ?? ""}\`). Raw figures: \`bench/external-secrets/results.json\`.`,
     "",
     `${num(shape.n)} ExternalSecrets over ${num(shape.paths)} Vault paths (KV v2), refresh 1h, one SecretStore with AppRole login. ESO 0.16.2 first, then Sigil (\`sigil operator --controllers externalsecrets\`, compiled JavaScript, \`--max-semi-space-size=2\`), each its own process with its own controller class and namespace. Vault requests are counted in OpenBao's file audit device; API requests are counted and timed in the API server's audit log (stage ResponseComplete).`,
     "",
@@ -49,13 +49,14 @@ export function report(run: EsRun): void {
     row(`Restart, nothing due: Vault reads in ${num(shape.restartSeconds)} s`, "restart", "vaultReads"),
     row("Restart, nothing due: Vault logins", "restart", "vaultLogins"),
     row(`**Restart after a downtime > refreshInterval: Vault reads** (${num(shape.n + shape.paced)} due; target ≤ ${num(shape.paths)})`, "restartOverdue", "vaultReads"),
+    row("… distinct paths read", "restartOverdue", "distinctPaths"),
     row("… largest burst of reads in one second", "restartOverdue", "burstPerSecond"),
     row("… reads in the first 10 s", "restartOverdue", "readsInFirst10s"),
     row("… last read (s after the start)", "restartOverdue", "lastReadAfterS"),
     row("… Vault logins", "restartOverdue", "vaultLogins"),
     row("… API writes", "restartOverdue", "apiWrites"),
     "",
-    `Steady-state writes by kind: ESO ${writesBy(get(e, "steady", "writesBy")) || "none"}; Sigil ${writesBy(get(s, "steady", "writesBy")) || "none"}. First reads after the overdue restart: ESO ${num(get(e, "restartOverdue", "firstReadAfterS"))} s, Sigil ${num(get(s, "restartOverdue", "firstReadAfterS"))} s.`,
+    `Steady-state writes by kind: ESO ${writesBy(get(e, "steady", "writesBy")) || "none"}; Sigil ${writesBy(get(s, "steady", "writesBy")) || "none"}. First reads after the overdue restart: ESO ${num(get(e, "restartOverdue", "firstReadAfterS"))} s, Sigil ${num(get(s, "restartOverdue", "firstReadAfterS"))} s. Each side starts once the namespace of the one before is gone (ESO's took ${num(e?.["teardownSeconds"])} s to delete), so neither side's watches see the other's objects being deleted.`,
   ];
   writeReportSection("docs/benchmarks.md", "external-secrets-bench", lines.join("\n"));
 }

@@ -4,7 +4,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import type { HttpKubeClient } from "../../src/kube/index.js";
-import { appRoleCredentials, baoCounts, baoMark, maxPerSecond } from "./bao.js";
+import { appRoleCredentials, baoCounts, baoMark, maxPerSecond, repeatedReads } from "./bao.js";
 import type { Bao } from "./bao.js";
 import { cpuSeconds, rss, stopProcess, tail } from "./controllers.js";
 import type { Side } from "./controllers.js";
@@ -59,7 +59,7 @@ export async function runSide(side: Side, client: HttpKubeClient, bao: Bao, shap
     tail(child, logs);
     return child;
   };
-  const out: Record<string, unknown> = { namespace: ns };
+  const out: Record<string, unknown> = { namespace: ns, startedAt: Date.now() };
   let proc = start();
   try {
     const kube0 = kubeMark(shape.auditLog);
@@ -87,11 +87,13 @@ export async function runSide(side: Side, client: HttpKubeClient, bao: Bao, shap
     const kube1 = kubeMark(shape.auditLog);
     const bao1 = baoMark(bao);
     const cpu1 = cpuSeconds(proc.pid);
+    const steadyFrom = Date.now();
     await sleep(shape.steadyMs);
     const cpu2 = cpuSeconds(proc.pid);
     const steadyWrites = controllerWrites(await requestsSince(shape.auditLog, kube1, ns, client));
     const steadyBao = baoCounts(bao, bao1);
-    out["steady"] = { seconds: shape.steadyMs / 1000, apiWrites: steadyWrites.total, writesBy: steadyWrites.by, cpuSeconds: round(cpu2 - cpu1, 2), cpuPercent: round(((cpu2 - cpu1) / (shape.steadyMs / 1000)) * 100, 2), vaultReads: steadyBao.reads, vaultLogins: steadyBao.logins };
+    // from/to (epoch ms): to cut the window out of a CPU profile (SIGIL_BENCH_NODE_FLAGS in controllers.ts).
+    out["steady"] = { from: steadyFrom, to: steadyFrom + shape.steadyMs, seconds: shape.steadyMs / 1000, apiWrites: steadyWrites.total, writesBy: steadyWrites.by, cpuSeconds: round(cpu2 - cpu1, 2), cpuPercent: round(((cpu2 - cpu1) / (shape.steadyMs / 1000)) * 100, 2), vaultReads: steadyBao.reads, vaultLogins: steadyBao.logins };
     out["memory"] = { ...rss(proc.pid), externalSecrets: shape.n };
 
     // 3. Create latency: new ExternalSecrets one at a time into the synced set.
@@ -129,7 +131,7 @@ export async function runSide(side: Side, client: HttpKubeClient, bao: Bao, shap
     const dueWrites = controllerWrites(await requestsSince(shape.auditLog, kube4, ns, client));
     const rel = r2.readTimes.map((t) => t - restarted2);
     out["restartOverdue"] = {
-      externalSecrets: total, vaultReads: r2.reads, vaultLogins: r2.logins, burstPerSecond: maxPerSecond(r2.readTimes),
+      externalSecrets: total, vaultReads: r2.reads, distinctPaths: new Set(r2.readPaths).size, repeated: repeatedReads(r2, restarted2), vaultLogins: r2.logins, burstPerSecond: maxPerSecond(r2.readTimes),
       firstReadAfterS: r2.reads === 0 ? null : round(Math.min(...rel) / 1000, 1), lastReadAfterS: r2.reads === 0 ? null : round(Math.max(...rel) / 1000, 1),
       readsInFirst10s: rel.filter((t) => t < 10_000).length, apiWrites: dueWrites.total, writesBy: dueWrites.by,
     };
@@ -140,6 +142,11 @@ export async function runSide(side: Side, client: HttpKubeClient, bao: Bao, shap
     await stopProcess(proc);
     await client.delete(`/api/v1/namespaces/${ns}`).catch(() => undefined);
   }
+  // The next side watches the whole cluster: tearing this namespace down (2,000 objects, about a minute) during its
+  // run would put these deletions on its watches and its CPU figures (the 4.9 CPU-s of Sigil's steady window at 12:44).
+  const t = Date.now();
+  await until(`namespace ${ns} to be gone`, 600_000, async () => (await client.get(`/api/v1/namespaces/${ns}`)) === undefined);
+  out["teardownSeconds"] = round((Date.now() - t) / 1000, 1);
   return out;
 }
 

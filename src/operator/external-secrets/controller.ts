@@ -16,7 +16,7 @@ import { defaultExternalSecretsControllerOptions } from "./options.js";
 import type { ExternalSecretsControllerOptions } from "./options.js";
 import { reconcileExternalSecret, targetName } from "./reconcile.js";
 import type { EsReconcileDeps } from "./reconcile.js";
-import { referencedStores } from "./resolve.js";
+import { foreignByCache, referencedStores } from "./resolve.js";
 import { CLUSTER_SECRET_STORES, EXTERNAL_SECRETS, SECRET_STORES } from "./resources.js";
 import { RefreshSpread } from "./schedule.js";
 import { withCachedStores } from "./store-cache.js";
@@ -42,7 +42,11 @@ export class ExternalSecretsController implements Controller {
 
   constructor(options: Partial<ExternalSecretsControllerOptions> = {}) {
     this.#opts = { ...defaultExternalSecretsControllerOptions(), ...options };
-    this.vault = new VaultClients({ tokens: this.#opts.tokens ?? new TokenCache(), coalesceWindowMs: this.#opts.coalesceWindowMs });
+    // Answers kept for three spread windows after their last use: an overdue refresh first seen after its path's
+    // moment waits for the same moment of the next window (schedule.ts) and takes the read made at an earlier one,
+    // even when a slow first pass sees the readers of a path one window apart. Periodic refreshes only take reads
+    // made since they came due, so keeping them longer never serves older data.
+    this.vault = new VaultClients({ tokens: this.#opts.tokens ?? new TokenCache(), coalesceWindowMs: this.#opts.coalesceWindowMs, retainReadsMs: 3 * this.#opts.restartSpreadMs });
   }
 
   async start(ctx: ControllerContext): Promise<void> {
@@ -50,8 +54,11 @@ export class ExternalSecretsController implements Controller {
     const events = ctx.events("external-secrets");
     const spread = new RefreshSpread({ windowMs: o.restartSpreadMs, fractionOfInterval: o.refreshJitter, now: () => ctx.clock.now() });
     const limiter = new RateLimiter({ perSecond: o.storeReadsPerSecond, burst: o.storeReadBurst, maxClients: 10_000 });
+    const cached = (kind: "SecretStore" | "ClusterSecretStore", key: string): SecretStore | undefined => this.#stores[kind === "SecretStore" ? 0 : 1]?.get(key);
+    // Another controller class's ExternalSecrets (by their cached stores): their updates and their Secrets' events queue nothing.
+    const foreign = (es: ExternalSecret | undefined): boolean => es !== undefined && foreignByCache(es, cached, o.controllerClass);
     const deps: EsReconcileDeps = {
-      client: withCachedStores(ctx.client, (kind, key) => this.#stores[kind === "SecretStore" ? 0 : 1]?.get(key)), vault: this.vault, controllerClass: o.controllerClass, floodGate: o.floodGate, now: () => ctx.clock.now(),
+      client: withCachedStores(ctx.client, cached), vault: this.vault, controllerClass: o.controllerClass, floodGate: o.floodGate, now: () => ctx.clock.now(),
       event: (es, type, reason, message) => { void events.record(subjectOf(es, "ExternalSecret"), type, reason, message); },
       takeStoreToken: (key) => limiter.take(key),
       jitterMs: (interval) => Math.floor(interval * o.refreshJitter * o.random()),
@@ -61,10 +68,10 @@ export class ExternalSecretsController implements Controller {
     const queue = { concurrency: o.concurrency, baseBackoffMs: o.baseBackoffMs, maxBackoffMs: o.maxBackoffMs, maxRetries: Number.POSITIVE_INFINITY, requeueJitter: 0 };
     const es: ReconcileLoop<ExternalSecret> = new ReconcileLoop<ExternalSecret>({
       name: "externalsecrets",
-      primary: { resource: ES, namespaces: o.namespaces, transform: asIs, changed: (a, b) => a.metadata?.generation !== b.metadata?.generation || JSON.stringify([a.metadata?.labels, a.metadata?.annotations]) !== JSON.stringify([b.metadata?.labels, b.metadata?.annotations]) },
+      primary: { resource: ES, namespaces: o.namespaces, transform: asIs, changed: (a, b) => !foreign(b) && (a.metadata?.generation !== b.metadata?.generation || JSON.stringify([a.metadata?.labels, a.metadata?.annotations]) !== JSON.stringify([b.metadata?.labels, b.metadata?.annotations])) },
       secondary: [secondary({
         resource: SECRETS, namespaces: o.namespaces, labelSelector: `${LABEL_MANAGED}=${LABEL_MANAGED_VALUE}`, transform: SECRET_METADATA,
-        map: (key) => this.#byTarget.lookup(key),
+        map: (key) => this.#byTarget.lookup(key).filter((k) => !foreign(es.get(k))),
       })],
       reconcile: async (key, obj) => {
         if (obj !== undefined) return reconcileExternalSecret(deps, obj);

@@ -23,7 +23,7 @@ import type { ByteMap, ExternalSecret, SecretObject } from "../../external-secre
 import { belongsToOtherController, storeLookup, storeResolver } from "./resolve.js";
 import type { ResolveDeps, StoreLookup } from "./resolve.js";
 import { EXTERNAL_SECRETS } from "./resources.js";
-import { isPeriodicRefresh } from "./schedule.js";
+import { dueAt, isPeriodicRefresh } from "./schedule.js";
 import { deleteOrphans, writeSecret } from "./secret-write.js";
 import { markDone, markFailed, writeStatus } from "./status.js";
 
@@ -95,12 +95,12 @@ export async function reconcileExternalSecret(deps: EsReconcileDeps, es: Externa
     const wait = deps.takeStoreToken(`${es.spec?.secretStoreRef?.kind ?? "SecretStore"}/${es.spec?.secretStoreRef?.kind === "ClusterSecretStore" ? "" : ns}/${es.spec?.secretStoreRef?.name ?? ""}`);
     if (wait > 0) return { retry: false, requeueAfterMs: Math.ceil(wait * 1000) };
   }
-  const { status, outcome } = await sync(deps, es, name, existing, start, stores);
+  const { status, outcome } = await sync(deps, es, name, existing, start, stores, periodic);
   const written = await writeStatus(deps.client, EXTERNAL_SECRETS, es, status);
   return written ? outcome : { retry: false, requeueAfterMs: 0 };
 }
 
-async function sync(deps: EsReconcileDeps, es: ExternalSecret, name: string, existing: SecretObject | undefined, start: number, stores: StoreLookup): Promise<{ status: Status; outcome: EsOutcome }> {
+async function sync(deps: EsReconcileDeps, es: ExternalSecret, name: string, existing: SecretObject | undefined, start: number, stores: StoreLookup, periodic: boolean): Promise<{ status: Status; outcome: EsOutcome }> {
   // ESO always writes `binding` (the CRD defaults its name to "").
   const status: Status = { binding: { name: "" }, ...(es.status ?? {}) };
   const failed = (msg: string, err: unknown, retry: boolean): { status: Status; outcome: EsOutcome } => {
@@ -109,10 +109,12 @@ async function sync(deps: EsReconcileDeps, es: ExternalSecret, name: string, exi
   };
   let data: ByteMap;
   try {
-    // A spec or metadata change (force-sync) after a sync must see current data; a first sync may share a recent read.
+    // A spec or metadata change (force-sync) after a sync must see current data; a first sync may share a recent read;
+    // a periodic refresh, any read of the same path made since it came due (the readers of a path after a restart).
     const synced = es.status?.syncedResourceVersion ?? "";
     const forced = synced !== "" && synced !== resourceVersionOf(es.metadata);
-    const fetched = await fetchProviderData(es, storeResolver(deps, es, forced, stores));
+    const reuse = forced ? { fresh: true } : periodic ? { notBefore: dueAt(es) } : {};
+    const fetched = await fetchProviderData(es, storeResolver(deps, es, reuse, stores));
     for (const msg of fetched.missing) deps.event(es, "Normal", EVENT_MISSING_PROVIDER_SECRET, msg);
     data = fetched.data;
   } catch (err) {

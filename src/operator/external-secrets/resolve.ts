@@ -7,7 +7,7 @@
 import { SigilError } from "../../core/index.js";
 import { resourcePath } from "../../kube/index.js";
 import type { KubeClient } from "../../kube/index.js";
-import type { VaultClients } from "../../providers/index.js";
+import type { KvClientOptions, VaultClients } from "../../providers/index.js";
 import { namespaceAllowed } from "../../external-secrets/index.js";
 import type { ExternalSecret, SecretStore, StoreReader, StoreRef } from "../../external-secrets/index.js";
 import { CLUSTER_SECRET_STORES, NAMESPACES, SECRET_STORES } from "./resources.js";
@@ -61,6 +61,20 @@ export function referencedStores(es: ExternalSecret): StoreRef[] {
   return refs;
 }
 
+/**
+ * {@link belongsToOtherController} from the watch caches alone (`cached`: kind and informer key, `/name` for a
+ * ClusterSecretStore): true only when a referenced store is cached with another class. Cheap enough for every
+ * watch event, so another controller's ExternalSecrets and the writes to their Secrets (ESO next to Sigil, each
+ * with its class) queue nothing; a store not cached says nothing, and the reconcile asks the API server.
+ */
+export function foreignByCache(es: ExternalSecret, cached: (kind: "SecretStore" | "ClusterSecretStore", key: string) => SecretStore | undefined, controllerClass: string): boolean {
+  const ns = es.metadata?.namespace ?? "";
+  return referencedStores(es).some((ref) => {
+    const store = ref.kind === "ClusterSecretStore" ? cached("ClusterSecretStore", `/${ref.name}`) : cached("SecretStore", `${ns}/${ref.name}`);
+    return store !== undefined && !isOurStore(store.spec?.controller, controllerClass);
+  });
+}
+
 /** ESO `shouldSkipUnmanagedStore`: true when any referenced store belongs to another controller class. */
 export async function belongsToOtherController(deps: ResolveDeps, es: ExternalSecret, lookup: StoreLookup = storeLookup(deps.client, es.metadata?.namespace ?? "")): Promise<boolean> {
   for (const ref of referencedStores(es)) {
@@ -82,11 +96,12 @@ async function checkNamespace(deps: ResolveDeps, store: SecretStore, ns: string)
 /**
  * A resolver of store references for `es`; stores are read through `lookup`
  * (pass the one {@link belongsToOtherController} used, so a reconcile reads each store once).
- * With `fresh`, finished coalesced reads are not reused (a changed spec or
- * a `force-sync` must see current data). Errors are SigilErrors:
- * `es.store_invalid`, `es.namespace_forbidden`.
+ * `reuse` says which finished reads the KV clients may share: none with
+ * `fresh` (a changed spec or a `force-sync` must see current data), also
+ * those at or after `notBefore` for a periodic refresh due then. Errors are
+ * SigilErrors: `es.store_invalid`, `es.namespace_forbidden`.
  */
-export function storeResolver(deps: ResolveDeps, es: ExternalSecret, fresh = false, lookup?: StoreLookup): (ref: StoreRef | undefined) => Promise<StoreReader> {
+export function storeResolver(deps: ResolveDeps, es: ExternalSecret, reuse: Partial<KvClientOptions> = {}, lookup?: StoreLookup): (ref: StoreRef | undefined) => Promise<StoreReader> {
   const ns = es.metadata?.namespace ?? "";
   const read = lookup ?? storeLookup(deps.client, ns);
   const cache = new Map<string, Promise<StoreReader>>();
@@ -99,7 +114,7 @@ export function storeResolver(deps: ResolveDeps, es: ExternalSecret, fresh = fal
     await checkNamespace(deps, store, ns);
     const ready = store.status?.conditions?.find((c) => c.type === "Ready");
     if (deps.floodGate && ready?.status !== "True") throw new SigilError("es.store_invalid", `${kind} ${JSON.stringify(ref?.name ?? "")} is not ready`, { subject: `${kind}/${ref?.name ?? ""}` });
-    return deps.vault.kv(await vaultStoreConfig(deps.client, store, ns), { fresh });
+    return deps.vault.kv(await vaultStoreConfig(deps.client, store, ns), reuse);
   };
   return (ref) => {
     const id = JSON.stringify([ref?.kind ?? "SecretStore", ref?.name ?? ""]);

@@ -15,6 +15,10 @@
  *   keys), counted from the controller's start and repeating every window:
  *   overdue refreshes are spread over the window, and those reading the
  *   same Vault paths come due at the same moments, so their reads coalesce.
+ *   One seen after its moment (a first pass slower than the moment) waits
+ *   for the same moment of a later window and takes the read made at an
+ *   earlier one: a periodic refresh may take any read of its paths made
+ *   since it came due ({@link dueAt}, `notBefore` in the Vault session).
  */
 import { createHash } from "node:crypto";
 import { refreshIntervalMs, resourceVersionOf } from "../../external-secrets/index.js";
@@ -25,6 +29,16 @@ export function isPeriodicRefresh(es: ExternalSecret, secretValid: boolean): boo
   const synced = es.status?.syncedResourceVersion ?? "";
   const refreshed = es.status?.refreshTime ?? "";
   return secretValid && synced !== "" && refreshed !== "" && synced === resourceVersionOf(es.metadata);
+}
+
+/**
+ * When `es`'s periodic refresh came due (epoch ms: `refreshTime` + interval),
+ * or undefined without a usable `refreshTime`. Any read made since then is
+ * as recent as that refresh asks for (session.ts `notBefore`).
+ */
+export function dueAt(es: ExternalSecret): number | undefined {
+  const at = Date.parse(es.status?.refreshTime ?? "");
+  return Number.isNaN(at) ? undefined : at + refreshIntervalMs(es);
 }
 
 /** Store and remote keys an ExternalSecret reads, as one stable string. */

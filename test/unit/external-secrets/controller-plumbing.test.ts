@@ -14,6 +14,7 @@ import type { JsonValue, VaultConnection, VaultRequest, VaultResponse, VaultStor
 import type { ExternalSecret, SecretStore } from "../../../src/external-secrets/index.js";
 import { reconcileExternalSecret } from "../../../src/operator/external-secrets/index.js";
 import type { EsReconcileDeps } from "../../../src/operator/external-secrets/index.js";
+import { foreignByCache } from "../../../src/operator/external-secrets/resolve.js";
 import { secretUnchanged } from "../../../src/operator/external-secrets/secret-write.js";
 import { writeStatus } from "../../../src/operator/external-secrets/status.js";
 import { CLUSTER_SECRET_STORES, EXTERNAL_SECRETS } from "../../../src/operator/external-secrets/resources.js";
@@ -146,5 +147,26 @@ describe("Vault transports", () => {
     vault.kv(a);
     await vault.close();
     expect(made[2]?.closed).toBe(true);
+  });
+});
+
+describe("foreignByCache (which watch events queue nothing)", () => {
+  const store = (cls: string | undefined): SecretStore => ({ apiVersion: "external-secrets.io/v1", kind: "SecretStore", metadata: { name: "s" }, spec: { ...(cls === undefined ? {} : { controller: cls }) } });
+  const es = (ref: { name: string; kind?: "SecretStore" | "ClusterSecretStore" }, extra?: { name: string; kind?: "SecretStore" | "ClusterSecretStore" }): ExternalSecret => ({
+    apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", metadata: { name: "x", namespace: "team" },
+    spec: { secretStoreRef: ref, data: extra === undefined ? [] : [{ secretKey: "k", remoteRef: { key: "p" }, sourceRef: { storeRef: extra } }] },
+  });
+  const caches: Record<string, SecretStore> = { "SecretStore team/eso": store("eso"), "SecretStore team/ours": store("sigil"), "SecretStore team/any": store(undefined), "ClusterSecretStore /eso": store("eso") };
+  const cached = (kind: string, key: string): SecretStore | undefined => caches[`${kind} ${key}`];
+
+  it.each([
+    { why: "its store is another class's", x: es({ name: "eso" }), want: true },
+    { why: "its ClusterSecretStore is another class's", x: es({ name: "eso", kind: "ClusterSecretStore" }), want: true },
+    { why: "one of its data stores is another class's", x: es({ name: "ours" }, { name: "eso" }), want: true },
+    { why: "its store is ours", x: es({ name: "ours" }), want: false },
+    { why: "its store has no class", x: es({ name: "any" }), want: false },
+    { why: "its store is not cached (the reconcile asks the API server)", x: es({ name: "gone" }), want: false },
+  ])("$why → $want", ({ x, want }) => {
+    expect(foreignByCache(x, cached, "sigil")).toBe(want);
   });
 });

@@ -11,10 +11,12 @@ import { describe, expect, it } from "vitest";
 import { LABEL_MANAGED, LABEL_MANAGED_VALUE, ANNOTATION_DATA_HASH, dataHash, decodeSecretData, resourceVersionOf } from "../../../src/external-secrets/index.js";
 import type { ExternalSecret, SecretObject } from "../../../src/external-secrets/index.js";
 import type { KubeClient } from "../../../src/kube/index.js";
-import { VaultClients } from "../../../src/providers/index.js";
+import { FakeKubeClient } from "../../../src/kube/testing/index.js";
+import { TokenCache, VaultClients, parseJson } from "../../../src/providers/index.js";
+import type { VaultRequest, VaultResponse, VaultTransport } from "../../../src/providers/index.js";
 import { reconcileExternalSecret } from "../../../src/operator/external-secrets/reconcile.js";
 import type { EsReconcileDeps } from "../../../src/operator/external-secrets/reconcile.js";
-import { RefreshSpread, isPeriodicRefresh, phaseOf, sourcesOf } from "../../../src/operator/external-secrets/schedule.js";
+import { RefreshSpread, dueAt, isPeriodicRefresh, phaseOf, sourcesOf } from "../../../src/operator/external-secrets/schedule.js";
 
 const NOW = Date.parse("2026-12-03T10:00:00Z");
 const HOUR = 3_600_000;
@@ -161,5 +163,93 @@ describe("RefreshSpread", () => {
     expect(sourcesOf(es("p2"))).not.toBe(sourcesOf(a));
     expect(sourcesOf({ ...a, spec: { ...a.spec, secretStoreRef: { name: "other" } } })).not.toBe(sourcesOf(a));
     expect(sourcesOf({ ...a, spec: { ...a.spec, data: [{ secretKey: "k", remoteRef: { key: "p1", version: "2" } }] } })).not.toBe(sourcesOf(a));
+  });
+});
+
+/** Vault as the controller sees it: every KV read counted (what OpenBao's audit log counts in the integration test and the bench). */
+class CountingTransport implements VaultTransport {
+  readonly reads: string[] = [];
+  send(req: VaultRequest): Promise<VaultResponse> {
+    if (req.path.startsWith("secret/data/")) this.reads.push(req.path);
+    return Promise.resolve({ status: 200, body: parseJson('{"data":{"data":{"password":"pw"}}}', "t") });
+  }
+  close(): void { /* nothing */ }
+}
+
+describe("restart after a downtime: one read per path", () => {
+  const WINDOW = 60_000;
+
+  /** `n` ExternalSecrets reading `secret/p1`, synced two hours before NOW (their target Secrets intact). */
+  async function synced2hAgo(n: number): Promise<{ client: FakeKubeClient; items: ExternalSecret[] }> {
+    const client = new FakeKubeClient();
+    await client.create("/api/v1/namespaces/ns/secrets", { apiVersion: "v1", kind: "Secret", metadata: { name: "vault-token", namespace: "ns" }, data: { token: Buffer.from("root").toString("base64") } });
+    await client.create("/apis/external-secrets.io/v1/namespaces/ns/secretstores", { apiVersion: "external-secrets.io/v1", kind: "SecretStore", metadata: { name: "vault", namespace: "ns" }, spec: { provider: { vault: { server: "http://vault:8200", path: "secret", version: "v2", auth: { tokenSecretRef: { name: "vault-token", key: "token" } } } } } });
+    await client.patch("/apis/external-secrets.io/v1/namespaces/ns/secretstores/vault/status", { status: { conditions: [{ type: "Ready", status: "True", reason: "Valid", message: "" }] } }, "merge");
+    const vault = new VaultClients({ tokens: new TokenCache(), transport: () => new CountingTransport() });
+    const before: EsReconcileDeps = { client, vault, controllerClass: "default", floodGate: true, now: () => NOW - 2 * HOUR, event: () => undefined, takeStoreToken: () => 0, jitterMs: () => 0 };
+    const items: ExternalSecret[] = [];
+    for (let i = 0; i < n; i++) {
+      const x = await client.create<ExternalSecret>("/apis/external-secrets.io/v1/namespaces/ns/externalsecrets", { ...es("p1"), metadata: { name: `es-${i}`, namespace: "ns", generation: 1 } });
+      await reconcileExternalSecret(before, x);
+      const stored = await client.get<ExternalSecret>(`/apis/external-secrets.io/v1/namespaces/ns/externalsecrets/es-${i}`);
+      if (stored === undefined) throw new Error("no ExternalSecret");
+      items.push(stored);
+    }
+    await vault.close();
+    return { client, items };
+  }
+
+  it("readers of a path first seen after its moment take the read made at it, not a read of their own", async () => {
+    const { client, items } = await synced2hAgo(10);
+    let now = NOW;
+    const transport = new CountingTransport();
+    // The controller's settings: coalescing for 2 s, answers kept for two spread windows.
+    const vault = new VaultClients({ tokens: new TokenCache({ now: () => now }), transport: () => transport, coalesceWindowMs: 2_000, retainReadsMs: 2 * WINDOW, now: () => now });
+    const spread = new RefreshSpread({ windowMs: WINDOW, fractionOfInterval: 0.1, now: () => now });
+    const d: EsReconcileDeps = {
+      client, vault, controllerClass: "default", floodGate: true, now: () => now, event: () => undefined, takeStoreToken: () => 0, jitterMs: () => 0,
+      refreshDelayMs: (key, x, periodic) => spread.delayMs(key, x, periodic),
+    };
+    const run = async (x: ExternalSecret): Promise<number> => (await reconcileExternalSecret(d, x)).requeueAfterMs ?? -1;
+    const [early, late] = [items.slice(0, 5), items.slice(5)];
+    // The first pass sees half of them before the path's moment: they wait for it and share one read.
+    const moment = await run(early[0] as ExternalSecret);
+    expect(moment).toBeGreaterThan(0);
+    for (const x of early.slice(1)) expect(await run(x)).toBe(moment);
+    now = NOW + moment;
+    for (const x of early) await run(x);
+    expect(transport.reads).toEqual(["secret/data/p1"]);
+    // The pass is slow (a loaded API server): the other half is seen 5 s after the moment, waits for the same moment
+    // of the next window, and is served by the read made a window earlier (it is newer than their due time).
+    now = NOW + moment + 5_000;
+    for (const x of late) expect(await run(x)).toBe(WINDOW - 5_000);
+    now = NOW + moment + WINDOW;
+    for (const x of late) await run(x);
+    expect(transport.reads).toEqual(["secret/data/p1"]);
+    // All ten were refreshed: Secrets intact, refreshTime moved on.
+    for (const x of items) {
+      const after = await client.get<ExternalSecret>(`/apis/external-secrets.io/v1/namespaces/ns/externalsecrets/${x.metadata?.name ?? ""}`);
+      expect(Date.parse(after?.status?.refreshTime ?? "")).toBeGreaterThanOrEqual(NOW);
+    }
+    await vault.close();
+  });
+
+  it("a periodic refresh never takes a read made before it came due", async () => {
+    const { client, items } = await synced2hAgo(2);
+    let now = NOW;
+    const transport = new CountingTransport();
+    const vault = new VaultClients({ tokens: new TokenCache({ now: () => now }), transport: () => transport, coalesceWindowMs: 2_000, retainReadsMs: 2 * WINDOW, now: () => now });
+    const d: EsReconcileDeps = { client, vault, controllerClass: "default", floodGate: true, now: () => now, event: () => undefined, takeStoreToken: () => 0, jitterMs: () => 0 };
+    const [a, b] = items as [ExternalSecret, ExternalSecret];
+    await reconcileExternalSecret(d, a);
+    expect(transport.reads).toHaveLength(1);
+    // b was refreshed 30 s after the read: its next refresh comes due after it, and must read again.
+    const refreshed = new Date(NOW + 30_000 - HOUR).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const bLater: ExternalSecret = { ...b, status: { ...b.status, refreshTime: refreshed } };
+    now = NOW + 40_000;
+    expect(dueAt(bLater)).toBe(NOW + 30_000);
+    await reconcileExternalSecret(d, bLater);
+    expect(transport.reads).toHaveLength(2);
+    await vault.close();
   });
 });

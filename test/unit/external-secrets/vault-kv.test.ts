@@ -196,6 +196,52 @@ describe("token cache and sessions", () => {
   });
 });
 
+describe("kept answers (notBefore)", () => {
+  const config = { key: "s", connection: { server: "http://x", headers: {}, forwardInconsistent: false, readYourWrites: false, timeoutMs: 1, maxResponseBytes: 1 }, kv: { mount: "secret", version: "v2" as const }, login: () => Promise.resolve({ method: "token" as const, token: "t" }) };
+
+  it("serve a client due before the read for as long as they are kept; never a client due after it, a fresh one, or an error", async () => {
+    let status = 200;
+    const t = new FakeTransport(() => ({ status, body: obj('{"data":{"data":{"k":"v"}}}') }));
+    let now = 1000;
+    const clients = new VaultClients({ tokens: new TokenCache({ now: () => now }), transport: () => t, coalesceWindowMs: 1000, retainReadsMs: 60_000, now: () => now });
+    const read = (options: { fresh?: boolean; notBefore?: number }): Promise<unknown> => clients.kv(config, options).getSecret({ key: "a", property: "k" });
+    await read({});
+    now = 40_000;
+    await read({ notBefore: 1000 });
+    expect(clients.reads).toBe(1);
+    await read({});
+    now = 42_000;
+    await read({ notBefore: 40_001 });
+    expect(clients.reads).toBe(3);
+    now = 42_500;
+    await read({ fresh: true });
+    expect(clients.reads).toBe(4);
+    now = 200_000;
+    await read({ notBefore: 0 });
+    expect(clients.reads).toBe(5);
+    status = 503;
+    now = 203_000;
+    await expect(read({ notBefore: 200_001 })).rejects.toMatchObject({ code: "provider.unreachable" });
+    now = 210_000;
+    await expect(read({ notBefore: 0 })).rejects.toMatchObject({ code: "provider.unreachable" });
+    expect(clients.reads).toBe(7);
+  });
+  it("are kept while clients take them, and dropped a retention after the last one", async () => {
+    const t = new FakeTransport(() => ({ status: 200, body: obj('{"data":{"data":{"k":"v"}}}') }));
+    let now = 0;
+    const clients = new VaultClients({ tokens: new TokenCache({ now: () => now }), transport: () => t, coalesceWindowMs: 1000, retainReadsMs: 60_000, now: () => now });
+    const read = (): Promise<unknown> => clients.kv(config, { notBefore: 0 }).getSecret({ key: "a", property: "k" });
+    for (let i = 0; i <= 6; i++) {
+      now = i * 50_000;
+      await read();
+    }
+    expect(clients.reads).toBe(1);
+    now = 300_000 + 60_001;
+    await read();
+    expect(clients.reads).toBe(2);
+  });
+});
+
 describe("hygiene of what is read from Vault and templates", () => {
   it("registers every string leaf of a secret read from Vault with the process redactor, nested ones too", async () => {
     const top = canary("vault-top");

@@ -38,23 +38,37 @@ export interface VaultClientsOptions {
   readonly tokens: TokenCache;
   readonly transport: (connection: VaultConnection) => VaultTransport;
   readonly coalesceWindowMs: number;
+  /**
+   * How long answers are kept for clients with `notBefore` (ms after the
+   * read or the last client that took it; 0 = only `coalesceWindowMs`).
+   * Only 2xx and 404 answers are taken that way: a Vault error is never
+   * served past the coalescing window.
+   */
+  readonly retainReadsMs: number;
   readonly now: () => number;
 }
 
 export function defaultVaultClientsOptions(): VaultClientsOptions {
-  return { tokens: new TokenCache(), transport: (c) => new HttpVaultTransport(c), coalesceWindowMs: 2_000, now: Date.now };
+  return { tokens: new TokenCache(), transport: (c) => new HttpVaultTransport(c), coalesceWindowMs: 2_000, retainReadsMs: 0, now: Date.now };
 }
 
 interface Shared {
+  /** When the read was sent. */
   readonly at: number;
+  /** Dropped after this (epoch ms). */
+  until: number;
   readonly response: Promise<VaultResponse>;
   done: boolean;
+  /** The answer is data (2xx) or a definite absence (404), not an error. */
+  answer: boolean;
 }
 
 /** Options of one KV client. */
 export interface KvClientOptions {
   /** Share only reads still in flight, never a finished one (a forced refresh must see current data). */
   readonly fresh: boolean;
+  /** Also take a kept answer read at or after this moment (epoch ms; a periodic refresh's due time). */
+  readonly notBefore: number | undefined;
 }
 
 /** The KV clients of a controller. */
@@ -84,8 +98,8 @@ export class VaultClients {
   /** A KV client for `config`. */
   kv(config: VaultStoreConfig, options: Partial<KvClientOptions> = {}): KvClient {
     const transport = this.#transport(config);
-    const fresh = options.fresh === true;
-    const send = (req: Omit<VaultRequest, "token">): Promise<VaultResponse> => this.#coalesced(config, transport, req, fresh);
+    const reuse = { fresh: options.fresh === true, notBefore: options.notBefore };
+    const send = (req: Omit<VaultRequest, "token">): Promise<VaultResponse> => this.#coalesced(config, transport, req, reuse);
     return new KvClient(send, config.kv);
   }
 
@@ -156,18 +170,42 @@ export class VaultClients {
     return id;
   }
 
-  #coalesced(config: VaultStoreConfig, transport: VaultTransport, req: Omit<VaultRequest, "token">, fresh: boolean): Promise<VaultResponse> {
+  #coalesced(config: VaultStoreConfig, transport: VaultTransport, req: Omit<VaultRequest, "token">, reuse: KvClientOptions): Promise<VaultResponse> {
     if (req.method !== "GET") return this.#authed(config, transport, req);
     const now = this.#opts.now();
-    for (const [k, s] of this.#shared) if (now - s.at > this.#opts.coalesceWindowMs) this.#shared.delete(k);
+    this.#prune(now);
     const key = JSON.stringify([config.key, req.namespace ?? "", req.path, req.query ?? {}]);
     const hit = this.#shared.get(key);
-    if (hit !== undefined && (!fresh || !hit.done)) return hit.response;
+    if (hit !== undefined && (!hit.done || (!reuse.fresh && now - hit.at <= this.#opts.coalesceWindowMs))) return hit.response;
+    if (hit !== undefined && !reuse.fresh && hit.answer && reuse.notBefore !== undefined && hit.at >= reuse.notBefore) {
+      // Kept while used: readers of a path seen over a long first pass come due in several windows.
+      this.#keep(key, hit, now);
+      return hit.response;
+    }
     const response = this.#authed(config, transport, req);
-    const shared: Shared = { at: now, response, done: false };
-    this.#shared.set(key, shared);
-    response.then(() => { shared.done = true; }, () => this.#shared.delete(key));
+    const shared: Shared = { at: now, until: 0, response, done: false, answer: false };
+    this.#keep(key, shared, now);
+    response.then((res) => {
+      shared.done = true;
+      shared.answer = (res.status >= 200 && res.status < 300) || res.status === 404;
+    }, () => {
+      if (this.#shared.get(key) === shared) this.#shared.delete(key);
+    });
     return response;
+  }
+
+  /** (Re-)insert at the end with a new expiry: the map stays in expiry order, so pruning stops at the first entry kept. */
+  #keep(key: string, shared: Shared, now: number): void {
+    shared.until = now + Math.max(this.#opts.coalesceWindowMs, this.#opts.retainReadsMs);
+    this.#shared.delete(key);
+    this.#shared.set(key, shared);
+  }
+
+  #prune(now: number): void {
+    for (const [k, s] of this.#shared) {
+      if (now <= s.until) return;
+      this.#shared.delete(k);
+    }
   }
 
   async #authed(config: VaultStoreConfig, transport: VaultTransport, req: Omit<VaultRequest, "token">): Promise<VaultResponse> {
