@@ -17,4 +17,5 @@ export { EVENTS, SEALED_SECRETS, SECRETS, SERVICES, objectKey, resourcePath, spl
 export type { ObjectRef, ResourceType } from "./paths.js";
 export { PATCH_TYPES } from "./types.js";
 export type { KubeClient, ListPage, PatchType, Query, WatchEvent, WatchEventType } from "./types.js";
+export { withGet } from "./wrap.js";
 export * from "./ssa/index.js";

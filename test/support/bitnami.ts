@@ -33,7 +33,7 @@ import type { KubeClient, KubeConnection } from "../../src/kube/index.js";
 import { freePort } from "../env/proc.js";
 import { REPO_ROOT } from "../env/state.js";
 import { bitnamiCrdPath } from "../env/tools.js";
-import { peerBin, peers } from "./peers.js";
+import { peerBin, peers, uniqueName } from "./peers.js";
 
 export { freePort } from "../env/proc.js";
 
@@ -106,6 +106,24 @@ export async function createNamespace(name: string, client: KubeClient = adminCl
 /** Delete a namespace (not waiting for it to go). */
 export async function deleteNamespace(name: string, client: KubeClient = adminClient()): Promise<void> {
   await client.delete(`/api/v1/namespaces/${name}`).catch(() => undefined);
+}
+
+/** The namespaces a suite creates (one per test, unique names), all deleted when it ends. */
+export class TestNamespaces {
+  readonly #names: string[] = [];
+
+  /** Create a namespace named after `prefix` in each cluster of `clients`; it is deleted by {@link TestNamespaces.deleteAll}. */
+  async create(prefix: string, ...clients: KubeClient[]): Promise<string> {
+    const name = uniqueName(prefix);
+    this.#names.push(name);
+    for (const client of clients) await createNamespace(name, client);
+    return name;
+  }
+
+  /** Delete every namespace created, in each cluster of `clients` (not waiting for them to go). */
+  async deleteAll(...clients: KubeClient[]): Promise<void> {
+    await Promise.all(this.#names.flatMap((name) => clients.map((client) => deleteNamespace(name, client))));
+  }
 }
 
 /** Options of {@link startBitnamiController}. */

@@ -11,6 +11,7 @@ import { Logger } from "../../src/core/index.js";
 import { HttpKubeClient } from "../../src/kube/index.js";
 import type { KubeClient } from "../../src/kube/index.js";
 import { Manager } from "../../src/kube/runtime/index.js";
+import type { Controller } from "../../src/kube/runtime/index.js";
 import { ArtifactStore, SyncController, gitSourceController } from "../../src/operator/gitops/index.js";
 import { ProviderRegistry, buildProviderRegistryFromSecret } from "../../src/providers/index.js";
 import { kubeConnection, waitFor } from "./bitnami.js";
@@ -26,12 +27,22 @@ export interface RunningControllers {
   /** The user agent of every request the controllers send. */
   readonly userAgent: string;
   readonly logs: string[];
+  /** Resolves once every controller is idle (the manager's idle()). */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Install the CRDs (through `harness`) and start both controllers on their own client. */
-export async function startSyncControllers(harness: KubeClient): Promise<RunningControllers> {
-  await applyCrdFiles(harness, CRDS);
+/** What else {@link startSyncControllers} installs and runs. */
+export interface SyncControllersOptions {
+  /** More CRD files to install (e.g. the Receiver's). */
+  readonly crds?: readonly string[];
+  /** More controllers on the same manager, client and logger (e.g. the webhook receivers). */
+  readonly extra?: (deps: { client: KubeClient; logger: Logger }) => readonly Controller[];
+}
+
+/** Install the CRDs (through `harness`) and start both controllers (and `options.extra`) on their own client. */
+export async function startSyncControllers(harness: KubeClient, options: SyncControllersOptions = {}): Promise<RunningControllers> {
+  await applyCrdFiles(harness, [...CRDS, ...(options.crds ?? [])]);
   const userAgent = uniqueName("sigil-ctrl-test");
   const client = new HttpKubeClient(kubeConnection(), { userAgent });
   const cache = mkdtempSync(join(tmpdir(), "sigil-ctrl-cache-"));
@@ -41,10 +52,12 @@ export async function startSyncControllers(harness: KubeClient): Promise<Running
   const manager = new Manager(client, { logger });
   manager.add(gitSourceController({ client, store, source: { cacheDir: cache }, logger, now: () => new Date() }));
   manager.add(new SyncController({ client, store, logger, now: () => new Date(), kustomizeBin: peerBin("kustomize"), sealingKeyNamespace: "kube-system", providersFor: (secret) => (secret === undefined ? new ProviderRegistry() : buildProviderRegistryFromSecret(secret)) }));
+  for (const c of options.extra?.({ client, logger }) ?? []) manager.add(c);
   await manager.start();
   return {
     userAgent,
     logs,
+    idle: () => manager.idle(),
     stop: async () => {
       await manager.stop();
       rmSync(cache, { recursive: true, force: true });

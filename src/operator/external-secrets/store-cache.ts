@@ -7,6 +7,7 @@
  * turned Ready (its watch event still on the way) never fails a reconcile;
  * a store not in the cache (not synced yet, or gone) is read too.
  */
+import { withGet } from "../../kube/index.js";
 import type { KubeClient, Query } from "../../kube/index.js";
 import type { SecretStore } from "../../external-secrets/index.js";
 
@@ -26,18 +27,10 @@ export function storeKeyOf(path: string): { kind: "SecretStore" | "ClusterSecret
 
 /** `client` with store GETs (without a query) answered from `lookup` when it has a Ready store; a copy, never the cached object. */
 export function withCachedStores(client: KubeClient, lookup: StoreLookup): KubeClient {
-  return {
-    get: async <T>(path: string, query?: Query): Promise<T | undefined> => {
-      const at = query === undefined ? storeKeyOf(path) : undefined;
-      const cached = at === undefined ? undefined : lookup(at.kind, at.key);
-      if (cached?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true) return structuredClone(cached) as T;
-      return client.get<T>(path, query);
-    },
-    list: (path, query) => client.list(path, query),
-    create: (path, body, query) => client.create(path, body, query),
-    replace: (path, body, query) => client.replace(path, body, query),
-    patch: (path, body, type, query) => client.patch(path, body, type, query),
-    delete: (path, query) => client.delete(path, query),
-    watch: (path, query, onEvent, signal) => client.watch(path, query, onEvent, signal),
-  };
+  return withGet(client, async <T>(path: string, query?: Query): Promise<T | undefined> => {
+    const at = query === undefined ? storeKeyOf(path) : undefined;
+    const cached = at === undefined ? undefined : lookup(at.kind, at.key);
+    if (cached?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true) return structuredClone(cached) as T;
+    return client.get<T>(path, query);
+  });
 }

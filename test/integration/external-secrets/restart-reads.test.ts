@@ -16,6 +16,7 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Logger } from "../../../src/core/index.js";
+import { withGet } from "../../../src/kube/index.js";
 import type { HttpKubeClient, KubeClient } from "../../../src/kube/index.js";
 import { Manager } from "../../../src/kube/runtime/index.js";
 import type { ExternalSecret } from "../../../src/external-secrets/index.js";
@@ -36,19 +37,11 @@ const ES = "external-secrets.io/v1";
 /** `client` with the first GET of each Secret named in `late` answered `delayMs` late (the first pass only). */
 function slowFor(client: KubeClient, late: ReadonlySet<string>, delayMs: number): KubeClient {
   const pending = new Set(late);
-  return {
-    get: async <T>(path: string, query?: Parameters<KubeClient["get"]>[1]): Promise<T | undefined> => {
-      const name = /\/secrets\/([^/?]+)$/.exec(path)?.[1];
-      if (name !== undefined && pending.delete(name)) await new Promise((r) => setTimeout(r, delayMs));
-      return client.get<T>(path, query);
-    },
-    list: (path, query) => client.list(path, query),
-    create: (path, body, query) => client.create(path, body, query),
-    replace: (path, body, query) => client.replace(path, body, query),
-    patch: (path, body, type, query) => client.patch(path, body, type, query),
-    delete: (path, query) => client.delete(path, query),
-    watch: (path, query, onEvent, signal) => client.watch(path, query, onEvent, signal),
-  };
+  return withGet(client, async <T>(path: string, query?: Parameters<KubeClient["get"]>[1]): Promise<T | undefined> => {
+    const name = /\/secrets\/([^/?]+)$/.exec(path)?.[1];
+    if (name !== undefined && pending.delete(name)) await new Promise((r) => setTimeout(r, delayMs));
+    return client.get<T>(path, query);
+  });
 }
 
 describePeers("externalsecrets: a restart after a downtime", () => {

@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { HttpKubeClient } from "../../../src/kube/index.js";
-import { adminClient, createNamespace, deleteNamespace, waitFor } from "../../support/bitnami.js";
+import { adminClient, TestNamespaces, waitFor } from "../../support/bitnami.js";
 import { createRepo } from "../../support/git.js";
 import { describePeers, uniqueName } from "../../support/peers.js";
 import { AGE_KEY_FILE, AGE_RECIPIENT, commit, sopsEncrypt } from "../../support/reconcile.js";
@@ -23,7 +23,7 @@ describePeers("the GitSource and Sync controllers", () => {
   let client: HttpKubeClient;
   let controllers: RunningControllers;
   let logs: string[] = [];
-  const namespaces: string[] = [];
+  const namespaces = new TestNamespaces();
 
   beforeAll(async () => {
     client = adminClient();
@@ -33,14 +33,12 @@ describePeers("the GitSource and Sync controllers", () => {
 
   afterAll(async () => {
     await controllers.stop();
-    await Promise.all(namespaces.map((n) => deleteNamespace(n, client)));
+    await namespaces.deleteAll(client);
     client.close();
   });
 
   async function setup(prefix: string, selfHeal: boolean): Promise<{ n: string; repo: ReturnType<typeof createRepo> }> {
-    const n = uniqueName(prefix);
-    await createNamespace(n, client);
-    namespaces.push(n);
+    const n = await namespaces.create(prefix, client);
     const repo = createRepo(uniqueName(prefix), { "app/a.yaml": cm("a", "1"), "app/s.yaml": sopsEncrypt(secret, "s.yaml", ["--age", AGE_RECIPIENT]) });
     await client.create(`/api/v1/namespaces/${n}/secrets`, { apiVersion: "v1", kind: "Secret", metadata: { name: "sops-keys" }, stringData: { "identity.agekey": readFileSync(AGE_KEY_FILE, "utf8") } });
     await client.create(`/apis/gitops.sigil.dev/v1alpha1/namespaces/${n}/gitsources`, { apiVersion: "gitops.sigil.dev/v1alpha1", kind: "GitSource", metadata: { name: "repo" }, spec: { url: repo.fileUrl, ref: { branch: "main" }, interval: "1h" } });

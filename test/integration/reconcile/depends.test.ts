@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { HttpKubeClient } from "../../../src/kube/index.js";
-import { adminClient, createNamespace, deleteNamespace, waitFor } from "../../support/bitnami.js";
+import { adminClient, TestNamespaces, waitFor } from "../../support/bitnami.js";
 import { createRepo } from "../../support/git.js";
 import { describePeers, uniqueName } from "../../support/peers.js";
 import { startSyncControllers } from "../../support/sync-controllers.js";
@@ -24,7 +24,7 @@ describePeers("the syncs controller: dependsOn and hooks", () => {
   let client: HttpKubeClient;
   let controllers: RunningControllers;
   let logs: string[] = [];
-  const namespaces: string[] = [];
+  const namespaces = new TestNamespaces();
   const G = "/apis/gitops.sigil.dev/v1alpha1";
 
   beforeAll(async () => {
@@ -35,14 +35,12 @@ describePeers("the syncs controller: dependsOn and hooks", () => {
 
   afterAll(async () => {
     await controllers.stop();
-    await Promise.all(namespaces.map((n) => deleteNamespace(n, client)));
+    await namespaces.deleteAll(client);
     client.close();
   });
 
   async function source(prefix: string, files: Record<string, string>): Promise<string> {
-    const n = uniqueName(prefix);
-    await createNamespace(n, client);
-    namespaces.push(n);
+    const n = await namespaces.create(prefix, client);
     const repo = createRepo(uniqueName(prefix), files);
     await client.create(`${G}/namespaces/${n}/gitsources`, { apiVersion: "gitops.sigil.dev/v1alpha1", kind: "GitSource", metadata: { name: "repo" }, spec: { url: repo.fileUrl, ref: { branch: "main" }, interval: "1h" } });
     return n;

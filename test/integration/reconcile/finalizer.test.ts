@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { HttpKubeClient } from "../../../src/kube/index.js";
-import { createNamespace, deleteNamespace, kubeConnection, waitFor } from "../../support/bitnami.js";
+import { kubeConnection, TestNamespaces, waitFor } from "../../support/bitnami.js";
 import { createRepo } from "../../support/git.js";
 import type { TestRepo } from "../../support/git.js";
 import { describePeers, uniqueName } from "../../support/peers.js";
@@ -25,7 +25,7 @@ const ADMISSION = "/apis/admissionregistration.k8s.io/v1";
 describePeers("deleting a Sync", () => {
   const client = new HttpKubeClient(kubeConnection(), { userAgent: "sigil-test-harness" });
   let controllers: RunningControllers;
-  const namespaces: string[] = [];
+  const namespaces = new TestNamespaces();
   const cleanups: (() => Promise<unknown>)[] = [];
 
   beforeAll(async () => {
@@ -35,14 +35,12 @@ describePeers("deleting a Sync", () => {
   afterAll(async () => {
     await Promise.allSettled(cleanups.map((c) => c()));
     await controllers.stop();
-    await Promise.all(namespaces.map((n) => deleteNamespace(n, client)));
+    await namespaces.deleteAll(client);
     client.close();
   });
 
   async function synced(prefix: string, spec: Record<string, unknown> = {}): Promise<{ n: string; repo: TestRepo; sync: SyncObject }> {
-    const n = uniqueName(prefix);
-    await createNamespace(n, client);
-    namespaces.push(n);
+    const n = await namespaces.create(prefix, client);
     const repo = createRepo(uniqueName(prefix), FILES);
     return { n, repo, sync: await createSync(client, n, repo, spec) };
   }

@@ -14,8 +14,8 @@ import { ResourceManager } from "../../../src/kube/index.js";
 import type { HttpKubeClient } from "../../../src/kube/index.js";
 import { reconcile } from "../../../src/reconcile/index.js";
 import type { InventoryStatus, ReconcileResult, SyncPlan } from "../../../src/reconcile/index.js";
-import { adminClient, createNamespace, deleteNamespace, waitFor } from "../../support/bitnami.js";
-import { describePeers, kubeAuditMark, kubeAuditSince, peerBin, uniqueName, writes } from "../../support/peers.js";
+import { adminClient, TestNamespaces, waitFor } from "../../support/bitnami.js";
+import { describePeers, kubeAuditMark, kubeAuditSince, peerBin, writes } from "../../support/peers.js";
 
 const CANARY = "canary-hooks-5e7a13";
 const EMPTY: InventoryStatus = { version: 1, entries: [] };
@@ -38,24 +38,19 @@ const wave = (w: number): Record<string, string> => ({ "argocd.argoproj.io/sync-
 describePeers("sync waves and Argo CD hooks against the real API server", () => {
   let client: HttpKubeClient;
   let manager: ResourceManager;
-  const namespaces: string[] = [];
+  const namespaces = new TestNamespaces();
   const dirs: string[] = [];
   beforeAll(() => {
     client = adminClient();
     manager = new ResourceManager({ client });
   });
   afterAll(async () => {
-    await Promise.all(namespaces.map((n) => deleteNamespace(n, client)));
+    await namespaces.deleteAll(client);
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
     client.close();
   });
 
-  async function ns(prefix: string): Promise<string> {
-    const n = uniqueName(prefix);
-    await createNamespace(n, client);
-    namespaces.push(n);
-    return n;
-  }
+  const ns = (prefix: string): Promise<string> => namespaces.create(prefix, client);
 
   function sync(n: string, files: Record<string, string>, previous: InventoryStatus = EMPTY, extra: Partial<SyncPlan> = {}): Promise<ReconcileResult> {
     const dir = mkdtempSync(join(tmpdir(), "sigil-order-"));

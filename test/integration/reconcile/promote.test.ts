@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { buildKeySecret, generateSealingKeyPair, sealSecret } from "../../../src/decrypt/index.js";
 import type { HttpKubeClient } from "../../../src/kube/index.js";
-import { adminClient, createNamespace, deleteNamespace, ensureSealedSecretCrd } from "../../support/bitnami.js";
+import { adminClient, ensureSealedSecretCrd, TestNamespaces } from "../../support/bitnami.js";
 import { createRepo } from "../../support/git.js";
 import { describePeers, peers, uniqueName } from "../../support/peers.js";
 import { AGE_RECIPIENT, commit, sigilSync, sopsEncrypt } from "../../support/reconcile.js";
@@ -35,21 +35,16 @@ function overlays(version: string): Record<string, string> {
 
 describePeers("promotion, generators, SealedSecrets and CRDs through sigil sync", () => {
   let client: HttpKubeClient;
-  const namespaces: string[] = [];
+  const namespaces = new TestNamespaces();
   beforeAll(async () => {
     client = adminClient();
     await ensureSealedSecretCrd(client);
   });
   afterAll(async () => {
-    await Promise.all(namespaces.map((n) => deleteNamespace(n, client)));
+    await namespaces.deleteAll(client);
     client.close();
   });
-  async function ns(prefix: string): Promise<string> {
-    const n = uniqueName(prefix);
-    await createNamespace(n, client);
-    namespaces.push(n);
-    return n;
-  }
+  const ns = (prefix: string): Promise<string> => namespaces.create(prefix, client);
   const data = async (n: string, kind: string, name: string): Promise<Record<string, string> | undefined> =>
     (await client.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${n}/${kind}/${name}`))?.data;
 

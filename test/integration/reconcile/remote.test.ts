@@ -17,7 +17,7 @@ import { Manager } from "../../../src/kube/runtime/index.js";
 import { ArtifactStore, SyncController, gitSourceController } from "../../../src/operator/gitops/index.js";
 import { ProviderRegistry } from "../../../src/providers/index.js";
 import { REQUESTED_AT_ANNOTATION } from "../../../src/reconcile/index.js";
-import { adminClient, createNamespace, deleteNamespace, waitFor } from "../../support/bitnami.js";
+import { adminClient, TestNamespaces, waitFor } from "../../support/bitnami.js";
 import { applyCrdFiles, crdFile } from "../../support/crds.js";
 import { createRepo } from "../../support/git.js";
 import { describePeers, kubeAuditMark, kubeAuditSince, peerBin, secondCluster, uniqueName } from "../../support/peers.js";
@@ -34,7 +34,7 @@ describePeers("Syncs to a second cluster (spec.kubeConfig.secretRef)", () => {
   let syncs: SyncController;
   let cache: string;
   const logs: string[] = [];
-  const namespaces: string[] = [];
+  const namespaces = new TestNamespaces();
   const run = uniqueName("rm");
   const LABELS = { "sigil.test/operator": run };
 
@@ -61,7 +61,7 @@ describePeers("Syncs to a second cluster (spec.kubeConfig.secretRef)", () => {
 
   afterAll(async () => {
     await manager.stop();
-    await Promise.all(namespaces.flatMap((n) => [deleteNamespace(n, client), deleteNamespace(n, remote)]));
+    await namespaces.deleteAll(client, remote);
     rmSync(cache, { recursive: true, force: true });
     client.close();
     remote.close();
@@ -69,10 +69,7 @@ describePeers("Syncs to a second cluster (spec.kubeConfig.secretRef)", () => {
 
   /** A namespace of that name in both clusters, a GitSource, and the kubeconfig Secret for the second cluster. */
   async function setup(prefix: string, files: Record<string, string>, kubeconfig = tokenKubeconfig(secondCluster().server, secondCluster().adminToken, secondCluster().caFile)): Promise<{ n: string; repo: ReturnType<typeof createRepo> }> {
-    const n = uniqueName(prefix);
-    await createNamespace(n, client);
-    await createNamespace(n, remote);
-    namespaces.push(n);
+    const n = await namespaces.create(prefix, client, remote);
     const repo = createRepo(uniqueName(prefix), files);
     await createGitSource(client, n, "repo", repo.fileUrl);
     await client.create(`/api/v1/namespaces/${n}/secrets`, { apiVersion: "v1", kind: "Secret", metadata: { name: "cluster2" }, stringData: { value: kubeconfig } });
@@ -107,9 +104,7 @@ describePeers("Syncs to a second cluster (spec.kubeConfig.secretRef)", () => {
 
   it("impersonates the ServiceAccount on the second cluster (Flux's rule for kubeConfig + serviceAccountName): allowed namespace applied, denied one refused whole", async () => {
     const { n, repo } = await setup("rm-sa", { "app/a.yaml": cm("a", "1") });
-    const other = uniqueName("rm-sa-o");
-    await createNamespace(other, remote);
-    namespaces.push(other);
+    const other = await namespaces.create("rm-sa-o", remote);
     await serviceAccountWithRole(remote, n, "deployer", ["configmaps"]);
     const mark = kubeAuditMark("kube2");
     await createSync(client, n, "app", LABELS, { sourceRef: { kind: "GitSource", name: "repo" }, path: "app", serviceAccountName: "deployer", selfHeal: false, kubeConfig: { secretRef: { name: "cluster2" } } });

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { HttpKubeClient } from "../../../src/kube/index.js";
 import { countBy, kubeAuditMark, kubeAuditSince, writes } from "../../support/audit.js";
 import type { KubeAuditEvent } from "../../support/audit.js";
-import { createNamespace, deleteNamespace, kubeConnection, waitFor } from "../../support/bitnami.js";
+import { kubeConnection, TestNamespaces, waitFor } from "../../support/bitnami.js";
 import { createRepo } from "../../support/git.js";
 import { describePeers, uniqueName } from "../../support/peers.js";
 import { AGE_RECIPIENT, sigilSync, sopsEncrypt } from "../../support/reconcile.js";
@@ -33,7 +33,7 @@ describePeers("re-sync of an unchanged revision", () => {
   // The harness's own requests (set-up, polling) carry another user agent than Sigil's.
   const client = new HttpKubeClient(kubeConnection(), { userAgent: "sigil-test-harness" });
   let controllers: RunningControllers;
-  const namespaces: string[] = [];
+  const namespaces = new TestNamespaces();
 
   beforeAll(async () => {
     controllers = await startSyncControllers(client);
@@ -41,16 +41,11 @@ describePeers("re-sync of an unchanged revision", () => {
 
   afterAll(async () => {
     await controllers.stop();
-    await Promise.all(namespaces.map((n) => deleteNamespace(n, client)));
+    await namespaces.deleteAll(client);
     client.close();
   });
 
-  async function ns(prefix: string): Promise<string> {
-    const n = uniqueName(prefix);
-    await createNamespace(n, client);
-    namespaces.push(n);
-    return n;
-  }
+  const ns = (prefix: string): Promise<string> => namespaces.create(prefix, client);
   /** The controllers' requests during `fn`, as the API server logged them. */
   async function controllerRequests(fn: () => Promise<void>): Promise<KubeAuditEvent[]> {
     const mark = kubeAuditMark();

@@ -15,25 +15,23 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { Logger } from "../../../src/core/index.js";
 import type { HttpKubeClient } from "../../../src/kube/index.js";
-import { Manager } from "../../../src/kube/runtime/index.js";
-import { ArtifactStore, SyncController, gitSourceController } from "../../../src/operator/gitops/index.js";
-import { ProviderRegistry, buildProviderRegistryFromSecret } from "../../../src/providers/index.js";
 import { ReceiverController } from "../../../src/operator/webhooks/index.js";
 import type { ReceiverType } from "../../../src/operator/webhooks/index.js";
-import { adminClient, createNamespace, deleteNamespace, waitFor } from "../../support/bitnami.js";
-import { applyCrdFiles, crdFile } from "../../support/crds.js";
+import { adminClient, TestNamespaces, waitFor } from "../../support/bitnami.js";
+import { crdFile } from "../../support/crds.js";
 import { createRepo } from "../../support/git.js";
 import type { TestRepo } from "../../support/git.js";
-import { describePeers, peerBin, peers, uniqueName } from "../../support/peers.js";
+import { describePeers, peers, uniqueName } from "../../support/peers.js";
 import { commit } from "../../support/reconcile.js";
+import { startSyncControllers } from "../../support/sync-controllers.js";
+import type { RunningControllers } from "../../support/sync-controllers.js";
 
 const TOKEN = "canary-webhook-token-5d1c";
 const TOKEN2 = "canary-webhook-token-rotated-77aa";
 const BODY_CANARY = "canary-webhook-body-93be";
 const API = "/apis/gitops.sigil.dev/v1alpha1";
-const CRDS = ["gitsources", "syncs", "receivers"].map((p) => crdFile(`gitops.sigil.dev_${p}.yaml`));
+const RECEIVER_CRDS = [crdFile("gitops.sigil.dev_receivers.yaml")];
 const cm = (v: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  v: "${v}"\n`;
 const hmac = (body: string, token = TOKEN): string => `sha256=${createHmac("sha256", token).update(body).digest("hex")}`;
 const REQUESTED_AT = "gitops.sigil.dev/requestedAt";
@@ -42,31 +40,24 @@ interface Setup { n: string; repo: TestRepo; url: string }
 
 describePeers("webhook receivers", () => {
   let client: HttpKubeClient;
-  let manager: Manager;
+  let controllers: RunningControllers;
   let receivers: ReceiverController;
-  let cache: string;
-  const logs: string[] = [];
-  const namespaces: string[] = [];
+  let logs: string[] = [];
+  const namespaces = new TestNamespaces();
 
   beforeAll(async () => {
     client = adminClient();
-    await applyCrdFiles(client, CRDS);
-    cache = mkdtempSync(join(tmpdir(), "sigil-hook-cache-"));
-    const logger = new Logger({ level: "debug", sink: (l) => logs.push(l) });
-    const store = new ArtifactStore();
-    manager = new Manager(client, { logger });
-    manager.add(gitSourceController({ client, store, source: { cacheDir: cache }, logger, now: () => new Date() }));
-    manager.add(new SyncController({ client, store, logger, now: () => new Date(), kustomizeBin: peerBin("kustomize"), sealingKeyNamespace: "kube-system", providersFor: (secret) => (secret === undefined ? new ProviderRegistry() : buildProviderRegistryFromSecret(secret)) }));
-    // A wide window, so the flood below (50 requests on a loaded machine) fits in one: the leading push plus one gathered.
-    receivers = new ReceiverController({ client, logger, addr: "127.0.0.1:0", maxBodyBytes: 64 * 1024, debounceMs: 3_000 });
-    manager.add(receivers);
-    await manager.start();
+    controllers = await startSyncControllers(client, {
+      crds: RECEIVER_CRDS,
+      // A wide window, so the flood below (50 requests on a loaded machine) fits in one: the leading push plus one gathered.
+      extra: (deps) => [(receivers = new ReceiverController({ ...deps, addr: "127.0.0.1:0", maxBodyBytes: 64 * 1024, debounceMs: 3_000 }))],
+    });
+    logs = controllers.logs;
   }, 60_000);
 
   afterAll(async () => {
-    await manager.stop();
-    await Promise.all(namespaces.map((n) => deleteNamespace(n, client)));
-    rmSync(cache, { recursive: true, force: true });
+    await controllers.stop();
+    await namespaces.deleteAll(client);
     client.close();
     const everything = logs.join("\n");
     for (const form of [TOKEN, Buffer.from(TOKEN).toString("base64"), TOKEN2, Buffer.from(TOKEN2).toString("base64"), BODY_CANARY, Buffer.from(BODY_CANARY).toString("base64")]) expect(everything).not.toContain(form);
@@ -76,9 +67,7 @@ describePeers("webhook receivers", () => {
   const requestedAt = async (n: string): Promise<string | undefined> => (await client.get<{ metadata: { annotations?: Record<string, string> } }>(`${API}/namespaces/${n}/gitsources/repo`))?.metadata.annotations?.[REQUESTED_AT];
 
   async function setup(prefix: string, type: ReceiverType, events: string[]): Promise<Setup> {
-    const n = uniqueName(prefix);
-    await createNamespace(n, client);
-    namespaces.push(n);
+    const n = await namespaces.create(prefix, client);
     const repo = createRepo(uniqueName(prefix), { "app/a.yaml": cm("1") });
     await client.create(`/api/v1/namespaces/${n}/secrets`, { apiVersion: "v1", kind: "Secret", metadata: { name: "hook-token" }, stringData: { token: TOKEN } });
     await client.create(`${API}/namespaces/${n}/gitsources`, { apiVersion: "gitops.sigil.dev/v1alpha1", kind: "GitSource", metadata: { name: "repo" }, spec: { url: repo.fileUrl, ref: { branch: "main" }, interval: "1h" } });
@@ -152,7 +141,7 @@ describePeers("webhook receivers", () => {
     const statuses = await Promise.all(Array.from({ length: 50 }, () => push(url, b, { "x-signature": hmac(b) }).then((r) => r.status)));
     expect(statuses.every((s) => s === 200)).toBe(true);
     await receivers.trigger.idle();
-    await manager.idle();
+    await controllers.idle();
     await settle();
     const annotations = receivers.trigger.annotated.get(key) ?? 0;
     const fetches = logs.filter((l) => l.includes('"fetched"') && l.includes(repo.fileUrl)).length - fetchedBefore;
@@ -175,9 +164,7 @@ describePeers("webhook receivers", () => {
   });
 
   it("reports a Receiver whose Secret is missing as not Ready, with no path", async () => {
-    const n = uniqueName("hook-nosecret");
-    await createNamespace(n, client);
-    namespaces.push(n);
+    const n = await namespaces.create("hook-nosecret", client);
     await client.create(`${API}/namespaces/${n}/receivers`, { apiVersion: "gitops.sigil.dev/v1alpha1", kind: "Receiver", metadata: { name: "hook" }, spec: { type: "github", secretRef: { name: "absent" }, resources: [{ name: "*" }] } });
     const r = await waitFor("Ready=False", async () => {
       const got = await client.get<{ status?: { webhookPath?: string; conditions?: { type: string; status: string; reason: string }[] } }>(`${API}/namespaces/${n}/receivers/hook`);
@@ -208,29 +195,18 @@ function commitOn(repo: TestRepo, branch: string, content: string): string {
 
 describePeers("webhook receivers: token rotation and refs", () => {
   let client: HttpKubeClient;
-  let manager: Manager;
+  let controllers: RunningControllers;
   let receivers: ReceiverController;
-  let cache: string;
-  const namespaces: string[] = [];
+  const namespaces = new TestNamespaces();
 
   beforeAll(async () => {
     client = adminClient();
-    await applyCrdFiles(client, CRDS);
-    cache = mkdtempSync(join(tmpdir(), "sigil-hook-cache2-"));
-    const logger = new Logger({ level: "warn", sink: () => undefined });
-    const store = new ArtifactStore();
-    manager = new Manager(client, { logger });
-    manager.add(gitSourceController({ client, store, source: { cacheDir: cache }, logger, now: () => new Date() }));
-    manager.add(new SyncController({ client, store, logger, now: () => new Date(), kustomizeBin: peerBin("kustomize"), sealingKeyNamespace: "kube-system", providersFor: () => new ProviderRegistry() }));
-    receivers = new ReceiverController({ client, logger, addr: "127.0.0.1:0" });
-    manager.add(receivers);
-    await manager.start();
+    controllers = await startSyncControllers(client, { crds: RECEIVER_CRDS, extra: (deps) => [(receivers = new ReceiverController({ ...deps, addr: "127.0.0.1:0" }))] });
   }, 60_000);
 
   afterAll(async () => {
-    await manager.stop();
-    await Promise.all(namespaces.map((n) => deleteNamespace(n, client)));
-    rmSync(cache, { recursive: true, force: true });
+    await controllers.stop();
+    await namespaces.deleteAll(client);
     client.close();
   });
 
@@ -241,9 +217,7 @@ describePeers("webhook receivers: token rotation and refs", () => {
     (await client.get<{ metadata: { annotations?: Record<string, string> } }>(`${API}/namespaces/${n}/gitsources/${gs}`))?.metadata.annotations?.[REQUESTED_AT];
 
   it("serves a rotated token at once (new path, old path 404), and a token Secret created late, without waiting for a resync", async () => {
-    const n = uniqueName("hook-rotate");
-    await createNamespace(n, client);
-    namespaces.push(n);
+    const n = await namespaces.create("hook-rotate", client);
     await client.create(`${API}/namespaces/${n}/receivers`, { apiVersion: "gitops.sigil.dev/v1alpha1", kind: "Receiver", metadata: { name: "hook" }, spec: { type: "generic-hmac", secretRef: { name: "tok" }, resources: [{ name: "*" }] } });
     await waitFor("SecretNotFound", async () => ((await receiverStatus(n))?.conditions?.[0]?.reason === "SecretNotFound" ? true : undefined), 15_000, 50);
     // Created late: seen through the Secret watch, not the 10 s retry or the 60 s resync.
@@ -262,9 +236,7 @@ describePeers("webhook receivers: token rotation and refs", () => {
 
   it("triggers only the GitSources tracking the pushed branch (HTTPS git server), and applies that branch's commit", async () => {
     const env = peers();
-    const n = uniqueName("hook-refs");
-    await createNamespace(n, client);
-    namespaces.push(n);
+    const n = await namespaces.create("hook-refs", client);
     const repo = createRepo(uniqueName("hook-refs"), { "app/a.yaml": cm("1") });
     execFileSync("git", ["--git-dir", repo.path, "branch", "dev", "main"]);
     await client.create(`/api/v1/namespaces/${n}/secrets`, { apiVersion: "v1", kind: "Secret", metadata: { name: "hook-token" }, stringData: { token: TOKEN } });
