@@ -34,10 +34,14 @@ export function isPeriodicRefresh(es: ExternalSecret, secretValid: boolean): boo
 /**
  * When `es`'s periodic refresh came due (epoch ms: `refreshTime` + interval),
  * or undefined without a usable `refreshTime`. Any read made since then is
- * as recent as that refresh asks for (session.ts `notBefore`).
+ * as recent as that refresh asks for (session.ts `notBefore`). Undefined too
+ * after a failed sync: `refreshTime` is then the last success's, and a retry
+ * must not take an answer read meanwhile (say a 404 while the secret was
+ * being written back), which each reuse would keep alive.
  */
 export function dueAt(es: ExternalSecret): number | undefined {
-  const at = Date.parse(es.status?.refreshTime ?? "");
+  if (es.status?.conditions?.find((c) => c.type === "Ready")?.status !== "True") return undefined;
+  const at = Date.parse(es.status.refreshTime ?? "");
   return Number.isNaN(at) ? undefined : at + refreshIntervalMs(es);
 }
 

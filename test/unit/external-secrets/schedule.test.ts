@@ -252,4 +252,22 @@ describe("restart after a downtime: one read per path", () => {
     expect(transport.reads).toHaveLength(2);
     await vault.close();
   });
+
+  it("a retry after a failed sync reads again: its refreshTime is the last success's, so any read since would count", async () => {
+    const { client, items } = await synced2hAgo(2);
+    let now = NOW;
+    const transport = new CountingTransport();
+    const vault = new VaultClients({ tokens: new TokenCache({ now: () => now }), transport: () => transport, coalesceWindowMs: 2_000, retainReadsMs: 2 * WINDOW, now: () => now });
+    const d: EsReconcileDeps = { client, vault, controllerClass: "default", floodGate: true, now: () => now, event: () => undefined, takeStoreToken: () => 0, jitterMs: () => 0 };
+    const [a, b] = items as [ExternalSecret, ExternalSecret];
+    await reconcileExternalSecret(d, a);
+    expect(transport.reads).toHaveLength(1);
+    const failedB: ExternalSecret = { ...b, status: { ...b.status, conditions: [{ type: "Ready", status: "False", reason: "SecretSyncedError", message: "could not get secret data from provider" }] } };
+    expect(dueAt(failedB)).toBeUndefined();
+    expect(dueAt(b)).toBeDefined();
+    now = NOW + 10_000; // past the coalescing window: only a kept answer could serve it
+    await reconcileExternalSecret(d, failedB);
+    expect(transport.reads).toHaveLength(2);
+    await vault.close();
+  });
 });
