@@ -5,10 +5,12 @@
 //   node scripts/build-cli.mjs [--outdir DIR] [--metafile FILE]
 //
 // Besides the shared build, each command in SOLO gets a one-command bundle,
-// solo-<name>.js (src/cli/solo.ts), that bin/sigil.js runs when the command's
-// name comes first: Node then reads one file where the shared build's
-// chunking makes it resolve and link about twenty-five (a fifth of
-// `sigil decrypt`'s CPU time). Only for commands tools call once per file.
+// solo-<name>.cjs (src/cli/solo.ts), that bin/sigil.js runs when the command's
+// name comes first: one classic script, not the shared build's twenty-odd ES
+// modules, which bin/sigil.js compiles itself so that it can keep V8's code
+// cache of it as it stands after a run (every function the command called,
+// not only the top level that Node's module compile cache holds). Only for
+// commands tools call once per file.
 //
 // One ES module per command (code splitting): start-up reads the entry chunk
 // (the program, commander, the lazy command table) and a command's chunk is
@@ -19,7 +21,8 @@
 const EXTERNAL = ["@aws-sdk/*", "@kubernetes/client-node", "node-vault", "node-forge", "simple-git"];
 import { build } from "esbuild";
 import { barrelImports } from "./barrels.mjs";
-import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -160,9 +163,14 @@ const result = await build({ ...common, entryPoints, plugins });
  * and runs src/cli/solo.ts with it. The command table's dynamic imports are
  * replaced by a module that refuses to load: runSolo hands the program the
  * imported module instead, and esbuild would otherwise put the command into
- * a chunk of its own (each dynamic import is an entry point to it). Split
- * like the shared build, so what the command loads lazily (yaml, re2js,
- * typage, SDKs) stays in chunks of its own.
+ * a chunk of its own (each dynamic import is an entry point to it).
+ *
+ * One CommonJS-style script, not split: bin/sigil.js compiles it with
+ * node:vm, which takes and makes V8 code caches (ES modules have no such
+ * API without a flag). What the command imports dynamically (yaml, typage,
+ * the .sops.yaml and KMS/Vault code) is in the file but only evaluated when
+ * first imported; the SDKs stay external and are require()d then. The first
+ * line names the build (a digest of the rest), which keys the code cache.
  */
 const soloPlugin = (name) => ({
   name: `solo-${name}`,
@@ -172,7 +180,7 @@ const soloPlugin = (name) => ({
       contents: [
         `import { runSolo } from ${JSON.stringify(join(root, "src", "cli", "solo.ts"))};`,
         `import * as command from ${JSON.stringify(join(root, "src", "cli", "commands", name, "index.ts"))};`,
-        `await runSolo(${JSON.stringify(name)}, command);`,
+        `runSolo(${JSON.stringify(name)}, command);`,
       ].join("\n"),
       resolveDir: root,
       loader: "js",
@@ -186,9 +194,33 @@ const soloPlugin = (name) => ({
     }));
   },
 });
+const SOLO_HEADER = "//sigil-build:";
+const UNNAMED = "0".repeat(32);
+const solo = {
+  ...common,
+  splitting: false,
+  format: "cjs",
+  outExtension: { ".js": ".cjs" },
+  // An external's import() becomes require() (each SDK has a CommonJS build):
+  // a script compiled by node:vm has no module loader for import().
+  supported: { "dynamic-import": false },
+  // import.meta.url (package.json for --version, createRequire) from the script's own path.
+  define: { "import.meta.url": "__sigilModuleUrl" },
+  banner: { js: `${SOLO_HEADER}${UNNAMED}\nvar __sigilModuleUrl=require("node:url").pathToFileURL(__filename).href;` },
+};
 const solos = [];
-for (const name of SOLO) solos.push(await build({ ...common, entryPoints: { [`solo-${name}`]: "solo-entry" }, plugins: [soloPlugin(name), ...plugins] }));
-for (const r of solos) Object.assign(result.metafile.outputs, r.metafile.outputs);
+for (const name of SOLO) {
+  const r = await build({ ...solo, entryPoints: { [`solo-${name}`]: "solo-entry" }, plugins: [soloPlugin(name), ...plugins] });
+  const file = join(outdir, `solo-${name}.cjs`);
+  const text = readFileSync(file, "utf8");
+  // The same length in place of the placeholder, so the source map stays true.
+  writeFileSync(file, text.replace(`${SOLO_HEADER}${UNNAMED}`, `${SOLO_HEADER}${createHash("sha256").update(text).digest("hex").slice(0, 32)}`));
+  solos.push(r);
+}
+for (const r of solos) {
+  Object.assign(result.metafile.outputs, r.metafile.outputs);
+  Object.assign(result.metafile.inputs, r.metafile.inputs);
+}
 if (values.metafile !== undefined) writeFileSync(values.metafile, JSON.stringify(result.metafile));
 const bytes = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith(".js")).reduce((n, [, o]) => n + o.bytes, 0);
 process.stderr.write(`[build] ${join(outdir, "sigil.js")} (${Object.keys(result.metafile.outputs).filter((f) => f.endsWith(".js")).length} chunks, ${(bytes / 1024).toFixed(0)} KiB)\n`);

@@ -10,7 +10,9 @@
 import { SigilError, registerSecret } from "../../core/index.js";
 import { describeError } from "../../core/index.js";
 import type { AgeIdentityLoaderDeps, AgeIdentitySource } from "./config.js";
-import { x25519RecipientOf } from "./native-armor.js";
+import { x25519IdentityOf } from "./native-armor.js";
+import { encodeBech32 } from "./bech32.js";
+import type { NativeX25519Identity } from "./native-x25519.js";
 import { loadTypage } from "./typage.js";
 
 /** One usable identity and the recipient it decrypts for. */
@@ -21,6 +23,8 @@ export interface LoadedAgeIdentity {
   readonly recipient: string;
   /** The location it came from. */
   readonly location: string;
+  /** An X25519 identity's key pair, imported once when it was loaded. */
+  readonly native?: NativeX25519Identity;
 }
 
 /** What was found at one location (never contains key material). */
@@ -153,7 +157,9 @@ export async function parseIdentityLines(location: string, text: string): Promis
     if (line === "" || line.startsWith("#")) continue;
     for (const token of line.split(/\s+/)) {
       registerSecret(token, { pin: true }); // identities live as long as the process
-      out.push({ identity: token, recipient: await recipientOf(location, index + 1, token), location });
+      const native = x25519IdentityOf(token);
+      if (native !== undefined) out.push({ identity: token, recipient: encodeBech32("age", native.publicKey), location, native });
+      else out.push({ identity: token, recipient: await recipientOf(location, index + 1, token), location });
     }
   }
   return out;
@@ -166,8 +172,6 @@ async function recipientOf(location: string, line: number, token: string): Promi
   if (!token.startsWith("AGE-SECRET-KEY-1") && !token.startsWith("AGE-SECRET-KEY-PQ-1")) {
     throw new SigilError("provider.invalid_key", `line ${line} is not an age identity (expected AGE-SECRET-KEY-1…)`, { subject: location });
   }
-  const native = x25519RecipientOf(token);
-  if (native !== undefined) return native;
   const { identityToRecipient } = await loadTypage();
   try {
     return await identityToRecipient(token);

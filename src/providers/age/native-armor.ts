@@ -6,10 +6,10 @@
  * Node's own start-up (docs/benchmarks.md, start-up). Anything these do not
  * accept returns `undefined`, and the caller asks typage, which decides.
  */
-import { createPrivateKey, createPublicKey } from "node:crypto";
 import { decodeBech32, encodeBech32 } from "./bech32.js";
+import { x25519FromScalar } from "./native-x25519.js";
+import type { NativeX25519Identity } from "./native-x25519.js";
 
-const PKCS8_X25519 = Buffer.from("302e020100300506032b656e04220420", "hex");
 const BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----";
 const END = "-----END AGE ENCRYPTED FILE-----";
 
@@ -19,12 +19,20 @@ const END = "-----END AGE ENCRYPTED FILE-----";
  * `undefined` for anything else.
  */
 export function x25519RecipientOf(identity: string): string | undefined {
+  const prepared = x25519IdentityOf(identity);
+  return prepared === undefined ? undefined : encodeBech32("age", prepared.publicKey);
+}
+
+/**
+ * The key pair of an `AGE-SECRET-KEY-1…` identity, checked as
+ * x25519RecipientOf checks it; `undefined` for anything else. Loading an
+ * identity keeps it, so that decrypting does not import the key again.
+ */
+export function x25519IdentityOf(identity: string): NativeX25519Identity | undefined {
   if (!identity.startsWith("AGE-SECRET-KEY-1")) return undefined;
   const decoded = decodeBech32(identity, 90);
   if ("problem" in decoded || decoded.prefix !== "age-secret-key-" || decoded.bytes.length !== 32) return undefined;
-  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_X25519, decoded.bytes]), format: "der", type: "pkcs8" });
-  const spki = createPublicKey(privateKey).export({ format: "der", type: "spki" });
-  return encodeBech32("age", spki.subarray(spki.length - 32));
+  return x25519FromScalar(decoded.bytes);
 }
 
 /**

@@ -57,6 +57,11 @@ export function nativeX25519Identity(identity: string): NativeX25519Identity | u
   if (!identity.startsWith("AGE-SECRET-KEY-1")) return undefined;
   const scalar = bech32Bytes(identity);
   if (scalar.length !== 32) return undefined;
+  return x25519FromScalar(scalar);
+}
+
+/** The key pair of a 32-byte X25519 private scalar. */
+export function x25519FromScalar(scalar: Uint8Array): NativeX25519Identity {
   const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_X25519, scalar]), format: "der", type: "pkcs8" });
   const spki = createPublicKey(privateKey).export({ format: "der", type: "spki" });
   return { privateKey, publicKey: spki.subarray(spki.length - 32) };

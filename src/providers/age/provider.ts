@@ -86,7 +86,7 @@ export class AgeProvider implements KeyProvider<AgeKeyRef> {
   #nativeFor(recipient: string, identities: readonly LoadedAgeIdentity[]): NativeX25519Identity[] {
     let prepared = this.#native.get(recipient);
     if (prepared === undefined) {
-      prepared = identities.map((i) => nativeX25519Identity(i.identity)).filter((i) => i !== undefined);
+      prepared = identities.map((i) => i.native ?? nativeX25519Identity(i.identity)).filter((i) => i !== undefined);
       this.#native.set(recipient, prepared);
     }
     return prepared;
