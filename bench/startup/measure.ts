@@ -34,16 +34,26 @@ interface Sample {
   readonly stdout: string;
 }
 
-/** Run once under GNU time (the same small overhead for every case); fail loudly on a non-zero exit. */
-function runOnce(c: Case): Sample {
+/**
+ * Run once: timed directly (output to /dev/null, as hyperfine does, so that
+ * neither a wrapper process nor reading pipes is in the wall time), then
+ * again under GNU time for CPU time and peak RSS (the same small overhead
+ * for every case); fail loudly on a non-zero exit. `capture` keeps the
+ * output of the second run, to check it.
+ */
+function runOnce(c: Case, capture = false): Sample {
   const t = process.hrtime.bigint();
-  const res = spawnSync("/usr/bin/time", ["-f", "__TIME__ %M %U %S", c.cmd, ...c.args], { env: c.env, encoding: "utf8", maxBuffer: 1 << 26 });
+  const direct = spawnSync(c.cmd, c.args, { env: c.env, stdio: "ignore" });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  if (res.status !== 0) throw new Error(`${c.name}: ${c.cmd} ${c.args.join(" ")} exited ${res.status}: ${res.stderr.slice(-600)}`);
+  if (direct.status !== 0) throw new Error(`${c.name}: ${c.cmd} ${c.args.join(" ")} exited ${String(direct.status)}`);
+  const res = spawnSync("/usr/bin/time", ["-f", "__TIME__ %M %U %S", c.cmd, ...c.args], { env: c.env, encoding: "utf8", maxBuffer: 1 << 26, stdio: ["ignore", capture ? "pipe" : "ignore", "pipe"] });
+  if (res.status !== 0) throw new Error(`${c.name}: ${c.cmd} ${c.args.join(" ")} exited ${String(res.status)}: ${res.stderr.slice(-600)}`);
   const line = res.stderr.split("\n").find((l) => l.startsWith("__TIME__"));
   if (line === undefined) throw new Error("GNU time printed nothing (is /usr/bin/time GNU time?)");
   const [, kib, user, sys] = line.split(" ");
-  return { ms, cpuMs: (Number(user) + Number(sys)) * 1000, rssMiB: Number(kib) / 1024, stdout: res.stdout };
+  // null when the output was not captured
+  const stdout = res.stdout as string | null;
+  return { ms, cpuMs: (Number(user) + Number(sys)) * 1000, rssMiB: Number(kib) / 1024, stdout: stdout ?? "" };
 }
 
 /** The q-quantile (0..1) of `values`, nearest rank. */
@@ -61,7 +71,7 @@ export function quantile(values: readonly number[], q: number): number {
 export function measureCases(cases: readonly Case[], runs: number, warmup: number, log: (line: string) => void): CaseResult[] {
   const samples = new Map<string, Sample[]>(cases.map((c) => [c.name, []]));
   for (const c of cases) {
-    const first = runOnce(c);
+    const first = runOnce(c, true);
     if (c.expect !== undefined && !c.expect(first.stdout)) throw new Error(`${c.name}: unexpected output: ${first.stdout.slice(0, 300)}`);
   }
   for (let w = 1; w < warmup; w++) for (const c of cases) runOnce(c);

@@ -7,7 +7,7 @@
  * the sources in it.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -15,6 +15,8 @@ import { Command, Help } from "commander";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { COMMANDS } from "../../../src/cli/index.js";
 import { processContext } from "../../../src/cli/context.js";
+import { buildPackagedCli } from "../../support/packaged-cli.js";
+import type { PackagedCli } from "../../support/packaged-cli.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const TRACER = join(ROOT, "test", "support", "module-trace.mjs");
@@ -111,19 +113,11 @@ describe("the packaged CLI (bin/sigil.js running dist/bundle)", () => {
       return chunkInputs.get(file) ?? [fileURLToPath(m)];
     });
 
+  let packaged: PackagedCli | undefined;
   beforeAll(() => {
-    pkg = mkdtempSync(join(tmpdir(), "sigil-startup-pkg-"));
-    mkdirSync(join(pkg, "bin"));
-    copyFileSync(join(ROOT, "package.json"), join(pkg, "package.json"));
-    cpSync(join(ROOT, "bin"), join(pkg, "bin"), { recursive: true });
-    symlinkSync(join(ROOT, "node_modules"), join(pkg, "node_modules"));
-    const meta = join(pkg, "meta.json");
-    const build = spawnSync(process.execPath, [join(ROOT, "scripts", "build-cli.mjs"), "--outdir", join(pkg, "dist", "bundle"), "--metafile", meta], { encoding: "utf8", cwd: ROOT });
-    expect(build.status, build.stderr).toBe(0);
-    const metafile = JSON.parse(readFileSync(meta, "utf8")) as {
-      outputs: Record<string, { inputs: Record<string, unknown>; entryPoint?: string }>;
-      inputs: Record<string, { imports: { path: string; kind: string }[] }>;
-    };
+    packaged = buildPackagedCli("sigil-startup-pkg-");
+    pkg = packaged.dir;
+    const metafile = packaged.metafile;
     const name = (i: string): string => i.replace(/^builtin[a-z-]*:/, "");
     chunkInputs = new Map(Object.entries(metafile.outputs).map(([file, o]) => [file.slice(file.indexOf("dist/bundle/")), Object.keys(o.inputs).map(name)]));
     soloEager = new Map(
@@ -141,10 +135,9 @@ describe("the packaged CLI (bin/sigil.js running dist/bundle)", () => {
           return [file.slice(file.indexOf("dist/bundle/")), [...seen].map(name)];
         }),
     );
-    rmSync(meta);
   }, 120_000);
   afterAll(() => {
-    rmSync(pkg, { recursive: true, force: true });
+    packaged?.remove();
   });
 
   it("npm pack ships the launcher and the whole bundle, and no sources", () => {
