@@ -56,11 +56,12 @@ if (existsSync(src)) {
  * calls is compiled again on each call (about a fifth of `sigil decrypt`).
  * This cache is made after a successful run instead, so it holds them all.
  * It lives in $NODE_COMPILE_CACHE/sigil, else $XDG_CACHE_HOME/sigil/code-cache
- * or ~/.cache/sigil/code-cache (none with NODE_DISABLE_COMPILE_CACHE set), is keyed by the bundle's build digest, Node's version and the
- * platform (V8 refuses a cache made under other flags, which is then made
- * again), and is only read from a folder of this user's that nobody else may
- * write to. V8 code caches hold compiled code and the source's literals,
- * never values a run computed.
+ * or ~/.cache/sigil/code-cache (none with NODE_DISABLE_COMPILE_CACHE set). It
+ * is keyed by the bundle's build digest (its first line), Node's version and
+ * the platform; V8 refuses a cache made under other flags, and it is then
+ * made again. It is only read from, and written to, a folder of this user's
+ * that nobody else may write to (docs/security.md). V8 code caches hold
+ * compiled code and the source's literals, never values a run computed.
  */
 function runScript(file, name) {
   const vm = process.getBuiltinModule("node:vm");

@@ -170,7 +170,7 @@ const result = await build({ ...common, entryPoints, plugins });
  * API without a flag). What the command imports dynamically (yaml, typage,
  * the .sops.yaml and KMS/Vault code) is in the file but only evaluated when
  * first imported; the SDKs stay external and are require()d then. The first
- * line names the build (a digest of the rest), which keys the code cache.
+ * line names the build (a digest of the bundle), which keys the code cache.
  */
 const soloPlugin = (name) => ({
   name: `solo-${name}`,
