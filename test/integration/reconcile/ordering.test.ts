@@ -67,7 +67,11 @@ describePeers("sync waves and Argo CD hooks against the real API server", () => 
 
   /** What the Job controller and kubelet would write when the run ends. */
   async function finishJob(n: string, name: string, outcome: "Complete" | "Failed", notBefore?: string): Promise<void> {
-    await waitFor(`Job ${name} to be created`, async () => ((await uid(jobPath(n, name))) !== undefined && (await uid(jobPath(n, name))) !== notBefore ? true : undefined), 20_000, 50);
+    // One read per look: two could see the old Job and then none (deleted before its replacement is created).
+    await waitFor(`Job ${name} to be created`, async () => {
+      const seen = await uid(jobPath(n, name));
+      return seen !== undefined && seen !== notBefore ? true : undefined;
+    }, 20_000, 50);
     const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
     const c = (type: string, reason: string): Record<string, string> => ({ type, status: "True", reason, message: `the run printed ${CANARY}`, lastTransitionTime: now, lastProbeTime: now });
     const status = outcome === "Complete"
