@@ -1,5 +1,5 @@
 /**
- * The entry of a one-command bundle (`dist/bundle/solo-<name>.js`, made by
+ * The entry of a one-command bundle (`dist/bundle/solo-<name>.cjs`, made by
  * scripts/build-cli.mjs for the commands that tools call once per file, as
  * they call `sops -d`). `bin/sigil.js` runs it when that command's name is the
  * first argument. The program is the same; only the command table holds just
