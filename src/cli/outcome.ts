@@ -1,6 +1,6 @@
 /**
- * How a run of the CLI ends: the package version, a thrown error turned into
- * one redacted line and an exit status, and the wait for stdout.
+ * How a run of the CLI ends: a thrown error turned into one redacted line
+ * and an exit status, and the wait for stdout.
  */
 import { SigilError, describeError, escapeControlChars, redact } from "../core/index.js";
 import type { CliContext } from "./context.js";

@@ -7,7 +7,7 @@
  * the sources in it.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -301,6 +301,36 @@ describe("the packaged CLI (bin/sigil.js running dist/bundle)", () => {
       expect(run.status, run.stderr).toBe(0);
       expect(run.stdout).toBe(expected());
       expect(readdirSync(join(cache, "sigil"))).toEqual([]);
+    });
+
+    it("is skipped, and the command answers, where no folder can be made", () => {
+      const file = join(cache, "a-file");
+      writeFileSync(file, "");
+      const run = decrypt(join(file, "below"));
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toBe(expected());
+      expect(readdirSync(cache)).toEqual(["a-file"]);
+    });
+
+    // Only root can give a file or folder to another user.
+    it.runIf(process.getuid?.() === 0)("neither reads a cache another user owns nor uses a folder another user owns", () => {
+      // A cache V8 would take, owned by uid 1: not read, so the run makes its own (owned by root) in its place.
+      mkdirSync(join(cache, "sigil"), { mode: 0o700 });
+      const other = join(cache, "other");
+      expect(decrypt(other).status).toBe(0);
+      const file = cacheFile(cache, "solo-decrypt");
+      copyFileSync(cacheFile(other, "solo-decrypt"), file);
+      chownSync(file, 1, 1);
+      const run = decrypt(cache);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toBe(expected());
+      expect(lstatSync(file).uid).toBe(0);
+      // A folder of uid 1 (mode 0700, writable by nobody else): not used.
+      const theirs = join(cache, "theirs");
+      mkdirSync(join(theirs, "sigil"), { recursive: true, mode: 0o700 });
+      chownSync(join(theirs, "sigil"), 1, 1);
+      expect(decrypt(theirs).status).toBe(0);
+      expect(readdirSync(join(theirs, "sigil"))).toEqual([]);
     });
 
     it("keeps the caches of three other builds at most, dropping the oldest", () => {

@@ -199,31 +199,38 @@ describe("restart after a downtime: one read per path", () => {
     return { client, items };
   }
 
+  /**
+   * The controller's Vault settings (coalescing for 2 s, answers kept for two spread windows) and reconcile deps on
+   * `client`, all on one clock that starts at NOW; reads are counted at the transport.
+   */
+  function atController(client: KubeClient, extra: (clock: { now: number }) => Partial<EsReconcileDeps> = () => ({})) {
+    const clock = { now: NOW };
+    const transport = new CountingTransport();
+    const vault = new VaultClients({ tokens: new TokenCache({ now: () => clock.now }), transport: () => transport, coalesceWindowMs: 2_000, retainReadsMs: 2 * WINDOW, now: () => clock.now });
+    const d: EsReconcileDeps = { client, vault, controllerClass: "default", floodGate: true, now: () => clock.now, event: () => undefined, takeStoreToken: () => 0, jitterMs: () => 0, ...extra(clock) };
+    return { clock, transport, vault, d };
+  }
+
   it("readers of a path first seen after its moment take the read made at it, not a read of their own", async () => {
     const { client, items } = await synced2hAgo(10);
-    let now = NOW;
-    const transport = new CountingTransport();
-    // The controller's settings: coalescing for 2 s, answers kept for two spread windows.
-    const vault = new VaultClients({ tokens: new TokenCache({ now: () => now }), transport: () => transport, coalesceWindowMs: 2_000, retainReadsMs: 2 * WINDOW, now: () => now });
-    const spread = new RefreshSpread({ windowMs: WINDOW, fractionOfInterval: 0.1, now: () => now });
-    const d: EsReconcileDeps = {
-      client, vault, controllerClass: "default", floodGate: true, now: () => now, event: () => undefined, takeStoreToken: () => 0, jitterMs: () => 0,
-      refreshDelayMs: (key, x, periodic) => spread.delayMs(key, x, periodic),
-    };
+    const { clock, transport, vault, d } = atController(client, (c) => {
+      const spread = new RefreshSpread({ windowMs: WINDOW, fractionOfInterval: 0.1, now: () => c.now });
+      return { refreshDelayMs: (key, x, periodic) => spread.delayMs(key, x, periodic) };
+    });
     const run = async (x: ExternalSecret): Promise<number> => (await reconcileExternalSecret(d, x)).requeueAfterMs ?? -1;
     const [early, late] = [items.slice(0, 5), items.slice(5)];
     // The first pass sees half of them before the path's moment: they wait for it and share one read.
     const moment = await run(early[0] as ExternalSecret);
     expect(moment).toBeGreaterThan(0);
     for (const x of early.slice(1)) expect(await run(x)).toBe(moment);
-    now = NOW + moment;
+    clock.now = NOW + moment;
     for (const x of early) await run(x);
     expect(transport.reads).toEqual(["secret/data/p1"]);
     // The pass is slow (a loaded API server): the other half is seen 5 s after the moment, waits for the same moment
     // of the next window, and is served by the read made a window earlier (it is newer than their due time).
-    now = NOW + moment + 5_000;
+    clock.now = NOW + moment + 5_000;
     for (const x of late) expect(await run(x)).toBe(WINDOW - 5_000);
-    now = NOW + moment + WINDOW;
+    clock.now = NOW + moment + WINDOW;
     for (const x of late) await run(x);
     expect(transport.reads).toEqual(["secret/data/p1"]);
     // All ten were refreshed: Secrets intact, refreshTime moved on.
@@ -236,17 +243,14 @@ describe("restart after a downtime: one read per path", () => {
 
   it("a periodic refresh never takes a read made before it came due", async () => {
     const { client, items } = await synced2hAgo(2);
-    let now = NOW;
-    const transport = new CountingTransport();
-    const vault = new VaultClients({ tokens: new TokenCache({ now: () => now }), transport: () => transport, coalesceWindowMs: 2_000, retainReadsMs: 2 * WINDOW, now: () => now });
-    const d: EsReconcileDeps = { client, vault, controllerClass: "default", floodGate: true, now: () => now, event: () => undefined, takeStoreToken: () => 0, jitterMs: () => 0 };
+    const { clock, transport, vault, d } = atController(client);
     const [a, b] = items as [ExternalSecret, ExternalSecret];
     await reconcileExternalSecret(d, a);
     expect(transport.reads).toHaveLength(1);
     // b was refreshed 30 s after the read: its next refresh comes due after it, and must read again.
     const refreshed = new Date(NOW + 30_000 - HOUR).toISOString().replace(/\.\d{3}Z$/, "Z");
     const bLater: ExternalSecret = { ...b, status: { ...b.status, refreshTime: refreshed } };
-    now = NOW + 40_000;
+    clock.now = NOW + 40_000;
     expect(dueAt(bLater)).toBe(NOW + 30_000);
     await reconcileExternalSecret(d, bLater);
     expect(transport.reads).toHaveLength(2);
@@ -255,17 +259,14 @@ describe("restart after a downtime: one read per path", () => {
 
   it("a retry after a failed sync reads again: its refreshTime is the last success's, so any read since would count", async () => {
     const { client, items } = await synced2hAgo(2);
-    let now = NOW;
-    const transport = new CountingTransport();
-    const vault = new VaultClients({ tokens: new TokenCache({ now: () => now }), transport: () => transport, coalesceWindowMs: 2_000, retainReadsMs: 2 * WINDOW, now: () => now });
-    const d: EsReconcileDeps = { client, vault, controllerClass: "default", floodGate: true, now: () => now, event: () => undefined, takeStoreToken: () => 0, jitterMs: () => 0 };
+    const { clock, transport, vault, d } = atController(client);
     const [a, b] = items as [ExternalSecret, ExternalSecret];
     await reconcileExternalSecret(d, a);
     expect(transport.reads).toHaveLength(1);
     const failedB: ExternalSecret = { ...b, status: { ...b.status, conditions: [{ type: "Ready", status: "False", reason: "SecretSyncedError", message: "could not get secret data from provider" }] } };
     expect(dueAt(failedB)).toBeUndefined();
     expect(dueAt(b)).toBeDefined();
-    now = NOW + 10_000; // past the coalescing window: only a kept answer could serve it
+    clock.now = NOW + 10_000; // past the coalescing window: only a kept answer could serve it
     await reconcileExternalSecret(d, failedB);
     expect(transport.reads).toHaveLength(2);
     await vault.close();
